@@ -1,0 +1,3 @@
+//! routescope: a terminal inspector for Linux routing.
+
+pub mod model;

@@ -1,0 +1,173 @@
+//! Applying kernel notifications to the state, idempotently.
+
+use std::collections::BTreeMap;
+
+use super::{Address, Family, Link, Neighbour, Nexthop, Placement, Route, RouteTable, Rule, State, Sysctls};
+
+/// Whether an object appeared (or changed) or went away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    New,
+    Del,
+}
+
+/// One change to the state, as the netlink feed reports it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    Link(Op, Link),
+    Address(Op, Address),
+    Rule(Op, Rule),
+    /// A route added (where it goes among routes of its slot), or deleted.
+    Route(Op, Placement, Route),
+    Neighbour(Op, Neighbour),
+    Nexthop(Op, Nexthop),
+    /// Every table of one family, re-read because the kernel changed them without telling.
+    Tables(Family, BTreeMap<(Family, u32), RouteTable>),
+    /// Fresh sysctl values.
+    Sysctls(Sysctls),
+    /// A whole new state (start-up, or recovery after an overrun).
+    Snapshot(Box<State>),
+}
+
+impl State {
+    /// Applies one change; applying the same change twice leaves the same state.
+    pub fn apply(&mut self, change: Change) {
+        match change {
+            Change::Link(Op::New, link) => {
+                self.links.insert(link.index, link);
+            }
+            Change::Link(Op::Del, link) => self.forget_link(link.index),
+            Change::Address(op, address) => self.apply_address(op, address),
+            Change::Rule(op, rule) => self.apply_rule(op, rule),
+            Change::Route(op, placement, route) => self.apply_route(op, placement, route),
+            Change::Neighbour(op, neighbour) => {
+                self.neighbours.retain(|n| !n.same_entry(&neighbour));
+                if op == Op::New {
+                    self.neighbours.push(neighbour);
+                }
+            }
+            Change::Nexthop(Op::New, nexthop) => {
+                self.nexthops.insert(nexthop.id, nexthop);
+            }
+            Change::Nexthop(Op::Del, nexthop) => {
+                self.nexthops.remove(&nexthop.id);
+            }
+            Change::Tables(family, tables) => {
+                self.tables.retain(|(f, _), _| *f != family);
+                self.tables.extend(tables);
+            }
+            Change::Sysctls(sysctls) => self.sysctls = sysctls,
+            Change::Snapshot(state) => *self = *state,
+        }
+    }
+
+    /// Drops a deleted link and everything the kernel removes with it.
+    fn forget_link(&mut self, index: u32) {
+        self.links.remove(&index);
+        self.addresses.retain(|a| a.index != index);
+        self.neighbours.retain(|n| n.index != index);
+        for table in self.tables.values_mut() {
+            table.retain(|r| r.hops.as_slice().iter().all(|nh| nh.dev != index));
+        }
+        self.tables.retain(|_, t| !t.is_empty());
+    }
+
+    /// Adds, updates or removes an address, keeping the kernel's per-device order.
+    fn apply_address(&mut self, op: Op, address: Address) {
+        let existing = self.addresses.iter().position(|a| a.same_object(&address));
+        match (op, existing) {
+            (Op::Del, Some(i)) => {
+                self.addresses.remove(i);
+            }
+            (Op::Del, None) => {}
+            (Op::New, Some(i)) if self.addresses[i].is_secondary() == address.is_secondary() => {
+                self.addresses[i] = address;
+            }
+            (Op::New, existing) => {
+                if let Some(i) = existing {
+                    self.addresses.remove(i);
+                }
+                let at = self.address_slot(&address);
+                self.addresses.insert(at, address);
+            }
+        }
+    }
+
+    /// Where the kernel puts a new address among the device's addresses.
+    ///
+    /// IPv4 (`__inet_insert_ifa`): a primary goes after the last primary of equal or smaller
+    /// scope, a secondary at the end. IPv6 (`ipv6_link_dev_addr`): before the first address of
+    /// equal or wider scope.
+    fn address_slot(&self, new: &Address) -> usize {
+        let same_dev = |a: &&Address| a.index == new.index && a.family() == new.family();
+        let positions: Vec<usize> = (0..self.addresses.len())
+            .filter(|&i| same_dev(&&self.addresses[i]))
+            .collect();
+        let after_all = positions.last().map_or(self.addresses.len(), |&i| i + 1);
+        match new.family() {
+            Family::V4 if new.is_secondary() => after_all,
+            Family::V4 => positions
+                .iter()
+                .rev()
+                .find(|&&i| {
+                    let a = &self.addresses[i];
+                    !a.is_secondary() && new.scope >= a.scope
+                })
+                .map_or_else(|| positions.first().copied().unwrap_or(after_all), |&i| i + 1),
+            Family::V6 => positions
+                .iter()
+                .find(|&&i| ipv6_scope_rank(new) >= ipv6_scope_rank(&self.addresses[i]))
+                .copied()
+                .unwrap_or(after_all),
+        }
+    }
+
+    /// Adds or removes a rule; a new rule goes after the rules of lower or equal priority.
+    fn apply_rule(&mut self, op: Op, rule: Rule) {
+        if let Some(i) = self.rules.iter().position(|r| *r == rule) {
+            if op == Op::Del {
+                self.rules.remove(i);
+            }
+            return;
+        }
+        if op == Op::New {
+            let at = self
+                .rules
+                .iter()
+                .rposition(|r| (r.family, r.priority) <= (rule.family, rule.priority))
+                .map_or(0, |i| i + 1);
+            self.rules.insert(at, rule);
+        }
+    }
+
+    /// Adds, replaces or removes a route; an identical route is updated, never duplicated.
+    fn apply_route(&mut self, op: Op, placement: Placement, route: Route) {
+        let key = (route.family(), route.table);
+        match op {
+            Op::Del => {
+                if let Some(table) = self.tables.get_mut(&key) {
+                    table.remove(&route);
+                    if table.is_empty() {
+                        self.tables.remove(&key);
+                    }
+                }
+            }
+            Op::New => {
+                let table = self.tables.entry(key).or_default();
+                if placement == Placement::Replace || !table.update(&route) {
+                    table.insert(route, placement);
+                }
+            }
+        }
+    }
+}
+
+/// The kernel's IPv6 source-scope value of an address (`ipv6_addr_src_scope`): larger is wider.
+fn ipv6_scope_rank(address: &Address) -> u8 {
+    match address.local {
+        std::net::IpAddr::V6(a) if a.is_loopback() => 0x1,
+        std::net::IpAddr::V6(a) if a.segments()[0] & 0xffc0 == 0xfe80 => 0x2,
+        std::net::IpAddr::V6(a) if a.segments()[0] & 0xffc0 == 0xfec0 => 0x5,
+        _ => 0xe,
+    }
+}

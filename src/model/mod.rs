@@ -1,0 +1,23 @@
+//! The kernel's routing state as owned, compact data: pure, no I/O, testable from fixtures.
+
+mod address;
+mod apply;
+mod link;
+mod neighbour;
+mod nexthop;
+mod route;
+mod rule;
+mod state;
+mod sysctl;
+mod tables;
+
+pub use address::{Address, AddressFlags, Scope};
+pub use apply::{Change, Op};
+pub use link::{Link, LinkFlags, OperState};
+pub use neighbour::{Neighbour, NeighbourState};
+pub use nexthop::{Nexthop, NexthopGroupMember};
+pub use route::{Hop, NextHop, Placement, Route, RouteExtra, RouteFlags, RouteKind, RouteTable};
+pub use rule::{PortRange, Rule, RuleAction};
+pub use state::{Family, State};
+pub use sysctl::{DeviceSysctls, Sysctls};
+pub use tables::TableNames;

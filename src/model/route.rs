@@ -1,0 +1,470 @@
+//! Routes of every table, stored compactly so a million of them fit the memory budget.
+
+use std::cmp::{Ordering, Reverse};
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+
+use super::{Family, Scope};
+
+/// The kernel's route type (`RTN_*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RouteKind {
+    Unspec,
+    Unicast,
+    Local,
+    Broadcast,
+    Anycast,
+    Multicast,
+    Blackhole,
+    Unreachable,
+    Prohibit,
+    Throw,
+    Nat,
+    Other(u8),
+}
+
+impl RouteKind {
+    /// The word `ip route` uses (`unicast`, `local`, …).
+    pub fn name(self) -> String {
+        match self {
+            Self::Unspec => "unspec".into(),
+            Self::Unicast => "unicast".into(),
+            Self::Local => "local".into(),
+            Self::Broadcast => "broadcast".into(),
+            Self::Anycast => "anycast".into(),
+            Self::Multicast => "multicast".into(),
+            Self::Blackhole => "blackhole".into(),
+            Self::Unreachable => "unreachable".into(),
+            Self::Prohibit => "prohibit".into(),
+            Self::Throw => "throw".into(),
+            Self::Nat => "nat".into(),
+            Self::Other(n) => n.to_string(),
+        }
+    }
+
+    /// The kind with this name (or number).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "unspec" => Self::Unspec,
+            "unicast" => Self::Unicast,
+            "local" => Self::Local,
+            "broadcast" => Self::Broadcast,
+            "anycast" => Self::Anycast,
+            "multicast" => Self::Multicast,
+            "blackhole" => Self::Blackhole,
+            "unreachable" => Self::Unreachable,
+            "prohibit" => Self::Prohibit,
+            "throw" => Self::Throw,
+            "nat" => Self::Nat,
+            n => Self::Other(n.parse().ok()?),
+        })
+    }
+
+    /// Whether the type forwards or delivers packets through a nexthop (not an error type).
+    pub fn has_nexthop(self) -> bool {
+        matches!(self, Self::Unicast | Self::Local | Self::Broadcast | Self::Anycast | Self::Multicast | Self::Nat)
+    }
+}
+
+/// Route and nexthop flags: `RTNH_F_*` in the low byte, `RTM_F_*` above.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RouteFlags(pub u32);
+
+impl RouteFlags {
+    pub const DEAD: u32 = 0x01;
+    pub const PERVASIVE: u32 = 0x02;
+    pub const ONLINK: u32 = 0x04;
+    pub const OFFLOAD: u32 = 0x08;
+    pub const LINKDOWN: u32 = 0x10;
+    pub const UNRESOLVED: u32 = 0x20;
+    pub const TRAP: u32 = 0x40;
+
+    const NAMES: [(u32, &'static str); 7] = [
+        (Self::DEAD, "dead"),
+        (Self::PERVASIVE, "pervasive"),
+        (Self::ONLINK, "onlink"),
+        (Self::OFFLOAD, "offload"),
+        (Self::LINKDOWN, "linkdown"),
+        (Self::UNRESOLVED, "unresolved"),
+        (Self::TRAP, "trap"),
+    ];
+
+    /// Whether every bit of `bit` is set.
+    pub fn has(self, bit: u32) -> bool {
+        self.0 & bit == bit
+    }
+
+    /// The names of the set nexthop flags, as `ip -j route` prints them.
+    pub fn names(self) -> Vec<&'static str> {
+        Self::NAMES.iter().filter(|(bit, _)| self.has(*bit)).map(|(_, n)| *n).collect()
+    }
+
+    /// The flags named in `names` (unknown names are ignored).
+    pub fn from_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
+        let bits = names
+            .into_iter()
+            .filter_map(|n| Self::NAMES.iter().find(|(_, name)| *name == n))
+            .fold(0, |acc, (bit, _)| acc | bit);
+        Self(bits)
+    }
+}
+
+/// One nexthop of a route: a device, maybe a gateway, a weight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NextHop {
+    /// Output interface index (0 if none).
+    pub dev: u32,
+    /// Gateway (`via`), IPv4 or IPv6.
+    pub gateway: Option<IpAddr>,
+    /// Weight for multipath (1–256).
+    pub weight: u16,
+    /// `RTNH_F_*` flags of this nexthop.
+    pub flags: RouteFlags,
+}
+
+/// The nexthops of a route: none (error types), one, or several (multipath).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Hop {
+    None,
+    One(NextHop),
+    Multi(Box<[NextHop]>),
+}
+
+impl Hop {
+    /// The nexthops as a slice.
+    pub fn as_slice(&self) -> &[NextHop] {
+        match self {
+            Self::None => &[],
+            Self::One(nh) => std::slice::from_ref(nh),
+            Self::Multi(nhs) => nhs,
+        }
+    }
+
+    /// Builds the compact form of a nexthop list.
+    pub fn from_vec(mut hops: Vec<NextHop>) -> Self {
+        match hops.len() {
+            0 => Self::None,
+            1 => Self::One(hops.remove(0)),
+            _ => Self::Multi(hops.into_boxed_slice()),
+        }
+    }
+}
+
+/// Rarely present route attributes, boxed so the common route stays small.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RouteExtra {
+    /// Source prefix of an IPv6 source-specific route (`from` in `ip -6 route`).
+    pub src: Option<IpNet>,
+    /// IPv6 router preference (`RTA_PREF`: 0 medium, 1 high, 3 low).
+    pub pref: Option<u8>,
+    /// Seconds until the route expires (RA-learned IPv6 routes).
+    pub expires: Option<u32>,
+}
+
+/// One route of one table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    /// Destination prefix (host bits cleared).
+    pub dst: IpNet,
+    /// Preferred source (`RTA_PREFSRC`, `ip route … src`).
+    pub prefsrc: Option<IpAddr>,
+    /// Route type.
+    pub kind: RouteKind,
+    /// Who installed it (`RTPROT_*`).
+    pub protocol: u8,
+    /// Scope.
+    pub scope: Scope,
+    /// IPv4 TOS selector (0: any).
+    pub tos: u8,
+    /// Table id (from `RTA_TABLE`, never the 8-bit header).
+    pub table: u32,
+    /// Metric (`RTA_PRIORITY`).
+    pub metric: u32,
+    /// Route flags (`RTNH_F_*` of a single-nexthop route, plus `RTM_F_*`).
+    pub flags: RouteFlags,
+    /// Nexthop object id (`RTA_NH_ID`), 0 if none.
+    pub nhid: u32,
+    /// The nexthops.
+    pub hops: Hop,
+    /// Rare attributes.
+    pub extra: Option<Box<RouteExtra>>,
+}
+
+impl Route {
+    /// A route of `kind` to `dst` in `table` with no nexthop, the other fields zero.
+    pub fn new(table: u32, dst: IpNet, kind: RouteKind) -> Self {
+        Self {
+            dst: dst.trunc(),
+            prefsrc: None,
+            kind,
+            protocol: 0,
+            scope: Scope::UNIVERSE,
+            tos: 0,
+            table,
+            metric: 0,
+            flags: RouteFlags::default(),
+            nhid: 0,
+            hops: Hop::None,
+            extra: None,
+        }
+    }
+
+    /// The family of the route.
+    pub fn family(&self) -> Family {
+        Family::of(self.dst.addr())
+    }
+
+    /// The first nexthop's device (0 if none).
+    pub fn dev(&self) -> u32 {
+        self.hops.as_slice().first().map_or(0, |nh| nh.dev)
+    }
+
+    /// The first nexthop's gateway.
+    pub fn gateway(&self) -> Option<IpAddr> {
+        self.hops.as_slice().first().and_then(|nh| nh.gateway)
+    }
+
+    /// The source prefix of an IPv6 source-specific route.
+    pub fn src_prefix(&self) -> Option<IpNet> {
+        self.extra.as_ref().and_then(|e| e.src)
+    }
+
+    /// Whether two records name the same kernel route (used to apply deletions).
+    pub fn same_route(&self, other: &Self) -> bool {
+        self.same_slot(other)
+            && self.kind == other.kind
+            && self.nhid == other.nhid
+            && self.hops.as_slice().len() == other.hops.as_slice().len()
+            && self
+                .hops
+                .as_slice()
+                .iter()
+                .zip(other.hops.as_slice())
+                .all(|(a, b)| a.dev == b.dev && a.gateway == b.gateway)
+    }
+
+    /// Whether two routes compete for the same slot: prefix, source prefix, tos and metric.
+    pub fn same_slot(&self, other: &Self) -> bool {
+        self.dst == other.dst
+            && self.tos == other.tos
+            && self.metric == other.metric
+            && self.src_prefix() == other.src_prefix()
+    }
+
+    /// Sort key inside a table: address, then longer prefixes, higher tos, lower metric first.
+    fn order(&self) -> (u128, Reverse<u8>, Reverse<u8>, u32) {
+        let bits = match self.dst.addr() {
+            IpAddr::V4(a) => u128::from(u32::from(a)),
+            IpAddr::V6(a) => u128::from(a),
+        };
+        (bits, Reverse(self.dst.prefix_len()), Reverse(self.tos), self.metric)
+    }
+}
+
+/// Where a new route goes among the routes of the same slot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    /// Before the others (`ip route prepend`, and plain `add`).
+    First,
+    /// After the others (`ip route append`, and dump order).
+    Last,
+    /// In place of the first one (`ip route replace`).
+    Replace,
+}
+
+/// The most routes one chunk holds; chunks keep inserts cheap without a pointer per route.
+const CHUNK: usize = 512;
+
+/// A route with its insertion sequence, which orders routes of the same slot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Entry {
+    seq: i64,
+    route: Route,
+}
+
+impl Entry {
+    fn cmp_key(&self, other: &Self) -> Ordering {
+        self.route.order().cmp(&other.route.order()).then(self.seq.cmp(&other.seq))
+    }
+}
+
+/// The routes of one table, sorted (prefix, tos, metric, insertion), in chunks of at most 512.
+///
+/// A hand-written chunked vector rather than a `BTreeMap`: routes arrive from dumps in sorted
+/// order, so chunks fill completely and a million routes cost about their own size, where a
+/// `BTreeMap` filled in order leaves nodes half empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RouteTable {
+    chunks: Vec<Vec<Entry>>,
+    len: usize,
+    prefix_len_counts: Vec<u32>,
+    next_seq: i64,
+    first_seq: i64,
+}
+
+impl RouteTable {
+    /// The number of routes.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the table has no routes.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// All routes in table order.
+    pub fn iter(&self) -> impl Iterator<Item = &Route> {
+        self.chunks.iter().flatten().map(|e| &e.route)
+    }
+
+    /// The prefix lengths present, longest first, for longest-prefix matching.
+    pub fn prefix_lens(&self) -> impl Iterator<Item = u8> + '_ {
+        (0..self.prefix_len_counts.len())
+            .rev()
+            .filter(|&len| self.prefix_len_counts[len] > 0)
+            .map(|len| u8::try_from(len).unwrap_or(u8::MAX))
+    }
+
+    /// The routes of exactly this prefix, in kernel order.
+    pub fn routes_for(&self, dst: IpNet) -> impl Iterator<Item = &Route> {
+        let (ci, i) = self.prefix_start(dst);
+        let dst = dst.trunc();
+        self.chunks
+            .get(ci..)
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+            .flat_map(move |(n, c)| c.get(if n == 0 { i } else { 0 }..).unwrap_or_default())
+            .map(|e| &e.route)
+            .take_while(move |r| r.dst == dst)
+    }
+
+    /// Appends a route after the routes of its slot, as a dump lists them.
+    pub fn push(&mut self, route: Route) {
+        self.insert(route, Placement::Last);
+    }
+
+    /// Inserts a route, or replaces the first of its slot with `Placement::Replace`.
+    pub fn insert(&mut self, route: Route, placement: Placement) {
+        if placement == Placement::Replace {
+            if let Some((ci, i)) = self.locate(route.dst, |r| r.same_slot(&route)) {
+                self.chunks[ci][i].route = route;
+                return;
+            }
+        }
+        let seq = if placement == Placement::First {
+            self.first_seq -= 1;
+            self.first_seq
+        } else {
+            self.next_seq += 1;
+            self.next_seq
+        };
+        self.count(&route, true);
+        let entry = Entry { seq, route };
+        self.len += 1;
+        let at_end = self.chunks.last().and_then(|c| c.last()).is_none_or(|last| last.cmp_key(&entry).is_lt());
+        if at_end {
+            match self.chunks.last_mut() {
+                Some(chunk) if chunk.len() < CHUNK => chunk.push(entry),
+                _ => self.chunks.push(vec![entry]),
+            }
+            return;
+        }
+        let ci = self.chunks.partition_point(|c| c.last().is_some_and(|l| l.cmp_key(&entry).is_lt()));
+        let chunk = &mut self.chunks[ci];
+        let at = chunk.partition_point(|e| e.cmp_key(&entry).is_lt());
+        chunk.insert(at, entry);
+        if chunk.len() > CHUNK {
+            let tail = chunk.split_off(CHUNK / 2);
+            self.chunks.insert(ci + 1, tail);
+        }
+    }
+
+    /// Overwrites the route that `route` names, if present (keeping its place); true if it was.
+    pub fn update(&mut self, route: &Route) -> bool {
+        let Some((ci, i)) = self.locate(route.dst, |r| r.same_route(route)) else {
+            return false;
+        };
+        self.chunks[ci][i].route = route.clone();
+        true
+    }
+
+    /// Removes the route the record names (or, failing that, the first of its slot and type).
+    pub fn remove(&mut self, route: &Route) -> Option<Route> {
+        let exact = self.locate(route.dst, |r| r.same_route(route));
+        let found = exact.or_else(|| self.locate(route.dst, |r| r.same_slot(route) && r.kind == route.kind))?;
+        Some(self.remove_at(found))
+    }
+
+    /// Keeps only the routes for which `keep` is true; returns how many were removed.
+    pub fn retain(&mut self, mut keep: impl FnMut(&Route) -> bool) -> usize {
+        let before = self.len;
+        for chunk in &mut self.chunks {
+            chunk.retain(|e| {
+                let kept = keep(&e.route);
+                if !kept {
+                    let len = usize::from(e.route.dst.prefix_len());
+                    self.prefix_len_counts[len] -= 1;
+                }
+                kept
+            });
+        }
+        self.chunks.retain(|c| !c.is_empty());
+        self.len = self.chunks.iter().map(Vec::len).sum();
+        before - self.len
+    }
+
+    fn count(&mut self, route: &Route, add: bool) {
+        let len = usize::from(route.dst.prefix_len());
+        if self.prefix_len_counts.len() <= len {
+            self.prefix_len_counts.resize(len + 1, 0);
+        }
+        if add {
+            self.prefix_len_counts[len] += 1;
+        } else {
+            self.prefix_len_counts[len] -= 1;
+        }
+    }
+
+    /// The (chunk, index) of the first route of prefix `dst`, or where it would go.
+    fn prefix_start(&self, dst: IpNet) -> (usize, usize) {
+        let probe = Route::new(0, dst, RouteKind::Unspec).order();
+        let before = |e: &Entry| {
+            let o = e.route.order();
+            (o.0, o.1) < (probe.0, probe.1)
+        };
+        let ci = self.chunks.partition_point(|c| c.last().is_some_and(before));
+        (ci, self.chunks.get(ci).map_or(0, |c| c.partition_point(before)))
+    }
+
+    /// The position of the first route of prefix `dst` for which `want` holds.
+    fn locate(&self, dst: IpNet, want: impl Fn(&Route) -> bool) -> Option<(usize, usize)> {
+        let dst = dst.trunc();
+        let (mut ci, mut i) = self.prefix_start(dst);
+        while let Some(entry) = self.chunks.get(ci).and_then(|c| c.get(i)) {
+            if entry.route.dst != dst {
+                return None;
+            }
+            if want(&entry.route) {
+                return Some((ci, i));
+            }
+            i += 1;
+            if i == self.chunks[ci].len() {
+                (ci, i) = (ci + 1, 0);
+            }
+        }
+        None
+    }
+
+    fn remove_at(&mut self, (ci, i): (usize, usize)) -> Route {
+        let entry = self.chunks[ci].remove(i);
+        if self.chunks[ci].is_empty() {
+            self.chunks.remove(ci);
+        }
+        self.len -= 1;
+        self.count(&entry.route, false);
+        entry.route
+    }
+}

@@ -1,0 +1,57 @@
+//! The per-device sysctls the lookup depends on.
+
+use std::collections::BTreeMap;
+
+/// IPv4 and IPv6 settings of one device (or of `all` / `default`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DeviceSysctls {
+    /// `net.ipv4.conf.DEV.forwarding`.
+    pub forwarding: bool,
+    /// `net.ipv4.conf.DEV.rp_filter` (0 off, 1 strict, 2 loose).
+    pub rp_filter: u8,
+    /// `net.ipv4.conf.DEV.route_localnet`.
+    pub route_localnet: bool,
+    /// `net.ipv4.conf.DEV.accept_local`.
+    pub accept_local: bool,
+    /// `net.ipv4.conf.DEV.src_valid_mark`.
+    pub src_valid_mark: bool,
+    /// `net.ipv4.conf.DEV.ignore_routes_with_linkdown`.
+    pub ignore_routes_with_linkdown: bool,
+    /// `net.ipv4.conf.DEV.promote_secondaries`.
+    pub promote_secondaries: bool,
+    /// `net.ipv6.conf.DEV.forwarding`.
+    pub ipv6_forwarding: bool,
+    /// `net.ipv6.conf.DEV.use_oif_addrs_only`.
+    pub ipv6_use_oif_addrs_only: bool,
+}
+
+/// The sysctls of every device, plus `all`; the kernel combines `all` with the device's value.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Sysctls {
+    /// `net.ipv4.conf.all.*` / `net.ipv6.conf.all.*`.
+    pub all: DeviceSysctls,
+    /// Per-device values by device name.
+    pub devices: BTreeMap<String, DeviceSysctls>,
+}
+
+impl Sysctls {
+    /// The settings of one device, or the defaults if it was not read.
+    pub fn device(&self, name: &str) -> DeviceSysctls {
+        self.devices.get(name).copied().unwrap_or_default()
+    }
+
+    /// The effective `rp_filter` of a device: the kernel takes the larger of `all` and the device.
+    pub fn rp_filter(&self, name: &str) -> u8 {
+        self.all.rp_filter.max(self.device(name).rp_filter)
+    }
+
+    /// Whether IPv4 forwarding is on for packets arriving on `name` (`IN_DEV_FORWARD`: device value).
+    pub fn forwarding(&self, name: &str) -> bool {
+        self.device(name).forwarding
+    }
+
+    /// `IN_DEV_ORCONF`-style settings: on if on for `all` or for the device.
+    pub fn either(&self, name: &str, pick: impl Fn(&DeviceSysctls) -> bool) -> bool {
+        pick(&self.all) || pick(&self.device(name))
+    }
+}
