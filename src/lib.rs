@@ -1,3 +1,6 @@
 //! routescope: a terminal inspector for Linux routing.
 
 pub mod model;
+pub mod report;
+pub mod cli;
+pub mod scenario;

@@ -13,7 +13,7 @@ mod tables;
 
 pub use address::{Address, AddressFlags, Scope};
 pub use apply::{Change, Op};
-pub use link::{Link, LinkFlags, OperState};
+pub use link::{Link, LinkFlags, OperState, hex_colon};
 pub use neighbour::{Neighbour, NeighbourState};
 pub use nexthop::{Nexthop, NexthopGroupMember};
 pub use route::{Hop, NextHop, Placement, Route, RouteExtra, RouteFlags, RouteKind, RouteTable};

@@ -294,7 +294,7 @@ impl Entry {
 /// A hand-written chunked vector rather than a `BTreeMap`: routes arrive from dumps in sorted
 /// order, so chunks fill completely and a million routes cost about their own size, where a
 /// `BTreeMap` filled in order leaves nodes half empty.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct RouteTable {
     chunks: Vec<Vec<Entry>>,
     len: usize,
@@ -302,6 +302,15 @@ pub struct RouteTable {
     next_seq: i64,
     first_seq: i64,
 }
+
+/// Tables are equal when they hold the same routes in the same order, however they were built.
+impl PartialEq for RouteTable {
+    fn eq(&self, other: &Self) -> bool {
+        self.len == other.len && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for RouteTable {}
 
 impl RouteTable {
     /// The number of routes.
@@ -466,5 +475,65 @@ impl RouteTable {
         self.len -= 1;
         self.count(&entry.route, false);
         entry.route
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn route(dst: &str, metric: u32, dev: u32) -> Route {
+        let mut r = Route::new(254, dst.parse().unwrap(), RouteKind::Unicast);
+        r.metric = metric;
+        r.hops = Hop::One(NextHop { dev, gateway: None, weight: 1, flags: RouteFlags::default() });
+        r
+    }
+
+    fn dsts(t: &RouteTable) -> Vec<String> {
+        t.iter().map(|r| format!("{}:{}:{}", r.dst, r.metric, r.dev())).collect()
+    }
+
+    #[test]
+    fn keeps_prefix_order_longest_first_then_metric_then_placement() {
+        let mut t = RouteTable::default();
+        t.push(route("10.0.0.0/8", 0, 1));
+        t.push(route("10.0.0.0/24", 5, 1));
+        t.push(route("10.0.0.0/24", 1, 1));
+        t.insert(route("10.0.0.0/24", 1, 2), Placement::First);
+        t.insert(route("10.0.0.0/24", 1, 3), Placement::Last);
+        assert_eq!(
+            dsts(&t),
+            ["10.0.0.0/24:1:2", "10.0.0.0/24:1:1", "10.0.0.0/24:1:3", "10.0.0.0/24:5:1", "10.0.0.0/8:0:1"]
+        );
+        assert_eq!(t.prefix_lens().collect::<Vec<_>>(), [24, 8]);
+        assert_eq!(t.routes_for("10.0.0.0/24".parse().unwrap()).count(), 4);
+        t.insert(route("10.0.0.0/24", 1, 9), Placement::Replace);
+        assert_eq!(dsts(&t)[0], "10.0.0.0/24:1:9");
+        assert!(t.remove(&route("10.0.0.0/24", 5, 1)).is_some());
+        assert!(t.remove(&route("10.0.0.0/24", 5, 1)).is_none());
+        assert_eq!(t.len(), 4);
+    }
+
+    #[test]
+    fn chunks_split_and_stay_sorted_under_random_inserts() {
+        let mut t = RouteTable::default();
+        let mut x: u32 = 12345;
+        let mut expected = Vec::new();
+        for _ in 0..5000 {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            let net = IpNet::new(IpAddr::V4((x & 0xffff_ff00).into()), 24).unwrap();
+            if !expected.contains(&net) {
+                expected.push(net);
+                t.push(route(&net.to_string(), 0, 1));
+            }
+        }
+        expected.sort_by_key(|n| u32::from(match n.addr() { IpAddr::V4(a) => a, IpAddr::V6(_) => unreachable!() }));
+        assert_eq!(t.iter().map(|r| r.dst).collect::<Vec<_>>(), expected);
+        for net in &expected[..expected.len() / 2] {
+            assert_eq!(t.routes_for(*net).count(), 1, "{net}");
+            t.remove(&route(&net.to_string(), 0, 1)).unwrap();
+        }
+        assert_eq!(t.len(), expected.len() - expected.len() / 2);
+        assert_eq!(t.retain(|r| r.dst.addr() < expected[expected.len() - 1].addr()), 1);
     }
 }

@@ -36,6 +36,18 @@ impl TableNames {
         }
     }
 
+    /// Names a table, unless the name is just its number.
+    pub fn insert(&mut self, id: u32, name: &str) {
+        if name != id.to_string() {
+            self.names.insert(id, name.to_owned());
+        }
+    }
+
+    /// Every configured (id, name) pair.
+    pub fn iter(&self) -> impl Iterator<Item = (u32, &str)> {
+        self.names.iter().map(|(id, n)| (*id, n.as_str()))
+    }
+
     /// The name of a table, or its number as text.
     pub fn name(&self, id: u32) -> String {
         self.names.get(&id).cloned().unwrap_or_else(|| id.to_string())

@@ -1,0 +1,66 @@
+//! The command line: global options and subcommands (see `cli-contract.md`).
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// A terminal inspector for Linux routing: live state, policy rules, every table, lookups explained.
+#[derive(Debug, Parser)]
+#[command(name = "routescope", version, about, long_about = None)]
+pub struct Cli {
+    /// Work in the network namespace NAME (as `ip -n NAME`: /run/netns/NAME).
+    #[arg(short = 'n', long = "netns", value_name = "NAME", global = true)]
+    pub netns: Option<String>,
+
+    /// Read the state from a file written by `routescope dump --json` instead of the kernel.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub snapshot: Option<PathBuf>,
+
+    /// Draw borders with ASCII characters only (for terminals without box-drawing glyphs).
+    #[arg(long, global = true)]
+    pub ascii: bool,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// What to do; without a subcommand routescope opens the terminal UI.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the whole routing state once.
+    Dump {
+        /// Print JSON (the `dump --json` contract) instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print changes as the kernel reports them; at the end, the state as routescope holds it.
+    Monitor {
+        /// Print one JSON object per line instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Stop after SECS seconds (default: run until Ctrl-C or SIGTERM).
+        #[arg(long, value_name = "SECS")]
+        duration: Option<f64>,
+    },
+    /// Explain where a packet goes and why: rule, table, route, source; checked against the kernel.
+    Get {
+        /// The words of `ip route get`: ADDRESS [from A] [iif DEV] [oif DEV] [mark M] [uid U]
+        /// [ipproto P] [sport N] [dport N] [tos T].
+        #[arg(required = true, num_args = 1.., allow_hyphen_values = true, value_name = "QUERY")]
+        words: Vec<String>,
+        /// Print the explanation as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Do not ask the kernel; explain from routescope's own model only.
+        #[arg(long)]
+        no_kernel: bool,
+    },
+    /// List the teaching scenarios, or build one in a throwaway namespace.
+    Demo {
+        /// The scenario to build (omit to list them).
+        name: Option<String>,
+        /// Remove every namespace `routescope demo` created.
+        #[arg(long, conflicts_with = "name")]
+        clean: bool,
+    },
+}

@@ -1,0 +1,410 @@
+//! The `dump --json` contract (`cli-contract.md`): state to JSON and back, for `--snapshot`.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::net::{IpAddr, Ipv4Addr};
+
+use ipnet::IpNet;
+use serde::{Deserialize, Serialize};
+
+use super::names::protocol_name;
+use crate::model::{
+    Address, DeviceSysctls, Family, Hop, Link, Neighbour, Nexthop, PortRange, Route, RouteFlags, Rule, State,
+};
+
+/// The version of the JSON layout; bumped only when a field is renamed or removed.
+pub const VERSION: u32 = 1;
+
+/// A link as JSON.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct JsonLink {
+    pub index: u32,
+    pub name: String,
+    pub kind: Option<String>,
+    pub flags: Vec<String>,
+    pub operstate: String,
+    pub mtu: u32,
+    pub address: Option<String>,
+    pub master: Option<String>,
+    #[serde(default)]
+    pub group: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vrf_table: Option<u32>,
+}
+
+/// An address as JSON.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct JsonAddress {
+    pub family: Family,
+    pub dev: String,
+    pub local: IpAddr,
+    pub prefixlen: u8,
+    pub scope: String,
+    pub label: Option<String>,
+    pub secondary: bool,
+    pub flags: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peer: Option<IpAddr>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub broadcast: Option<Ipv4Addr>,
+    #[serde(default = "forever")]
+    pub valid_life_time: u32,
+    #[serde(default = "forever")]
+    pub preferred_life_time: u32,
+    #[serde(default)]
+    pub metric: u32,
+}
+
+/// A rule as JSON; only the selectors the rule has are written.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct JsonRule {
+    pub family: Family,
+    pub priority: u32,
+    pub action: String,
+    pub table: u32,
+    pub table_name: String,
+    pub not: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<IpNet>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<IpNet>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iif: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oif: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub iif_detached: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub oif_detached: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fwmark: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fwmask: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uidrange: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipproto: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sport: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dport: Option<String>,
+    #[serde(default)]
+    pub tos: u8,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dscp: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub goto: Option<u32>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unresolved: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppress_prefixlength: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppress_ifgroup: Option<u32>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub l3mdev: bool,
+    #[serde(default)]
+    pub protocol: u8,
+}
+
+/// One nexthop of a multipath route as JSON.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct JsonNextHop {
+    pub dev: Option<String>,
+    pub gateway: Option<IpAddr>,
+    pub weight: u16,
+    pub flags: Vec<String>,
+}
+
+/// A route as JSON: `dst` is always a prefix, `table` the real id.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct JsonRoute {
+    pub family: Family,
+    pub table: u32,
+    pub table_name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub dst: IpNet,
+    pub dev: Option<String>,
+    pub gateway: Option<IpAddr>,
+    pub src: Option<IpAddr>,
+    pub metric: u32,
+    pub protocol: String,
+    pub scope: String,
+    pub tos: u8,
+    pub flags: Vec<String>,
+    pub nexthops: Option<Vec<JsonNextHop>>,
+    pub nhid: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<IpNet>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pref: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<u32>,
+}
+
+/// A neighbour entry as JSON.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct JsonNeighbour {
+    pub dev: String,
+    pub dst: IpAddr,
+    pub lladdr: Option<String>,
+    pub state: Vec<String>,
+    #[serde(default)]
+    pub flags: u8,
+}
+
+/// A nexthop object as JSON.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct JsonNexthop {
+    pub id: u32,
+    pub family: u8,
+    pub dev: Option<String>,
+    pub gateway: Option<IpAddr>,
+    pub blackhole: bool,
+    pub group: Vec<JsonGroupMember>,
+    pub group_type: u16,
+    pub protocol: String,
+    pub flags: u32,
+    pub fdb: bool,
+}
+
+/// A member of a nexthop group as JSON.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct JsonGroupMember {
+    pub id: u32,
+    pub weight: u32,
+}
+
+/// The sysctls of one device as JSON.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct JsonSysctls {
+    pub forwarding: bool,
+    pub rp_filter: u8,
+    pub route_localnet: bool,
+    pub accept_local: bool,
+    pub src_valid_mark: bool,
+    pub ignore_routes_with_linkdown: bool,
+    pub promote_secondaries: bool,
+    pub ipv6_forwarding: bool,
+    pub ipv6_use_oif_addrs_only: bool,
+}
+
+/// The whole state as JSON, for reading a snapshot back.
+#[derive(Debug, Deserialize)]
+pub struct JsonState {
+    pub version: u32,
+    pub links: Vec<JsonLink>,
+    pub addresses: Vec<JsonAddress>,
+    pub rules: Vec<JsonRule>,
+    pub routes: Vec<JsonRoute>,
+    #[serde(default)]
+    pub neighbours: Vec<JsonNeighbour>,
+    #[serde(default)]
+    pub nexthops: Vec<JsonNexthop>,
+    #[serde(default)]
+    pub sysctls: BTreeMap<String, JsonSysctls>,
+    #[serde(default)]
+    pub table_names: BTreeMap<u32, String>,
+    #[serde(default)]
+    pub ipv4_tables_merged: Option<bool>,
+}
+
+fn forever() -> u32 {
+    u32::MAX
+}
+
+/// The state in its JSON form, serialized as it streams (a million routes are never copied).
+pub struct StateJson<'a>(pub &'a State);
+
+impl Serialize for StateJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let state = self.0;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("version", &VERSION)?;
+        map.serialize_entry("links", &Seq(|| state.links.values().map(|l| link_json(state, l))))?;
+        map.serialize_entry("addresses", &Seq(|| state.addresses.iter().map(|a| address_json(state, a))))?;
+        map.serialize_entry("rules", &Seq(|| state.rules.iter().map(|r| rule_json(state, r))))?;
+        map.serialize_entry("routes", &Seq(|| state.routes().map(|r| route_json(state, r))))?;
+        map.serialize_entry("neighbours", &Seq(|| state.neighbours.iter().map(|n| neighbour_json(state, n))))?;
+        map.serialize_entry("nexthops", &Seq(|| state.nexthops.values().map(|n| nexthop_json(state, n))))?;
+        let mut sysctls: BTreeMap<&str, JsonSysctls> = BTreeMap::new();
+        sysctls.insert("all", sysctls_json(state.sysctls.all));
+        for (dev, s) in &state.sysctls.devices {
+            sysctls.insert(dev, sysctls_json(*s));
+        }
+        map.serialize_entry("sysctls", &sysctls)?;
+        let names: BTreeMap<u32, &str> = state.table_names.iter().collect();
+        map.serialize_entry("table_names", &names)?;
+        map.serialize_entry("ipv4_tables_merged", &state.ipv4_tables_merged)?;
+        map.end()
+    }
+}
+
+/// A sequence serialized from an iterator made on demand.
+struct Seq<F>(F);
+
+impl<F, I> Serialize for Seq<F>
+where
+    F: Fn() -> I,
+    I: Iterator,
+    I::Item: Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq((self.0)())
+    }
+}
+
+/// Writes the state as one JSON object followed by a newline.
+pub fn write_state(state: &State, out: impl Write) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer(&mut out, &StateJson(state))?;
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
+/// The name of a device for JSON (`None` for index 0).
+fn dev_name(state: &State, index: u32) -> Option<String> {
+    (index != 0).then(|| state.link_name(index))
+}
+
+pub fn link_json(state: &State, link: &Link) -> JsonLink {
+    JsonLink {
+        index: link.index,
+        name: link.name.clone(),
+        kind: link.kind.clone(),
+        flags: link.flags.names().into_iter().map(str::to_owned).collect(),
+        operstate: link.operstate.name().to_owned(),
+        mtu: link.mtu,
+        address: link.mac_text(),
+        master: link.master.map(|m| state.link_name(m)),
+        group: link.group,
+        vrf_table: link.vrf_table,
+    }
+}
+
+pub fn address_json(state: &State, a: &Address) -> JsonAddress {
+    JsonAddress {
+        family: a.family(),
+        dev: state.link_name(a.index),
+        local: a.local,
+        prefixlen: a.prefix_len,
+        scope: a.scope.name(),
+        label: a.label.clone(),
+        secondary: a.is_secondary(),
+        flags: a.flags.names().into_iter().map(str::to_owned).collect(),
+        peer: a.peer,
+        broadcast: a.broadcast,
+        valid_life_time: a.valid_lft,
+        preferred_life_time: a.preferred_lft,
+        metric: a.metric,
+    }
+}
+
+pub fn rule_json(state: &State, r: &Rule) -> JsonRule {
+    let range = |p: Option<PortRange>| p.map(|p| format!("{}-{}", p.start, p.end));
+    JsonRule {
+        family: r.family,
+        priority: r.priority,
+        action: r.action.name(),
+        table: r.table,
+        table_name: state.table_names.name(r.table),
+        not: r.invert,
+        from: r.from,
+        to: r.to,
+        iif: r.iif.clone(),
+        oif: r.oif.clone(),
+        iif_detached: r.iif_detached,
+        oif_detached: r.oif_detached,
+        fwmark: r.fwmark,
+        fwmask: r.fwmask,
+        uidrange: r.uidrange.map(|(a, b)| format!("{a}-{b}")),
+        ipproto: r.ipproto,
+        sport: range(r.sport),
+        dport: range(r.dport),
+        tos: r.tos,
+        dscp: r.dscp,
+        goto: r.goto,
+        unresolved: r.unresolved,
+        suppress_prefixlength: r.suppress_prefixlength,
+        suppress_ifgroup: r.suppress_ifgroup,
+        l3mdev: r.l3mdev,
+        protocol: r.protocol,
+    }
+}
+
+pub fn route_json(state: &State, r: &Route) -> JsonRoute {
+    let multipath = matches!(r.hops, Hop::Multi(_));
+    let flags = RouteFlags(r.flags.0 | r.hops.as_slice().first().filter(|_| !multipath).map_or(0, |nh| nh.flags.0));
+    JsonRoute {
+        family: r.family(),
+        table: r.table,
+        table_name: state.table_names.name(r.table),
+        kind: r.kind.name(),
+        dst: r.dst,
+        dev: if multipath { None } else { dev_name(state, r.dev()) },
+        gateway: if multipath { None } else { r.gateway() },
+        src: r.prefsrc,
+        metric: r.metric,
+        protocol: protocol_name(r.protocol),
+        scope: r.scope.name(),
+        tos: r.tos,
+        flags: flags.names().into_iter().map(str::to_owned).collect(),
+        nexthops: multipath.then(|| {
+            r.hops
+                .as_slice()
+                .iter()
+                .map(|nh| JsonNextHop {
+                    dev: dev_name(state, nh.dev),
+                    gateway: nh.gateway,
+                    weight: nh.weight,
+                    flags: nh.flags.names().into_iter().map(str::to_owned).collect(),
+                })
+                .collect()
+        }),
+        nhid: (r.nhid != 0).then_some(r.nhid),
+        from: r.src_prefix(),
+        pref: r.extra.as_ref().and_then(|e| e.pref),
+        expires: r.extra.as_ref().and_then(|e| e.expires),
+    }
+}
+
+pub fn neighbour_json(state: &State, n: &Neighbour) -> JsonNeighbour {
+    JsonNeighbour {
+        dev: state.link_name(n.index),
+        dst: n.dst,
+        lladdr: n.lladdr.as_deref().map(crate::model::hex_colon),
+        state: n.state.names().into_iter().map(str::to_owned).collect(),
+        flags: n.flags,
+    }
+}
+
+pub fn nexthop_json(state: &State, n: &Nexthop) -> JsonNexthop {
+    JsonNexthop {
+        id: n.id,
+        family: n.family,
+        dev: n.dev.and_then(|d| dev_name(state, d)),
+        gateway: n.gateway,
+        blackhole: n.blackhole,
+        group: n.group.iter().map(|m| JsonGroupMember { id: m.id, weight: m.weight }).collect(),
+        group_type: n.group_type,
+        protocol: protocol_name(n.protocol),
+        flags: n.flags,
+        fdb: n.fdb,
+    }
+}
+
+fn sysctls_json(s: DeviceSysctls) -> JsonSysctls {
+    JsonSysctls {
+        forwarding: s.forwarding,
+        rp_filter: s.rp_filter,
+        route_localnet: s.route_localnet,
+        accept_local: s.accept_local,
+        src_valid_mark: s.src_valid_mark,
+        ignore_routes_with_linkdown: s.ignore_routes_with_linkdown,
+        promote_secondaries: s.promote_secondaries,
+        ipv6_forwarding: s.ipv6_forwarding,
+        ipv6_use_oif_addrs_only: s.ipv6_use_oif_addrs_only,
+    }
+}

@@ -1,0 +1,238 @@
+//! Reading a `dump --json` file back into a state, for `--snapshot`.
+
+use std::collections::HashMap;
+
+use super::json::{JsonAddress, JsonLink, JsonNexthop, JsonRoute, JsonRule, JsonState, JsonSysctls, VERSION};
+use super::names::protocol_number;
+use crate::model::{
+    Address, AddressFlags, DeviceSysctls, Hop, Link, LinkFlags, Neighbour, NeighbourState, NextHop, Nexthop,
+    NexthopGroupMember, OperState, PortRange, Route, RouteExtra, RouteFlags, RouteKind, Rule, RuleAction, Scope,
+    State, Sysctls,
+};
+
+/// Why a snapshot could not be read; each message names the object that is wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    #[error("not a routescope dump: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("snapshot version {0} is newer than this routescope understands ({VERSION})")]
+    Version(u32),
+    #[error("snapshot {what} names device '{dev}', which is not among its links")]
+    UnknownDevice { what: &'static str, dev: String },
+    #[error("snapshot {what} has an unknown {field} '{value}'")]
+    BadValue { what: &'static str, field: &'static str, value: String },
+}
+
+/// Parses the text of a `dump --json` file into a state.
+pub fn parse_snapshot(text: &str) -> Result<State, SnapshotError> {
+    let json: JsonState = serde_json::from_str(text)?;
+    if json.version > VERSION {
+        return Err(SnapshotError::Version(json.version));
+    }
+    let index: HashMap<String, u32> = json.links.iter().map(|l| (l.name.clone(), l.index)).collect();
+    let dev = |what: &'static str, name: &str| {
+        index.get(name).copied().ok_or_else(|| SnapshotError::UnknownDevice { what, dev: name.to_owned() })
+    };
+    let mut state = State::default();
+    for l in &json.links {
+        let master = l.master.as_deref().map(|m| dev("link", m)).transpose()?;
+        state.links.insert(l.index, link(l, master));
+    }
+    for a in &json.addresses {
+        state.addresses.push(address(a, dev("address", &a.dev)?)?);
+    }
+    for r in &json.rules {
+        state.rules.push(rule(r)?);
+        state.table_names.insert(r.table, &r.table_name);
+    }
+    for r in &json.routes {
+        state.table_names.insert(r.table, &r.table_name);
+        state.push_route(route(r, &dev)?);
+    }
+    for n in &json.neighbours {
+        state.neighbours.push(Neighbour {
+            index: dev("neighbour", &n.dev)?,
+            dst: n.dst,
+            lladdr: n.lladdr.as_deref().map(parse_mac),
+            state: NeighbourState::from_names(n.state.iter().map(String::as_str)),
+            flags: n.flags,
+        });
+    }
+    for n in &json.nexthops {
+        state.nexthops.insert(n.id, nexthop(n, &dev)?);
+    }
+    state.sysctls = sysctls(&json.sysctls);
+    for (id, name) in &json.table_names {
+        state.table_names.insert(*id, name);
+    }
+    state.ipv4_tables_merged = json.ipv4_tables_merged;
+    Ok(state)
+}
+
+fn link(l: &JsonLink, master: Option<u32>) -> Link {
+    Link {
+        index: l.index,
+        name: l.name.clone(),
+        kind: l.kind.clone(),
+        flags: LinkFlags::from_names(l.flags.iter().map(String::as_str)),
+        operstate: OperState::from_name(&l.operstate),
+        mtu: l.mtu,
+        mac: l.address.as_deref().map(parse_mac),
+        master,
+        vrf_table: l.vrf_table,
+        group: l.group,
+    }
+}
+
+fn address(a: &JsonAddress, index: u32) -> Result<Address, SnapshotError> {
+    let mut flags = AddressFlags::from_names(a.flags.iter().map(String::as_str));
+    if a.secondary {
+        flags.0 |= AddressFlags::SECONDARY;
+    }
+    Ok(Address {
+        index,
+        local: a.local,
+        peer: a.peer,
+        prefix_len: a.prefixlen,
+        scope: scope("address", &a.scope)?,
+        label: a.label.clone(),
+        flags,
+        broadcast: a.broadcast,
+        valid_lft: a.valid_life_time,
+        preferred_lft: a.preferred_life_time,
+        metric: a.metric,
+    })
+}
+
+fn rule(r: &JsonRule) -> Result<Rule, SnapshotError> {
+    let bad = |field, value: &str| SnapshotError::BadValue { what: "rule", field, value: value.to_owned() };
+    let action = RuleAction::from_name(&r.action).ok_or_else(|| bad("action", &r.action))?;
+    let range = |field, text: &Option<String>| -> Result<Option<(u32, u32)>, SnapshotError> {
+        text.as_deref()
+            .map(|t| {
+                let (a, b) = t.split_once('-').unwrap_or((t, t));
+                Ok((a.parse().map_err(|_| bad(field, t))?, b.parse().map_err(|_| bad(field, t))?))
+            })
+            .transpose()
+    };
+    let ports = |field, text: &Option<String>| -> Result<Option<PortRange>, SnapshotError> {
+        Ok(range(field, text)?.map(|(a, b)| PortRange {
+            start: u16::try_from(a).unwrap_or(u16::MAX),
+            end: u16::try_from(b).unwrap_or(u16::MAX),
+        }))
+    };
+    let mut out = Rule::lookup(r.family, r.priority, r.table);
+    out.action = action;
+    out.invert = r.not;
+    out.from = r.from;
+    out.to = r.to;
+    out.iif.clone_from(&r.iif);
+    out.oif.clone_from(&r.oif);
+    out.iif_detached = r.iif_detached;
+    out.oif_detached = r.oif_detached;
+    out.fwmark = r.fwmark;
+    out.fwmask = r.fwmask;
+    out.uidrange = range("uidrange", &r.uidrange)?;
+    out.ipproto = r.ipproto;
+    out.sport = ports("sport", &r.sport)?;
+    out.dport = ports("dport", &r.dport)?;
+    out.tos = r.tos;
+    out.dscp = r.dscp;
+    out.goto = r.goto;
+    out.unresolved = r.unresolved;
+    out.suppress_prefixlength = r.suppress_prefixlength;
+    out.suppress_ifgroup = r.suppress_ifgroup;
+    out.l3mdev = r.l3mdev;
+    out.protocol = r.protocol;
+    Ok(out)
+}
+
+fn route(
+    r: &JsonRoute,
+    dev: &impl Fn(&'static str, &str) -> Result<u32, SnapshotError>,
+) -> Result<Route, SnapshotError> {
+    let bad = |field, value: &str| SnapshotError::BadValue { what: "route", field, value: value.to_owned() };
+    let kind = RouteKind::from_name(&r.kind).ok_or_else(|| bad("type", &r.kind))?;
+    let mut route = Route::new(r.table, r.dst, kind);
+    route.prefsrc = r.src;
+    route.protocol = protocol_number(&r.protocol).ok_or_else(|| bad("protocol", &r.protocol))?;
+    route.scope = scope("route", &r.scope)?;
+    route.tos = r.tos;
+    route.metric = r.metric;
+    route.nhid = r.nhid.unwrap_or(0);
+    let flags = RouteFlags::from_names(r.flags.iter().map(String::as_str));
+    let hops = match &r.nexthops {
+        Some(list) => list
+            .iter()
+            .map(|nh| {
+                Ok(NextHop {
+                    dev: nh.dev.as_deref().map(|d| dev("route nexthop", d)).transpose()?.unwrap_or(0),
+                    gateway: nh.gateway,
+                    weight: nh.weight,
+                    flags: RouteFlags::from_names(nh.flags.iter().map(String::as_str)),
+                })
+            })
+            .collect::<Result<Vec<_>, SnapshotError>>()?,
+        None if r.dev.is_some() || r.gateway.is_some() => vec![NextHop {
+            dev: r.dev.as_deref().map(|d| dev("route", d)).transpose()?.unwrap_or(0),
+            gateway: r.gateway,
+            weight: 1,
+            flags,
+        }],
+        None => Vec::new(),
+    };
+    if hops.len() != 1 {
+        route.flags = flags;
+    }
+    route.hops = Hop::from_vec(hops);
+    if r.from.is_some() || r.pref.is_some() || r.expires.is_some() {
+        route.extra = Some(Box::new(RouteExtra { src: r.from, pref: r.pref, expires: r.expires }));
+    }
+    Ok(route)
+}
+
+fn nexthop(
+    n: &JsonNexthop,
+    dev: &impl Fn(&'static str, &str) -> Result<u32, SnapshotError>,
+) -> Result<Nexthop, SnapshotError> {
+    Ok(Nexthop {
+        id: n.id,
+        family: n.family,
+        protocol: protocol_number(&n.protocol).unwrap_or(0),
+        flags: n.flags,
+        dev: n.dev.as_deref().map(|d| dev("nexthop", d)).transpose()?,
+        gateway: n.gateway,
+        blackhole: n.blackhole,
+        group: n.group.iter().map(|m| NexthopGroupMember { id: m.id, weight: m.weight }).collect(),
+        group_type: n.group_type,
+        fdb: n.fdb,
+    })
+}
+
+fn scope(what: &'static str, name: &str) -> Result<Scope, SnapshotError> {
+    Scope::from_name(name).ok_or_else(|| SnapshotError::BadValue { what, field: "scope", value: name.to_owned() })
+}
+
+fn sysctls(json: &std::collections::BTreeMap<String, JsonSysctls>) -> Sysctls {
+    let convert = |s: &JsonSysctls| DeviceSysctls {
+        forwarding: s.forwarding,
+        rp_filter: s.rp_filter,
+        route_localnet: s.route_localnet,
+        accept_local: s.accept_local,
+        src_valid_mark: s.src_valid_mark,
+        ignore_routes_with_linkdown: s.ignore_routes_with_linkdown,
+        promote_secondaries: s.promote_secondaries,
+        ipv6_forwarding: s.ipv6_forwarding,
+        ipv6_use_oif_addrs_only: s.ipv6_use_oif_addrs_only,
+    };
+    Sysctls {
+        all: json.get("all").map(convert).unwrap_or_default(),
+        devices: json.iter().filter(|(k, _)| *k != "all").map(|(k, v)| (k.clone(), convert(v))).collect(),
+    }
+}
+
+/// Parses `aa:bb:cc` into bytes (bad digits read as 0: a display value, never used for routing).
+fn parse_mac(text: &str) -> Vec<u8> {
+    text.split(':').map(|h| u8::from_str_radix(h, 16).unwrap_or(0)).collect()
+}
+

@@ -1,0 +1,197 @@
+//! The state as text for people: grouped by table, aligned, fit for 80 columns over SSH.
+
+use std::io::{self, Write};
+
+use super::names::protocol_name;
+use crate::model::{Address, Family, Hop, Link, Nexthop, Route, RouteKind, Rule, Scope, State};
+
+/// Writes the whole state: links, addresses, rules, every table, neighbours, nexthops.
+pub fn write_state(state: &State, out: impl Write) -> io::Result<()> {
+    let mut out = io::BufWriter::with_capacity(1 << 16, out);
+    writeln!(out, "Links")?;
+    for link in state.links.values() {
+        writeln!(out, "  {}", link_line(state, link))?;
+    }
+    writeln!(out, "\nAddresses")?;
+    for link in state.links.values() {
+        for (i, a) in state.addresses.iter().filter(|a| a.index == link.index).enumerate() {
+            let dev = if i == 0 { link.name.as_str() } else { "" };
+            writeln!(out, "  {dev:<10} {}", address_line(a))?;
+        }
+    }
+    for family in [Family::V4, Family::V6] {
+        writeln!(out, "\nRules ({})", family_label(family))?;
+        for rule in state.rules_of(family) {
+            writeln!(out, "  {}", rule_line(state, rule))?;
+        }
+    }
+    for ((family, id), table) in &state.tables {
+        let name = state.table_names.name(*id);
+        let count = table.len();
+        let plural = if count == 1 { "" } else { "s" };
+        writeln!(out, "\nTable {name} ({id}), {}: {count} route{plural}", family_label(*family))?;
+        for route in table.iter() {
+            writeln!(out, "  {}", route_line(state, route))?;
+        }
+    }
+    if !state.neighbours.is_empty() {
+        writeln!(out, "\nNeighbours")?;
+        for n in &state.neighbours {
+            let lladdr = n.lladdr.as_deref().map(crate::model::hex_colon).unwrap_or_default();
+            let dev = state.link_name(n.index);
+            writeln!(out, "  {:<28} dev {dev:<10} {lladdr:<17} {}", n.dst, n.state.names().join(","))?;
+        }
+    }
+    if !state.nexthops.is_empty() {
+        writeln!(out, "\nNexthops")?;
+        for nh in state.nexthops.values() {
+            writeln!(out, "  {}", nexthop_line(state, nh))?;
+        }
+    }
+    out.flush()
+}
+
+/// `IPv4` or `IPv6`.
+pub fn family_label(family: Family) -> &'static str {
+    match family {
+        Family::V4 => "IPv4",
+        Family::V6 => "IPv6",
+    }
+}
+
+/// One link: index, name, state, kind, MAC, MTU, master.
+pub fn link_line(state: &State, link: &Link) -> String {
+    let kind = link.kind.as_deref().unwrap_or(if link.is_loopback() { "loopback" } else { "" });
+    let updown = if link.is_up() { "UP" } else { "DOWN" };
+    let mut line = format!(
+        "{:>3}  {:<12} {updown:<4} {:<14} {kind:<8} mtu {:<5}",
+        link.index,
+        link.name,
+        link.operstate.name().to_lowercase(),
+        link.mtu
+    );
+    if let Some(mac) = link.mac_text().filter(|m| m != "00:00:00:00:00:00") {
+        line.push_str(&format!(" {mac}"));
+    }
+    if let Some(master) = link.master {
+        line.push_str(&format!(" master {}", state.link_name(master)));
+    }
+    line.trim_end().to_owned()
+}
+
+/// One address: family, prefix, scope and flags.
+pub fn address_line(a: &Address) -> String {
+    let family = a.family().name();
+    let prefix = match a.peer {
+        Some(peer) => format!("{} peer {peer}/{}", a.local, a.prefix_len),
+        None => format!("{}/{}", a.local, a.prefix_len),
+    };
+    let mut line = format!("{family:<5} {prefix:<30} {}", a.scope.name());
+    let flags: Vec<&str> = a.flags.names().into_iter().filter(|f| *f != "permanent").collect();
+    if !flags.is_empty() {
+        line.push(' ');
+        line.push_str(&flags.join(" "));
+    }
+    if let Some(label) = a.label.as_deref().filter(|l| l.contains(':')) {
+        line.push_str(&format!(" label {label}"));
+    }
+    line
+}
+
+/// One rule as `ip rule` prints it, priority first.
+pub fn rule_line(state: &State, rule: &Rule) -> String {
+    format!("{:>5}: {}", rule.priority, rule.selector_text(&state.table_names.name(rule.table)))
+}
+
+/// One route, in the words of `ip route`, with its type in front when it is not unicast.
+pub fn route_line(state: &State, r: &Route) -> String {
+    let kind = if r.kind == RouteKind::Unicast { String::new() } else { r.kind.name() };
+    let dst = if r.dst.prefix_len() == 0 {
+        "default".to_owned()
+    } else if r.dst.prefix_len() == r.dst.max_prefix_len() {
+        r.dst.addr().to_string()
+    } else {
+        r.dst.to_string()
+    };
+    let mut words = vec![format!("{kind:<11}{dst:<19}")];
+    if let Some(src) = r.src_prefix() {
+        words.push(format!("from {src}"));
+    }
+    if r.tos != 0 {
+        words.push(format!("tos {:#04x}", r.tos));
+    }
+    if r.nhid != 0 {
+        words.push(format!("nhid {}", r.nhid));
+    }
+    match &r.hops {
+        Hop::None => {}
+        Hop::One(nh) => {
+            if let Some(gw) = nh.gateway {
+                words.push(format!("via {gw}"));
+            }
+            if nh.dev != 0 {
+                words.push(format!("dev {}", state.link_name(nh.dev)));
+            }
+        }
+        Hop::Multi(_) => {}
+    }
+    if r.protocol != 0 && r.protocol != 4 {
+        words.push(format!("proto {}", protocol_name(r.protocol)));
+    }
+    if r.scope != Scope::UNIVERSE {
+        words.push(format!("scope {}", r.scope.name()));
+    }
+    if let Some(src) = r.prefsrc {
+        words.push(format!("src {src}"));
+    }
+    if r.metric != 0 {
+        words.push(format!("metric {}", r.metric));
+    }
+    let flags = crate::model::RouteFlags(r.flags.0 | single_hop_flags(r));
+    words.extend(flags.names().into_iter().map(str::to_owned));
+    if let Hop::Multi(hops) = &r.hops {
+        for nh in hops.iter() {
+            let via = nh.gateway.map(|g| format!("via {g} ")).unwrap_or_default();
+            let flags = nh.flags.names().join(" ");
+            words.push(format!("\n{:13}nexthop {via}dev {} weight {} {flags}", "", state.link_name(nh.dev), nh.weight));
+        }
+    }
+    words.join(" ").trim_end().to_owned()
+}
+
+/// The nexthop flags of a single-nexthop route (shown on the route itself, as `ip` does).
+fn single_hop_flags(r: &Route) -> u32 {
+    match &r.hops {
+        Hop::One(nh) => nh.flags.0,
+        _ => 0,
+    }
+}
+
+/// One nexthop object as `ip nexthop` prints it.
+pub fn nexthop_line(state: &State, nh: &Nexthop) -> String {
+    let mut words = vec![format!("id {}", nh.id)];
+    if !nh.group.is_empty() {
+        let members: Vec<String> = nh
+            .group
+            .iter()
+            .map(|m| if m.weight > 1 { format!("{},{}", m.id, m.weight) } else { m.id.to_string() })
+            .collect();
+        words.push(format!("group {}", members.join("/")));
+        if nh.group_type == 1 {
+            words.push("type resilient".into());
+        }
+    }
+    if let Some(gw) = nh.gateway {
+        words.push(format!("via {gw}"));
+    }
+    if let Some(dev) = nh.dev {
+        words.push(format!("dev {}", state.link_name(dev)));
+    }
+    if nh.blackhole {
+        words.push("blackhole".into());
+    }
+    if nh.fdb {
+        words.push("fdb".into());
+    }
+    words.join(" ")
+}
