@@ -4,3 +4,5 @@ pub mod model;
 pub mod report;
 pub mod cli;
 pub mod scenario;
+pub mod commands;
+pub mod logging;
