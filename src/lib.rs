@@ -1,8 +1,9 @@
 //! routescope: a terminal inspector for Linux routing.
 
+pub mod cli;
+pub mod commands;
+pub mod fixtures;
+pub mod logging;
 pub mod model;
 pub mod report;
-pub mod cli;
 pub mod scenario;
-pub mod commands;
-pub mod logging;

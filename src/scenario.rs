@@ -58,7 +58,9 @@ struct File {
 /// All scenarios, in the order of the file.
 pub fn all() -> Vec<Scenario> {
     // The file is part of the binary and checked by a unit test, so it always parses.
-    toml::from_str::<File>(SCENARIOS).map(|f| f.scenario).unwrap_or_default()
+    toml::from_str::<File>(SCENARIOS)
+        .map(|f| f.scenario)
+        .unwrap_or_default()
 }
 
 /// The scenario with this name.
@@ -85,10 +87,16 @@ pub fn apply_setup(netns: &str, scenario: &Scenario) -> color_eyre::Result<()> {
             c.args(["-n", netns]).args(&words);
             c
         };
-        let out = command.output().wrap_err("could not run `ip` (is iproute2 installed?)")?;
+        let out = command
+            .output()
+            .wrap_err("could not run `ip` (is iproute2 installed?)")?;
         if !out.status.success() {
             let err = String::from_utf8_lossy(&out.stderr);
-            bail!("scenario {}: `{line}` failed: {}", scenario.name, err.trim());
+            bail!(
+                "scenario {}: `{line}` failed: {}",
+                scenario.name,
+                err.trim()
+            );
         }
     }
     Ok(())
@@ -103,7 +111,10 @@ pub fn build(netns: &str, scenario: &Scenario) -> color_eyre::Result<()> {
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
         if err.contains("ermission") || err.contains("not permitted") {
-            bail!("creating a network namespace needs root (CAP_SYS_ADMIN): run `sudo routescope demo {}`", scenario.name);
+            bail!(
+                "creating a network namespace needs root (CAP_SYS_ADMIN): run `sudo routescope demo {}`",
+                scenario.name
+            );
         }
         bail!("ip netns add {netns}: {}", err.trim());
     }
@@ -123,10 +134,20 @@ mod tests {
     fn scenarios_parse_and_cover_the_teaching_situations() {
         let all = all();
         let names: Vec<&str> = all.iter().map(|s| s.name.as_str()).collect();
-        for wanted in ["lo-address", "lo-slash16", "alias-gateways", "loopback-127", "source-selection", "policy-uplinks"] {
+        for wanted in [
+            "lo-address",
+            "lo-slash16",
+            "alias-gateways",
+            "loopback-127",
+            "source-selection",
+            "policy-uplinks",
+        ] {
             assert!(names.contains(&wanted), "missing scenario {wanted}");
         }
-        assert!(all.iter().all(|s| !s.tries.is_empty() && !s.setup.is_empty()));
+        assert!(
+            all.iter()
+                .all(|s| !s.tries.is_empty() && !s.setup.is_empty())
+        );
         assert!(find("nope").unwrap_err().to_string().contains("lo-address"));
     }
 }

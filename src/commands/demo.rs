@@ -8,7 +8,8 @@ use crate::scenario::{self, NAMESPACE_PREFIX};
 /// Lists scenarios, builds `name`, or with `clean` removes every demo namespace.
 pub fn run(name: Option<&str>, clean: bool) -> color_eyre::Result<ExitCode> {
     if clean {
-        return clean_all();
+        clean_all();
+        return Ok(ExitCode::SUCCESS);
     }
     let Some(name) = name else {
         println!("Teaching scenarios (build one with `routescope demo NAME`, root needed):\n");
@@ -28,17 +29,20 @@ pub fn run(name: Option<&str>, clean: bool) -> color_eyre::Result<ExitCode> {
     println!("  routescope -n {netns}                 # the live view; press g to ask");
     for t in &scenario.tries {
         println!("  routescope -n {netns} get {}", t.query);
-        println!("      {}", t.why.split_whitespace().collect::<Vec<_>>().join(" "));
+        println!(
+            "      {}",
+            t.why.split_whitespace().collect::<Vec<_>>().join(" ")
+        );
     }
     println!("\nRemove it with `routescope demo --clean`.");
     Ok(ExitCode::SUCCESS)
 }
 
 /// Removes every namespace whose name starts with the demo prefix.
-fn clean_all() -> color_eyre::Result<ExitCode> {
+fn clean_all() {
     let Ok(entries) = std::fs::read_dir("/run/netns") else {
         println!("no demo namespaces");
-        return Ok(ExitCode::SUCCESS);
+        return;
     };
     let mut removed = 0;
     for entry in entries.flatten() {
@@ -52,5 +56,4 @@ fn clean_all() -> color_eyre::Result<ExitCode> {
     if removed == 0 {
         println!("no demo namespaces");
     }
-    Ok(ExitCode::SUCCESS)
 }

@@ -35,7 +35,7 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
 
 /// The exit status for an error: 2 for bad input, 4 for everything else.
 pub fn exit_status(report: &color_eyre::Report) -> ExitCode {
-    if report.chain().any(|e| e.is::<BadInput>()) {
+    if report.chain().any(<dyn std::error::Error>::is::<BadInput>) {
         ExitCode::from(exit::BAD_INPUT)
     } else {
         ExitCode::from(exit::FAILURE)

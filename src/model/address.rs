@@ -81,7 +81,11 @@ impl AddressFlags {
 
     /// The names of the set flags.
     pub fn names(self) -> Vec<&'static str> {
-        Self::NAMES.iter().filter(|(bit, _)| self.has(*bit)).map(|(_, n)| *n).collect()
+        Self::NAMES
+            .iter()
+            .filter(|(bit, _)| self.has(*bit))
+            .map(|(_, n)| *n)
+            .collect()
     }
 
     /// The flags named in `names` (unknown names are ignored).
@@ -143,7 +147,8 @@ impl Address {
     /// The prefix the address covers (the peer's for point-to-point addresses).
     pub fn prefix(&self) -> ipnet::IpNet {
         let base = self.peer.unwrap_or(self.local);
-        ipnet::IpNet::new(base, self.prefix_len).map_or_else(|_| ipnet::IpNet::from(base), |n| n.trunc())
+        ipnet::IpNet::new(base, self.prefix_len)
+            .map_or_else(|_| ipnet::IpNet::from(base), |n| n.trunc())
     }
 
     /// Whether `addr` lies in the address's subnet.

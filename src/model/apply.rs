@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use super::{Address, Family, Link, Neighbour, Nexthop, Placement, Route, RouteTable, Rule, State, Sysctls};
+use super::{
+    Address, Family, Link, Neighbour, Nexthop, Placement, Route, RouteTable, Rule, State, Sysctls,
+};
 
 /// Whether an object appeared (or changed) or went away.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,7 +115,10 @@ impl State {
                     let a = &self.addresses[i];
                     !a.is_secondary() && new.scope >= a.scope
                 })
-                .map_or_else(|| positions.first().copied().unwrap_or(after_all), |&i| i + 1),
+                .map_or_else(
+                    || positions.first().copied().unwrap_or(after_all),
+                    |&i| i + 1,
+                ),
             Family::V6 => positions
                 .iter()
                 .find(|&&i| ipv6_scope_rank(new) >= ipv6_scope_rank(&self.addresses[i]))

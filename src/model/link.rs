@@ -43,7 +43,11 @@ impl LinkFlags {
 
     /// The set flags by name, as `ip -j link` lists them.
     pub fn names(self) -> Vec<&'static str> {
-        Self::NAMES.iter().filter(|(bit, _)| self.has(*bit)).map(|(_, n)| *n).collect()
+        Self::NAMES
+            .iter()
+            .filter(|(bit, _)| self.has(*bit))
+            .map(|(_, n)| *n)
+            .collect()
     }
 
     /// The flags named in `names` (unknown names are ignored).
@@ -148,7 +152,11 @@ impl Link {
 
 /// Formats bytes as colon-separated lower-case hex, the way `ip` prints link-layer addresses.
 pub fn hex_colon(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(":")
+    bytes
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(":")
 }
 
 #[cfg(test)]
@@ -164,7 +172,10 @@ mod tests {
 
     #[test]
     fn operstate_names_round_trip() {
-        assert_eq!(OperState::from_name("LOWERLAYERDOWN"), OperState::LowerLayerDown);
+        assert_eq!(
+            OperState::from_name("LOWERLAYERDOWN"),
+            OperState::LowerLayerDown
+        );
         assert_eq!(OperState::from_name(OperState::Up.name()), OperState::Up);
         assert_eq!(OperState::from_name("weird"), OperState::Unknown);
     }

@@ -29,7 +29,11 @@ impl NeighbourState {
 
     /// The names of the set bits, as `ip -j neigh` prints them.
     pub fn names(self) -> Vec<&'static str> {
-        Self::NAMES.iter().filter(|(bit, _)| self.0 & bit != 0).map(|(_, n)| *n).collect()
+        Self::NAMES
+            .iter()
+            .filter(|(bit, _)| self.0 & bit != 0)
+            .map(|(_, n)| *n)
+            .collect()
     }
 
     /// The state named in `names`.
@@ -44,7 +48,12 @@ impl NeighbourState {
     /// Whether the kernel considers the neighbour valid (`NUD_VALID`).
     pub fn is_valid(self) -> bool {
         self.0
-            & (Self::PERMANENT | Self::NOARP | Self::REACHABLE | Self::PROBE | Self::STALE | Self::DELAY)
+            & (Self::PERMANENT
+                | Self::NOARP
+                | Self::REACHABLE
+                | Self::PROBE
+                | Self::STALE
+                | Self::DELAY)
             != 0
     }
 }

@@ -63,7 +63,15 @@ impl RouteKind {
 
     /// Whether the type forwards or delivers packets through a nexthop (not an error type).
     pub fn has_nexthop(self) -> bool {
-        matches!(self, Self::Unicast | Self::Local | Self::Broadcast | Self::Anycast | Self::Multicast | Self::Nat)
+        matches!(
+            self,
+            Self::Unicast
+                | Self::Local
+                | Self::Broadcast
+                | Self::Anycast
+                | Self::Multicast
+                | Self::Nat
+        )
     }
 }
 
@@ -97,7 +105,11 @@ impl RouteFlags {
 
     /// The names of the set nexthop flags, as `ip -j route` prints them.
     pub fn names(self) -> Vec<&'static str> {
-        Self::NAMES.iter().filter(|(bit, _)| self.has(*bit)).map(|(_, n)| *n).collect()
+        Self::NAMES
+            .iter()
+            .filter(|(bit, _)| self.has(*bit))
+            .map(|(_, n)| *n)
+            .collect()
     }
 
     /// The flags named in `names` (unknown names are ignored).
@@ -258,7 +270,12 @@ impl Route {
             IpAddr::V4(a) => u128::from(u32::from(a)),
             IpAddr::V6(a) => u128::from(a),
         };
-        (bits, Reverse(self.dst.prefix_len()), Reverse(self.tos), self.metric)
+        (
+            bits,
+            Reverse(self.dst.prefix_len()),
+            Reverse(self.tos),
+            self.metric,
+        )
     }
 }
 
@@ -285,7 +302,10 @@ struct Entry {
 
 impl Entry {
     fn cmp_key(&self, other: &Self) -> Ordering {
-        self.route.order().cmp(&other.route.order()).then(self.seq.cmp(&other.seq))
+        self.route
+            .order()
+            .cmp(&other.route.order())
+            .then(self.seq.cmp(&other.seq))
     }
 }
 
@@ -373,7 +393,11 @@ impl RouteTable {
         self.count(&route, true);
         let entry = Entry { seq, route };
         self.len += 1;
-        let at_end = self.chunks.last().and_then(|c| c.last()).is_none_or(|last| last.cmp_key(&entry).is_lt());
+        let at_end = self
+            .chunks
+            .last()
+            .and_then(|c| c.last())
+            .is_none_or(|last| last.cmp_key(&entry).is_lt());
         if at_end {
             match self.chunks.last_mut() {
                 Some(chunk) if chunk.len() < CHUNK => chunk.push(entry),
@@ -381,7 +405,9 @@ impl RouteTable {
             }
             return;
         }
-        let ci = self.chunks.partition_point(|c| c.last().is_some_and(|l| l.cmp_key(&entry).is_lt()));
+        let ci = self
+            .chunks
+            .partition_point(|c| c.last().is_some_and(|l| l.cmp_key(&entry).is_lt()));
         let chunk = &mut self.chunks[ci];
         let at = chunk.partition_point(|e| e.cmp_key(&entry).is_lt());
         chunk.insert(at, entry);
@@ -403,7 +429,8 @@ impl RouteTable {
     /// Removes the route the record names (or, failing that, the first of its slot and type).
     pub fn remove(&mut self, route: &Route) -> Option<Route> {
         let exact = self.locate(route.dst, |r| r.same_route(route));
-        let found = exact.or_else(|| self.locate(route.dst, |r| r.same_slot(route) && r.kind == route.kind))?;
+        let found = exact
+            .or_else(|| self.locate(route.dst, |r| r.same_slot(route) && r.kind == route.kind))?;
         Some(self.remove_at(found))
     }
 
@@ -444,8 +471,13 @@ impl RouteTable {
             let o = e.route.order();
             (o.0, o.1) < (probe.0, probe.1)
         };
-        let ci = self.chunks.partition_point(|c| c.last().is_some_and(before));
-        (ci, self.chunks.get(ci).map_or(0, |c| c.partition_point(before)))
+        let ci = self
+            .chunks
+            .partition_point(|c| c.last().is_some_and(before));
+        (
+            ci,
+            self.chunks.get(ci).map_or(0, |c| c.partition_point(before)),
+        )
     }
 
     /// The position of the first route of prefix `dst` for which `want` holds.
@@ -485,12 +517,19 @@ mod tests {
     fn route(dst: &str, metric: u32, dev: u32) -> Route {
         let mut r = Route::new(254, dst.parse().unwrap(), RouteKind::Unicast);
         r.metric = metric;
-        r.hops = Hop::One(NextHop { dev, gateway: None, weight: 1, flags: RouteFlags::default() });
+        r.hops = Hop::One(NextHop {
+            dev,
+            gateway: None,
+            weight: 1,
+            flags: RouteFlags::default(),
+        });
         r
     }
 
     fn dsts(t: &RouteTable) -> Vec<String> {
-        t.iter().map(|r| format!("{}:{}:{}", r.dst, r.metric, r.dev())).collect()
+        t.iter()
+            .map(|r| format!("{}:{}:{}", r.dst, r.metric, r.dev()))
+            .collect()
     }
 
     #[test]
@@ -503,7 +542,13 @@ mod tests {
         t.insert(route("10.0.0.0/24", 1, 3), Placement::Last);
         assert_eq!(
             dsts(&t),
-            ["10.0.0.0/24:1:2", "10.0.0.0/24:1:1", "10.0.0.0/24:1:3", "10.0.0.0/24:5:1", "10.0.0.0/8:0:1"]
+            [
+                "10.0.0.0/24:1:2",
+                "10.0.0.0/24:1:1",
+                "10.0.0.0/24:1:3",
+                "10.0.0.0/24:5:1",
+                "10.0.0.0/8:0:1"
+            ]
         );
         assert_eq!(t.prefix_lens().collect::<Vec<_>>(), [24, 8]);
         assert_eq!(t.routes_for("10.0.0.0/24".parse().unwrap()).count(), 4);
@@ -527,13 +572,21 @@ mod tests {
                 t.push(route(&net.to_string(), 0, 1));
             }
         }
-        expected.sort_by_key(|n| u32::from(match n.addr() { IpAddr::V4(a) => a, IpAddr::V6(_) => unreachable!() }));
+        expected.sort_by_key(|n| {
+            u32::from(match n.addr() {
+                IpAddr::V4(a) => a,
+                IpAddr::V6(_) => unreachable!(),
+            })
+        });
         assert_eq!(t.iter().map(|r| r.dst).collect::<Vec<_>>(), expected);
         for net in &expected[..expected.len() / 2] {
             assert_eq!(t.routes_for(*net).count(), 1, "{net}");
             t.remove(&route(&net.to_string(), 0, 1)).unwrap();
         }
         assert_eq!(t.len(), expected.len() - expected.len() / 2);
-        assert_eq!(t.retain(|r| r.dst.addr() < expected[expected.len() - 1].addr()), 1);
+        assert_eq!(
+            t.retain(|r| r.dst.addr() < expected[expected.len() - 1].addr()),
+            1
+        );
     }
 }

@@ -158,7 +158,10 @@ impl Rule {
         if self.invert {
             words.push("not".to_owned());
         }
-        words.push(format!("from {}", self.from.map_or_else(|| "all".into(), |n| prefix_text(n))));
+        words.push(format!(
+            "from {}",
+            self.from.map_or_else(|| "all".into(), prefix_text)
+        ));
         if let Some(to) = self.to {
             words.push(format!("to {}", prefix_text(to)));
         }
@@ -174,9 +177,10 @@ impl Rule {
                 _ => words.push(format!("fwmark {mark:#x}")),
             }
         }
-        for (word, dev, detached) in
-            [("iif", &self.iif, self.iif_detached), ("oif", &self.oif, self.oif_detached)]
-        {
+        for (word, dev, detached) in [
+            ("iif", &self.iif, self.iif_detached),
+            ("oif", &self.oif, self.oif_detached),
+        ] {
             if let Some(dev) = dev {
                 let gone = if detached { " [detached]" } else { "" };
                 words.push(format!("{word} {dev}{gone}"));
@@ -251,7 +255,10 @@ mod tests {
         rule.from = Some("10.0.0.0/8".parse().unwrap());
         rule.fwmark = Some(0x10);
         rule.fwmask = Some(0xff);
-        rule.dport = Some(PortRange { start: 443, end: 443 });
+        rule.dport = Some(PortRange {
+            start: 443,
+            end: 443,
+        });
         rule.ipproto = Some(6);
         assert_eq!(
             rule.selector_text("isp1"),

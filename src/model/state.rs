@@ -78,12 +78,16 @@ impl State {
 
     /// The name of a link, or its index in brackets when it is unknown.
     pub fn link_name(&self, index: u32) -> String {
-        self.links.get(&index).map_or_else(|| format!("if{index}"), |l| l.name.clone())
+        self.links
+            .get(&index)
+            .map_or_else(|| format!("if{index}"), |l| l.name.clone())
     }
 
     /// The addresses of one device in kernel order.
     pub fn addresses_of(&self, index: u32, family: Family) -> impl Iterator<Item = &Address> {
-        self.addresses.iter().filter(move |a| a.index == index && a.family() == family)
+        self.addresses
+            .iter()
+            .filter(move |a| a.index == index && a.family() == family)
     }
 
     /// The rules of one family in kernel order.
@@ -108,6 +112,9 @@ impl State {
 
     /// Adds a route as the kernel's dump lists it (after the routes already there for its prefix).
     pub fn push_route(&mut self, route: Route) {
-        self.tables.entry((route.family(), route.table)).or_default().push(route);
+        self.tables
+            .entry((route.family(), route.table))
+            .or_default()
+            .push(route);
     }
 }

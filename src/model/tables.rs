@@ -10,10 +10,15 @@ pub struct TableNames {
 
 impl Default for TableNames {
     fn default() -> Self {
-        let names = [(0, "unspec"), (253, "default"), (254, "main"), (255, "local")]
-            .into_iter()
-            .map(|(id, name)| (id, name.to_owned()))
-            .collect();
+        let names = [
+            (0, "unspec"),
+            (253, "default"),
+            (254, "main"),
+            (255, "local"),
+        ]
+        .into_iter()
+        .map(|(id, name)| (id, name.to_owned()))
+        .collect();
         Self { names }
     }
 }
@@ -50,7 +55,10 @@ impl TableNames {
 
     /// The name of a table, or its number as text.
     pub fn name(&self, id: u32) -> String {
-        self.names.get(&id).cloned().unwrap_or_else(|| id.to_string())
+        self.names
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| id.to_string())
     }
 
     /// The name of a table, only if one is configured.
@@ -60,9 +68,12 @@ impl TableNames {
 
     /// The id of a table given by name or number.
     pub fn id(&self, name: &str) -> Option<u32> {
-        name.parse()
-            .ok()
-            .or_else(|| self.names.iter().find(|(_, n)| *n == name).map(|(id, _)| *id))
+        name.parse().ok().or_else(|| {
+            self.names
+                .iter()
+                .find(|(_, n)| *n == name)
+                .map(|(id, _)| *id)
+        })
     }
 }
 

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::names::protocol_name;
 use crate::model::{
-    Address, DeviceSysctls, Family, Hop, Link, Neighbour, Nexthop, PortRange, Route, RouteFlags, Rule, State,
+    Address, DeviceSysctls, Family, Hop, Link, Neighbour, Nexthop, PortRange, Route, RouteFlags,
+    Rule, State,
 };
 
 /// The version of the JSON layout; bumped only when a field is renamed or removed.
@@ -223,12 +224,30 @@ impl Serialize for StateJson<'_> {
         let state = self.0;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("version", &VERSION)?;
-        map.serialize_entry("links", &Seq(|| state.links.values().map(|l| link_json(state, l))))?;
-        map.serialize_entry("addresses", &Seq(|| state.addresses.iter().map(|a| address_json(state, a))))?;
-        map.serialize_entry("rules", &Seq(|| state.rules.iter().map(|r| rule_json(state, r))))?;
-        map.serialize_entry("routes", &Seq(|| state.routes().map(|r| route_json(state, r))))?;
-        map.serialize_entry("neighbours", &Seq(|| state.neighbours.iter().map(|n| neighbour_json(state, n))))?;
-        map.serialize_entry("nexthops", &Seq(|| state.nexthops.values().map(|n| nexthop_json(state, n))))?;
+        map.serialize_entry(
+            "links",
+            &Seq(|| state.links.values().map(|l| link_json(state, l))),
+        )?;
+        map.serialize_entry(
+            "addresses",
+            &Seq(|| state.addresses.iter().map(|a| address_json(state, a))),
+        )?;
+        map.serialize_entry(
+            "rules",
+            &Seq(|| state.rules.iter().map(|r| rule_json(state, r))),
+        )?;
+        map.serialize_entry(
+            "routes",
+            &Seq(|| state.routes().map(|r| route_json(state, r))),
+        )?;
+        map.serialize_entry(
+            "neighbours",
+            &Seq(|| state.neighbours.iter().map(|n| neighbour_json(state, n))),
+        )?;
+        map.serialize_entry(
+            "nexthops",
+            &Seq(|| state.nexthops.values().map(|n| nexthop_json(state, n))),
+        )?;
         let mut sysctls: BTreeMap<&str, JsonSysctls> = BTreeMap::new();
         sysctls.insert("all", sysctls_json(state.sysctls.all));
         for (dev, s) in &state.sysctls.devices {
@@ -336,14 +355,25 @@ pub fn rule_json(state: &State, r: &Rule) -> JsonRule {
 
 pub fn route_json(state: &State, r: &Route) -> JsonRoute {
     let multipath = matches!(r.hops, Hop::Multi(_));
-    let flags = RouteFlags(r.flags.0 | r.hops.as_slice().first().filter(|_| !multipath).map_or(0, |nh| nh.flags.0));
+    let flags = RouteFlags(
+        r.flags.0
+            | r.hops
+                .as_slice()
+                .first()
+                .filter(|_| !multipath)
+                .map_or(0, |nh| nh.flags.0),
+    );
     JsonRoute {
         family: r.family(),
         table: r.table,
         table_name: state.table_names.name(r.table),
         kind: r.kind.name(),
         dst: r.dst,
-        dev: if multipath { None } else { dev_name(state, r.dev()) },
+        dev: if multipath {
+            None
+        } else {
+            dev_name(state, r.dev())
+        },
         gateway: if multipath { None } else { r.gateway() },
         src: r.prefsrc,
         metric: r.metric,
@@ -387,7 +417,14 @@ pub fn nexthop_json(state: &State, n: &Nexthop) -> JsonNexthop {
         dev: n.dev.and_then(|d| dev_name(state, d)),
         gateway: n.gateway,
         blackhole: n.blackhole,
-        group: n.group.iter().map(|m| JsonGroupMember { id: m.id, weight: m.weight }).collect(),
+        group: n
+            .group
+            .iter()
+            .map(|m| JsonGroupMember {
+                id: m.id,
+                weight: m.weight,
+            })
+            .collect(),
         group_type: n.group_type,
         protocol: protocol_name(n.protocol),
         flags: n.flags,

@@ -1,5 +1,6 @@
 //! How the state is written for people (text) and for scripts (the JSON contract), and read back.
 
+pub mod events;
 pub mod json;
 pub mod names;
 pub mod snapshot;

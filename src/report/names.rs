@@ -36,9 +36,12 @@ pub fn protocol_name(proto: u8) -> String {
 
 /// The number of a route protocol given by name or number.
 pub fn protocol_number(name: &str) -> Option<u8> {
-    name.parse()
-        .ok()
-        .or_else(|| PROTOCOLS.iter().find(|(_, n)| *n == name).map(|(num, _)| *num))
+    name.parse().ok().or_else(|| {
+        PROTOCOLS
+            .iter()
+            .find(|(_, n)| *n == name)
+            .map(|(num, _)| *num)
+    })
 }
 
 #[cfg(test)]

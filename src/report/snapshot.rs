@@ -2,12 +2,14 @@
 
 use std::collections::HashMap;
 
-use super::json::{JsonAddress, JsonLink, JsonNexthop, JsonRoute, JsonRule, JsonState, JsonSysctls, VERSION};
+use super::json::{
+    JsonAddress, JsonLink, JsonNexthop, JsonRoute, JsonRule, JsonState, JsonSysctls, VERSION,
+};
 use super::names::protocol_number;
 use crate::model::{
-    Address, AddressFlags, DeviceSysctls, Hop, Link, LinkFlags, Neighbour, NeighbourState, NextHop, Nexthop,
-    NexthopGroupMember, OperState, PortRange, Route, RouteExtra, RouteFlags, RouteKind, Rule, RuleAction, Scope,
-    State, Sysctls,
+    Address, AddressFlags, DeviceSysctls, Hop, Link, LinkFlags, Neighbour, NeighbourState, NextHop,
+    Nexthop, NexthopGroupMember, OperState, PortRange, Route, RouteExtra, RouteFlags, RouteKind,
+    Rule, RuleAction, Scope, State, Sysctls,
 };
 
 /// Why a snapshot could not be read; each message names the object that is wrong.
@@ -20,7 +22,11 @@ pub enum SnapshotError {
     #[error("snapshot {what} names device '{dev}', which is not among its links")]
     UnknownDevice { what: &'static str, dev: String },
     #[error("snapshot {what} has an unknown {field} '{value}'")]
-    BadValue { what: &'static str, field: &'static str, value: String },
+    BadValue {
+        what: &'static str,
+        field: &'static str,
+        value: String,
+    },
 }
 
 /// Parses the text of a `dump --json` file into a state.
@@ -29,9 +35,19 @@ pub fn parse_snapshot(text: &str) -> Result<State, SnapshotError> {
     if json.version > VERSION {
         return Err(SnapshotError::Version(json.version));
     }
-    let index: HashMap<String, u32> = json.links.iter().map(|l| (l.name.clone(), l.index)).collect();
+    let index: HashMap<String, u32> = json
+        .links
+        .iter()
+        .map(|l| (l.name.clone(), l.index))
+        .collect();
     let dev = |what: &'static str, name: &str| {
-        index.get(name).copied().ok_or_else(|| SnapshotError::UnknownDevice { what, dev: name.to_owned() })
+        index
+            .get(name)
+            .copied()
+            .ok_or_else(|| SnapshotError::UnknownDevice {
+                what,
+                dev: name.to_owned(),
+            })
     };
     let mut state = State::default();
     for l in &json.links {
@@ -105,13 +121,20 @@ fn address(a: &JsonAddress, index: u32) -> Result<Address, SnapshotError> {
 }
 
 fn rule(r: &JsonRule) -> Result<Rule, SnapshotError> {
-    let bad = |field, value: &str| SnapshotError::BadValue { what: "rule", field, value: value.to_owned() };
+    let bad = |field, value: &str| SnapshotError::BadValue {
+        what: "rule",
+        field,
+        value: value.to_owned(),
+    };
     let action = RuleAction::from_name(&r.action).ok_or_else(|| bad("action", &r.action))?;
     let range = |field, text: &Option<String>| -> Result<Option<(u32, u32)>, SnapshotError> {
         text.as_deref()
             .map(|t| {
                 let (a, b) = t.split_once('-').unwrap_or((t, t));
-                Ok((a.parse().map_err(|_| bad(field, t))?, b.parse().map_err(|_| bad(field, t))?))
+                Ok((
+                    a.parse().map_err(|_| bad(field, t))?,
+                    b.parse().map_err(|_| bad(field, t))?,
+                ))
             })
             .transpose()
     };
@@ -151,7 +174,11 @@ fn route(
     r: &JsonRoute,
     dev: &impl Fn(&'static str, &str) -> Result<u32, SnapshotError>,
 ) -> Result<Route, SnapshotError> {
-    let bad = |field, value: &str| SnapshotError::BadValue { what: "route", field, value: value.to_owned() };
+    let bad = |field, value: &str| SnapshotError::BadValue {
+        what: "route",
+        field,
+        value: value.to_owned(),
+    };
     let kind = RouteKind::from_name(&r.kind).ok_or_else(|| bad("type", &r.kind))?;
     let mut route = Route::new(r.table, r.dst, kind);
     route.prefsrc = r.src;
@@ -166,7 +193,12 @@ fn route(
             .iter()
             .map(|nh| {
                 Ok(NextHop {
-                    dev: nh.dev.as_deref().map(|d| dev("route nexthop", d)).transpose()?.unwrap_or(0),
+                    dev: nh
+                        .dev
+                        .as_deref()
+                        .map(|d| dev("route nexthop", d))
+                        .transpose()?
+                        .unwrap_or(0),
                     gateway: nh.gateway,
                     weight: nh.weight,
                     flags: RouteFlags::from_names(nh.flags.iter().map(String::as_str)),
@@ -174,7 +206,12 @@ fn route(
             })
             .collect::<Result<Vec<_>, SnapshotError>>()?,
         None if r.dev.is_some() || r.gateway.is_some() => vec![NextHop {
-            dev: r.dev.as_deref().map(|d| dev("route", d)).transpose()?.unwrap_or(0),
+            dev: r
+                .dev
+                .as_deref()
+                .map(|d| dev("route", d))
+                .transpose()?
+                .unwrap_or(0),
             gateway: r.gateway,
             weight: 1,
             flags,
@@ -186,7 +223,11 @@ fn route(
     }
     route.hops = Hop::from_vec(hops);
     if r.from.is_some() || r.pref.is_some() || r.expires.is_some() {
-        route.extra = Some(Box::new(RouteExtra { src: r.from, pref: r.pref, expires: r.expires }));
+        route.extra = Some(Box::new(RouteExtra {
+            src: r.from,
+            pref: r.pref,
+            expires: r.expires,
+        }));
     }
     Ok(route)
 }
@@ -203,14 +244,25 @@ fn nexthop(
         dev: n.dev.as_deref().map(|d| dev("nexthop", d)).transpose()?,
         gateway: n.gateway,
         blackhole: n.blackhole,
-        group: n.group.iter().map(|m| NexthopGroupMember { id: m.id, weight: m.weight }).collect(),
+        group: n
+            .group
+            .iter()
+            .map(|m| NexthopGroupMember {
+                id: m.id,
+                weight: m.weight,
+            })
+            .collect(),
         group_type: n.group_type,
         fdb: n.fdb,
     })
 }
 
 fn scope(what: &'static str, name: &str) -> Result<Scope, SnapshotError> {
-    Scope::from_name(name).ok_or_else(|| SnapshotError::BadValue { what, field: "scope", value: name.to_owned() })
+    Scope::from_name(name).ok_or_else(|| SnapshotError::BadValue {
+        what,
+        field: "scope",
+        value: name.to_owned(),
+    })
 }
 
 fn sysctls(json: &std::collections::BTreeMap<String, JsonSysctls>) -> Sysctls {
@@ -227,12 +279,83 @@ fn sysctls(json: &std::collections::BTreeMap<String, JsonSysctls>) -> Sysctls {
     };
     Sysctls {
         all: json.get("all").map(convert).unwrap_or_default(),
-        devices: json.iter().filter(|(k, _)| *k != "all").map(|(k, v)| (k.clone(), convert(v))).collect(),
+        devices: json
+            .iter()
+            .filter(|(k, _)| *k != "all")
+            .map(|(k, v)| (k.clone(), convert(v)))
+            .collect(),
     }
 }
 
 /// Parses `aa:bb:cc` into bytes (bad digits read as 0: a display value, never used for routing).
 fn parse_mac(text: &str) -> Vec<u8> {
-    text.split(':').map(|h| u8::from_str_radix(h, 16).unwrap_or(0)).collect()
+    text.split(':')
+        .map(|h| u8::from_str_radix(h, 16).unwrap_or(0))
+        .collect()
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures;
+    use crate::model::{Change, Op, Placement};
+    use crate::report::{events, json};
+
+    #[test]
+    fn a_dump_reads_back_into_the_same_state() {
+        let mut state = fixtures::server();
+        let mut multipath = Route::new(1000, "10.0.0.0/8".parse().unwrap(), RouteKind::Unicast);
+        multipath.hops = Hop::from_vec(vec![
+            NextHop {
+                dev: 2,
+                gateway: "99.88.22.1".parse().ok(),
+                weight: 1,
+                flags: RouteFlags::default(),
+            },
+            NextHop {
+                dev: 2,
+                gateway: "99.88.22.3".parse().ok(),
+                weight: 3,
+                flags: RouteFlags(RouteFlags::DEAD),
+            },
+        ]);
+        state.apply(Change::Route(Op::New, Placement::Last, multipath));
+        state.table_names.insert(1000, "uplink");
+        let mut out = Vec::new();
+        json::write_state(&state, &mut out).unwrap();
+        let back = parse_snapshot(std::str::from_utf8(&out).unwrap()).unwrap();
+        assert_eq!(back, state);
+    }
+
+    #[test]
+    fn bad_snapshots_name_the_problem() {
+        let err = parse_snapshot("{").unwrap_err().to_string();
+        assert!(err.starts_with("not a routescope dump"), "{err}");
+        let text = r#"{"version":1,"links":[],"addresses":[{"family":"inet","dev":"eth9","local":"10.0.0.1",
+            "prefixlen":8,"scope":"global","label":null,"secondary":false,"flags":[]}],"rules":[],"routes":[]}"#;
+        let err = parse_snapshot(text).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "snapshot address names device 'eth9', which is not among its links"
+        );
+        let err =
+            parse_snapshot(r#"{"version":9,"links":[],"addresses":[],"rules":[],"routes":[]}"#)
+                .unwrap_err();
+        assert!(err.to_string().contains("version 9"));
+    }
+
+    #[test]
+    fn change_records_follow_the_contract() {
+        let state = fixtures::server();
+        let route = state.routes().find(|r| r.table == 254).unwrap().clone();
+        let change = Change::Route(Op::Del, Placement::Last, route);
+        let record = events::change_json(&state, &change);
+        assert_eq!(record["kind"], "route");
+        assert_eq!(record["action"], "del");
+        assert_eq!(record["route"]["dst"], "0.0.0.0/0");
+        assert_eq!(record["route"]["table_name"], "main");
+        let line = events::change_line(&state, &change);
+        assert!(line.starts_with("- route   table main"), "{line}");
+        assert!(line.contains("via 99.88.22.1 dev eth0"), "{line}");
+    }
+}

@@ -1,5 +1,6 @@
 //! The state as text for people: grouped by table, aligned, fit for 80 columns over SSH.
 
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use super::names::protocol_name;
@@ -14,7 +15,12 @@ pub fn write_state(state: &State, out: impl Write) -> io::Result<()> {
     }
     writeln!(out, "\nAddresses")?;
     for link in state.links.values() {
-        for (i, a) in state.addresses.iter().filter(|a| a.index == link.index).enumerate() {
+        for (i, a) in state
+            .addresses
+            .iter()
+            .filter(|a| a.index == link.index)
+            .enumerate()
+        {
             let dev = if i == 0 { link.name.as_str() } else { "" };
             writeln!(out, "  {dev:<10} {}", address_line(a))?;
         }
@@ -29,7 +35,11 @@ pub fn write_state(state: &State, out: impl Write) -> io::Result<()> {
         let name = state.table_names.name(*id);
         let count = table.len();
         let plural = if count == 1 { "" } else { "s" };
-        writeln!(out, "\nTable {name} ({id}), {}: {count} route{plural}", family_label(*family))?;
+        writeln!(
+            out,
+            "\nTable {name} ({id}), {}: {count} route{plural}",
+            family_label(*family)
+        )?;
         for route in table.iter() {
             writeln!(out, "  {}", route_line(state, route))?;
         }
@@ -37,9 +47,18 @@ pub fn write_state(state: &State, out: impl Write) -> io::Result<()> {
     if !state.neighbours.is_empty() {
         writeln!(out, "\nNeighbours")?;
         for n in &state.neighbours {
-            let lladdr = n.lladdr.as_deref().map(crate::model::hex_colon).unwrap_or_default();
+            let lladdr = n
+                .lladdr
+                .as_deref()
+                .map(crate::model::hex_colon)
+                .unwrap_or_default();
             let dev = state.link_name(n.index);
-            writeln!(out, "  {:<28} dev {dev:<10} {lladdr:<17} {}", n.dst, n.state.names().join(","))?;
+            writeln!(
+                out,
+                "  {:<28} dev {dev:<10} {lladdr:<17} {}",
+                n.dst,
+                n.state.names().join(",")
+            )?;
         }
     }
     if !state.nexthops.is_empty() {
@@ -61,7 +80,10 @@ pub fn family_label(family: Family) -> &'static str {
 
 /// One link: index, name, state, kind, MAC, MTU, master.
 pub fn link_line(state: &State, link: &Link) -> String {
-    let kind = link.kind.as_deref().unwrap_or(if link.is_loopback() { "loopback" } else { "" });
+    let kind = link
+        .kind
+        .as_deref()
+        .unwrap_or(if link.is_loopback() { "loopback" } else { "" });
     let updown = if link.is_up() { "UP" } else { "DOWN" };
     let mut line = format!(
         "{:>3}  {:<12} {updown:<4} {:<14} {kind:<8} mtu {:<5}",
@@ -71,10 +93,10 @@ pub fn link_line(state: &State, link: &Link) -> String {
         link.mtu
     );
     if let Some(mac) = link.mac_text().filter(|m| m != "00:00:00:00:00:00") {
-        line.push_str(&format!(" {mac}"));
+        let _ = write!(line, " {mac}");
     }
     if let Some(master) = link.master {
-        line.push_str(&format!(" master {}", state.link_name(master)));
+        let _ = write!(line, " master {}", state.link_name(master));
     }
     line.trim_end().to_owned()
 }
@@ -87,25 +109,38 @@ pub fn address_line(a: &Address) -> String {
         None => format!("{}/{}", a.local, a.prefix_len),
     };
     let mut line = format!("{family:<5} {prefix:<30} {}", a.scope.name());
-    let flags: Vec<&str> = a.flags.names().into_iter().filter(|f| *f != "permanent").collect();
+    let flags: Vec<&str> = a
+        .flags
+        .names()
+        .into_iter()
+        .filter(|f| *f != "permanent")
+        .collect();
     if !flags.is_empty() {
         line.push(' ');
         line.push_str(&flags.join(" "));
     }
     if let Some(label) = a.label.as_deref().filter(|l| l.contains(':')) {
-        line.push_str(&format!(" label {label}"));
+        let _ = write!(line, " label {label}");
     }
     line
 }
 
 /// One rule as `ip rule` prints it, priority first.
 pub fn rule_line(state: &State, rule: &Rule) -> String {
-    format!("{:>5}: {}", rule.priority, rule.selector_text(&state.table_names.name(rule.table)))
+    format!(
+        "{:>5}: {}",
+        rule.priority,
+        rule.selector_text(&state.table_names.name(rule.table))
+    )
 }
 
 /// One route, in the words of `ip route`, with its type in front when it is not unicast.
 pub fn route_line(state: &State, r: &Route) -> String {
-    let kind = if r.kind == RouteKind::Unicast { String::new() } else { r.kind.name() };
+    let kind = if r.kind == RouteKind::Unicast {
+        String::new()
+    } else {
+        r.kind.name()
+    };
     let dst = if r.dst.prefix_len() == 0 {
         "default".to_owned()
     } else if r.dst.prefix_len() == r.dst.max_prefix_len() {
@@ -123,17 +158,13 @@ pub fn route_line(state: &State, r: &Route) -> String {
     if r.nhid != 0 {
         words.push(format!("nhid {}", r.nhid));
     }
-    match &r.hops {
-        Hop::None => {}
-        Hop::One(nh) => {
-            if let Some(gw) = nh.gateway {
-                words.push(format!("via {gw}"));
-            }
-            if nh.dev != 0 {
-                words.push(format!("dev {}", state.link_name(nh.dev)));
-            }
+    if let Hop::One(nh) = &r.hops {
+        if let Some(gw) = nh.gateway {
+            words.push(format!("via {gw}"));
         }
-        Hop::Multi(_) => {}
+        if nh.dev != 0 {
+            words.push(format!("dev {}", state.link_name(nh.dev)));
+        }
     }
     if r.protocol != 0 && r.protocol != 4 {
         words.push(format!("proto {}", protocol_name(r.protocol)));
@@ -150,10 +181,15 @@ pub fn route_line(state: &State, r: &Route) -> String {
     let flags = crate::model::RouteFlags(r.flags.0 | single_hop_flags(r));
     words.extend(flags.names().into_iter().map(str::to_owned));
     if let Hop::Multi(hops) = &r.hops {
-        for nh in hops.iter() {
+        for nh in hops {
             let via = nh.gateway.map(|g| format!("via {g} ")).unwrap_or_default();
             let flags = nh.flags.names().join(" ");
-            words.push(format!("\n{:13}nexthop {via}dev {} weight {} {flags}", "", state.link_name(nh.dev), nh.weight));
+            words.push(format!(
+                "\n{:13}nexthop {via}dev {} weight {} {flags}",
+                "",
+                state.link_name(nh.dev),
+                nh.weight
+            ));
         }
     }
     words.join(" ").trim_end().to_owned()
@@ -174,7 +210,13 @@ pub fn nexthop_line(state: &State, nh: &Nexthop) -> String {
         let members: Vec<String> = nh
             .group
             .iter()
-            .map(|m| if m.weight > 1 { format!("{},{}", m.id, m.weight) } else { m.id.to_string() })
+            .map(|m| {
+                if m.weight > 1 {
+                    format!("{},{}", m.id, m.weight)
+                } else {
+                    m.id.to_string()
+                }
+            })
             .collect();
         words.push(format!("group {}", members.join("/")));
         if nh.group_type == 1 {

@@ -1,0 +1,140 @@
+//! A small, realistic state built in code, shared by unit tests, screen tests and benchmarks.
+
+use std::net::IpAddr;
+
+use crate::model::{
+    Address, AddressFlags, Family, Hop, Link, LinkFlags, NextHop, OperState, Route, RouteFlags,
+    RouteKind, Rule, Scope, State,
+};
+
+/// A state like a small server's: `lo` with 127.0.0.1/8 and 11.22.33.44/32, `eth0` with
+/// 99.88.22.2/24 and a default route via 99.88.22.1, the kernel's local routes, the default rules
+/// and one policy rule sending marked traffic to table 100.
+pub fn server() -> State {
+    let mut s = State::default();
+    s.links.insert(
+        1,
+        link(
+            1,
+            "lo",
+            LinkFlags::LOOPBACK | LinkFlags::UP | LinkFlags::LOWER_UP,
+            None,
+        ),
+    );
+    let eth_flags =
+        LinkFlags::BROADCAST | LinkFlags::MULTICAST | LinkFlags::UP | LinkFlags::LOWER_UP;
+    s.links.insert(
+        2,
+        link(2, "eth0", eth_flags, Some(vec![0x02, 0, 0, 0, 0, 0x02])),
+    );
+    s.addresses.push(address(1, "127.0.0.1", 8, Scope::HOST));
+    s.addresses
+        .push(address(1, "11.22.33.44", 32, Scope::UNIVERSE));
+    s.addresses.push(address(1, "::1", 128, Scope::HOST));
+    let mut eth = address(2, "99.88.22.2", 24, Scope::UNIVERSE);
+    eth.broadcast = Some("99.88.22.255".parse().expect("literal"));
+    s.addresses.push(eth);
+    s.addresses.push(address(2, "fe80::2", 64, Scope::LINK));
+    for (family, prio, table) in [
+        (Family::V4, 0, 255),
+        (Family::V4, 32766, 254),
+        (Family::V4, 32767, 253),
+    ] {
+        s.rules.push(Rule::lookup(family, prio, table));
+    }
+    let mut marked = Rule::lookup(Family::V4, 100, 100);
+    marked.fwmark = Some(0x10);
+    marked.fwmask = Some(u32::MAX);
+    s.rules.insert(1, marked);
+    s.rules.push(Rule::lookup(Family::V6, 0, 255));
+    s.rules.push(Rule::lookup(Family::V6, 32766, 254));
+    for (dst, kind, dev, src) in [
+        ("11.22.33.44/32", RouteKind::Local, 1, "11.22.33.44"),
+        ("99.88.22.2/32", RouteKind::Local, 2, "99.88.22.2"),
+        ("99.88.22.255/32", RouteKind::Broadcast, 2, "99.88.22.2"),
+        ("127.0.0.0/8", RouteKind::Local, 1, "127.0.0.1"),
+        ("127.0.0.1/32", RouteKind::Local, 1, "127.0.0.1"),
+        ("127.255.255.255/32", RouteKind::Broadcast, 1, "127.0.0.1"),
+    ] {
+        let mut r = route(255, dst, kind, dev, None);
+        r.protocol = 2;
+        r.scope = if kind == RouteKind::Local {
+            Scope::HOST
+        } else {
+            Scope::LINK
+        };
+        r.prefsrc = src.parse().ok();
+        s.push_route(r);
+    }
+    s.push_route(route(
+        254,
+        "0.0.0.0/0",
+        RouteKind::Unicast,
+        2,
+        Some("99.88.22.1"),
+    ));
+    let mut connected = route(254, "99.88.22.0/24", RouteKind::Unicast, 2, None);
+    connected.protocol = 2;
+    connected.scope = Scope::LINK;
+    connected.prefsrc = "99.88.22.2".parse().ok();
+    s.push_route(connected);
+    s.push_route(route(
+        100,
+        "0.0.0.0/0",
+        RouteKind::Unicast,
+        2,
+        Some("99.88.22.254"),
+    ));
+    let mut v6 = route(254, "fe80::/64", RouteKind::Unicast, 2, None);
+    v6.metric = 256;
+    v6.protocol = 2;
+    s.push_route(v6);
+    s.ipv4_tables_merged = Some(false);
+    s
+}
+
+fn link(index: u32, name: &str, flags: u32, mac: Option<Vec<u8>>) -> Link {
+    Link {
+        index,
+        name: name.to_owned(),
+        kind: None,
+        flags: LinkFlags(flags),
+        operstate: if index == 1 {
+            OperState::Unknown
+        } else {
+            OperState::Up
+        },
+        mtu: if index == 1 { 65536 } else { 1500 },
+        mac,
+        master: None,
+        vrf_table: None,
+        group: 0,
+    }
+}
+
+fn address(index: u32, local: &str, prefix_len: u8, scope: Scope) -> Address {
+    Address {
+        index,
+        local: local.parse().expect("literal address"),
+        peer: None,
+        prefix_len,
+        scope,
+        label: None,
+        flags: AddressFlags(AddressFlags::PERMANENT),
+        broadcast: None,
+        valid_lft: u32::MAX,
+        preferred_lft: u32::MAX,
+        metric: 0,
+    }
+}
+
+fn route(table: u32, dst: &str, kind: RouteKind, dev: u32, gateway: Option<&str>) -> Route {
+    let mut r = Route::new(table, dst.parse().expect("literal prefix"), kind);
+    r.hops = Hop::One(NextHop {
+        dev,
+        gateway: gateway.map(|g| g.parse::<IpAddr>().expect("literal gateway")),
+        weight: 1,
+        flags: RouteFlags::default(),
+    });
+    r
+}

@@ -1,0 +1,98 @@
+//! One change as a line for people and as an NDJSON record for scripts (`monitor`).
+
+use serde_json::{Value, json};
+
+use super::json::{address_json, link_json, neighbour_json, nexthop_json, route_json, rule_json};
+use super::text::{address_line, family_label, link_line, nexthop_line, route_line, rule_line};
+use crate::model::{Change, Op, State};
+
+/// `+` for a new object, `-` for a deleted one.
+fn sign(op: Op) -> char {
+    match op {
+        Op::New => '+',
+        Op::Del => '-',
+    }
+}
+
+/// `new` or `del`, as the JSON contract names the action.
+fn action(op: Op) -> &'static str {
+    match op {
+        Op::New => "new",
+        Op::Del => "del",
+    }
+}
+
+/// A readable one-line description of a change; `state` supplies device and table names.
+pub fn change_line(state: &State, change: &Change) -> String {
+    match change {
+        Change::Link(op, link) => format!("{} link    {}", sign(*op), link_line(state, link)),
+        Change::Address(op, a) => {
+            format!(
+                "{} address {:<10} {}",
+                sign(*op),
+                state.link_name(a.index),
+                address_line(a)
+            )
+        }
+        Change::Rule(op, rule) => {
+            format!(
+                "{} rule    {} {}",
+                sign(*op),
+                family_label(rule.family),
+                rule_line(state, rule).trim_start()
+            )
+        }
+        Change::Route(op, _, route) => format!(
+            "{} route   table {:<8} {}",
+            sign(*op),
+            state.table_names.name(route.table),
+            route_line(state, route).replace('\n', " ")
+        ),
+        Change::Neighbour(op, n) => {
+            let state_names = n.state.names().join(",");
+            format!(
+                "{} neigh   {} dev {} {state_names}",
+                sign(*op),
+                n.dst,
+                state.link_name(n.index)
+            )
+        }
+        Change::Nexthop(op, nh) => format!("{} nexthop {}", sign(*op), nexthop_line(state, nh)),
+        Change::Tables(family, tables) => {
+            let routes: usize = tables.values().map(crate::model::RouteTable::len).sum();
+            format!(
+                "= routes  {} re-read from the kernel: {routes} routes",
+                family_label(*family)
+            )
+        }
+        Change::Sysctls(_) => "= sysctls re-read".to_owned(),
+        Change::Snapshot(s) => format!(
+            "= state   {} links, {} addresses, {} rules, {} routes",
+            s.links.len(),
+            s.addresses.len(),
+            s.rules.len(),
+            s.route_count()
+        ),
+    }
+}
+
+/// The NDJSON record of a change (`kind`, `action`, and the object as in `dump --json`).
+///
+/// Whole-table and whole-state replacements become a `resync` record; their content is in the
+/// final `state` record, so a million routes are not printed twice.
+pub fn change_json(state: &State, change: &Change) -> Value {
+    let record = |kind: &str, op: Op, object: Value| json!({ "kind": kind, "action": action(op), kind: object });
+    match change {
+        Change::Link(op, l) => record("link", *op, json!(link_json(state, l))),
+        Change::Address(op, a) => record("address", *op, json!(address_json(state, a))),
+        Change::Rule(op, r) => record("rule", *op, json!(rule_json(state, r))),
+        Change::Route(op, _, r) => record("route", *op, json!(route_json(state, r))),
+        Change::Neighbour(op, n) => record("neighbour", *op, json!(neighbour_json(state, n))),
+        Change::Nexthop(op, n) => record("nexthop", *op, json!(nexthop_json(state, n))),
+        Change::Tables(family, _) => {
+            json!({ "kind": "resync", "reason": format!("{} routes re-read: the kernel changed them without notifications", family_label(*family)) })
+        }
+        Change::Sysctls(_) => json!({ "kind": "resync", "reason": "sysctls re-read" }),
+        Change::Snapshot(_) => json!({ "kind": "resync", "reason": "full state re-read" }),
+    }
+}
