@@ -138,3 +138,49 @@ fn route(table: u32, dst: &str, kind: RouteKind, dev: u32, gateway: Option<&str>
     });
     r
 }
+
+/// The server state plus `routes` /24 routes in main (from 100.0.0.0/24 up) and `rules` policy rules that do not match
+/// unmarked traffic, for benchmarks of the lookup and the screens at scale.
+pub fn large(routes: u32, rules: u32) -> State {
+    let mut s = server();
+    let mut table = std::mem::take(s.tables.entry((Family::V4, 254)).or_default());
+    for i in 0..routes {
+        let net = ipnet::Ipv4Net::new(std::net::Ipv4Addr::from((i + (100 << 16)) << 8), 24)
+            .expect("valid /24");
+        let mut r = route(254, "0.0.0.0/0", RouteKind::Unicast, 2, Some("99.88.22.1"));
+        r.dst = net.into();
+        table.push(r);
+    }
+    s.tables.insert((Family::V4, 254), table);
+    for i in 0..rules {
+        let mut rule = Rule::lookup(Family::V4, 1000 + i, 1000 + i);
+        rule.fwmark = Some(0x1000 + i);
+        rule.fwmask = Some(u32::MAX);
+        let at = s
+            .rules
+            .iter()
+            .position(|r| r.priority > rule.priority)
+            .unwrap_or(s.rules.len());
+        s.rules.insert(at, rule);
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn large_state_has_what_it_says() {
+        let s = super::large(10_000, 50);
+        assert_eq!(
+            s.table(crate::model::Family::V4, 254)
+                .map(crate::model::RouteTable::len),
+            Some(10_002)
+        );
+        assert_eq!(s.rules_of(crate::model::Family::V4).count(), 54);
+        let prios: Vec<u32> = s
+            .rules_of(crate::model::Family::V4)
+            .map(|r| r.priority)
+            .collect();
+        assert!(prios.windows(2).all(|w| w[0] <= w[1]));
+    }
+}

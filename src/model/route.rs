@@ -401,20 +401,34 @@ impl RouteTable {
         if at_end {
             match self.chunks.last_mut() {
                 Some(chunk) if chunk.len() < CHUNK => chunk.push(entry),
-                _ => self.chunks.push(vec![entry]),
+                // a table that filled a chunk is large: allocate whole chunks, since growing
+                // each by doubling leaves the freed halves scattered through the heap
+                Some(_) => {
+                    let mut chunk = Vec::with_capacity(CHUNK);
+                    chunk.push(entry);
+                    self.chunks.push(chunk);
+                }
+                None => self.chunks.push(vec![entry]),
             }
             return;
         }
-        let ci = self
+        let mut ci = self
             .chunks
             .partition_point(|c| c.last().is_some_and(|l| l.cmp_key(&entry).is_lt()));
+        if self.chunks[ci].len() >= CHUNK {
+            // split before inserting, so no chunk ever grows past its capacity
+            let tail = self.chunks[ci].split_off(CHUNK / 2);
+            self.chunks.insert(ci + 1, tail);
+            if self.chunks[ci]
+                .last()
+                .is_some_and(|l| l.cmp_key(&entry).is_lt())
+            {
+                ci += 1;
+            }
+        }
         let chunk = &mut self.chunks[ci];
         let at = chunk.partition_point(|e| e.cmp_key(&entry).is_lt());
         chunk.insert(at, entry);
-        if chunk.len() > CHUNK {
-            let tail = chunk.split_off(CHUNK / 2);
-            self.chunks.insert(ci + 1, tail);
-        }
     }
 
     /// Overwrites the route that `route` names, if present (keeping its place); true if it was.
