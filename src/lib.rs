@@ -5,5 +5,6 @@ pub mod commands;
 pub mod fixtures;
 pub mod logging;
 pub mod model;
+pub mod net;
 pub mod report;
 pub mod scenario;

@@ -1,6 +1,9 @@
 //! The subcommands: each turns the CLI's request into output and an exit status.
 
 mod demo;
+mod dump;
+mod monitor;
+pub mod state;
 
 use std::process::ExitCode;
 
@@ -29,6 +32,18 @@ pub mod exit {
 pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
     match cli.command {
         Some(Command::Demo { name, clean }) => demo::run(name.as_deref(), clean),
+        Some(Command::Dump { json }) => {
+            dump::run(cli.netns.as_deref(), cli.snapshot.as_deref(), json)
+        }
+        Some(Command::Monitor { json, duration }) => {
+            if cli.snapshot.is_some() {
+                return Err(BadInput(
+                    "monitor follows the kernel; it cannot read a --snapshot".into(),
+                )
+                .into());
+            }
+            monitor::run(cli.netns.as_deref(), json, duration)
+        }
         _ => Err(BadInput("this command is not available yet".into()).into()),
     }
 }

@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 
 use super::{
-    Address, Family, Link, Neighbour, Nexthop, Placement, Route, RouteTable, Rule, State, Sysctls,
+    Address, Family, Hop, Link, Neighbour, Nexthop, Placement, Route, RouteTable, Rule, State,
+    Sysctls,
 };
 
 /// Whether an object appeared (or changed) or went away.
@@ -159,6 +160,19 @@ impl State {
             }
             Op::New => {
                 let table = self.tables.entry(key).or_default();
+                if let Hop::Multi(hops) = &route.hops {
+                    // an IPv6 nexthop appended to a route: the notification carries the whole set,
+                    // which replaces the single routes it absorbed
+                    let absorbed = |r: &Route| {
+                        r.same_slot(&route)
+                            && r.kind == route.kind
+                            && r.hops.as_slice().iter().all(|h| {
+                                hops.iter()
+                                    .any(|n| n.dev == h.dev && n.gateway == h.gateway)
+                            })
+                    };
+                    table.retain(|r| !absorbed(r));
+                }
                 if placement == Placement::Replace || !table.update(&route) {
                     table.insert(route, placement);
                 }

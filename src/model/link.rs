@@ -87,6 +87,19 @@ impl OperState {
         }
     }
 
+    /// The state with this kernel number (`IF_OPER_*`).
+    pub fn from_number(n: u8) -> Self {
+        match n {
+            1 => Self::NotPresent,
+            2 => Self::Down,
+            3 => Self::LowerLayerDown,
+            4 => Self::Testing,
+            5 => Self::Dormant,
+            6 => Self::Up,
+            _ => Self::Unknown,
+        }
+    }
+
     /// The state with this kernel name (unknown names read as `Unknown`).
     pub fn from_name(name: &str) -> Self {
         [

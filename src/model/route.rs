@@ -61,6 +61,24 @@ impl RouteKind {
         })
     }
 
+    /// The kind with this kernel number (`RTN_*`).
+    pub fn from_number(n: u8) -> Self {
+        match n {
+            0 => Self::Unspec,
+            1 => Self::Unicast,
+            2 => Self::Local,
+            3 => Self::Broadcast,
+            4 => Self::Anycast,
+            5 => Self::Multicast,
+            6 => Self::Blackhole,
+            7 => Self::Unreachable,
+            8 => Self::Prohibit,
+            9 => Self::Throw,
+            10 => Self::Nat,
+            n => Self::Other(n),
+        }
+    }
+
     /// Whether the type forwards or delivers packets through a nexthop (not an error type).
     pub fn has_nexthop(self) -> bool {
         matches!(

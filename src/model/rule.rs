@@ -37,6 +37,19 @@ impl RuleAction {
         }
     }
 
+    /// The action with this kernel number (`FR_ACT_*`).
+    pub fn from_number(n: u8) -> Self {
+        match n {
+            1 => Self::Lookup,
+            2 => Self::Goto,
+            3 => Self::Nop,
+            6 => Self::Blackhole,
+            7 => Self::Unreachable,
+            8 => Self::Prohibit,
+            n => Self::Other(n),
+        }
+    }
+
     /// The action with this name.
     pub fn from_name(name: &str) -> Option<Self> {
         Some(match name {

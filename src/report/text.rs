@@ -35,9 +35,14 @@ pub fn write_state(state: &State, out: impl Write) -> io::Result<()> {
         let name = state.table_names.name(*id);
         let count = table.len();
         let plural = if count == 1 { "" } else { "s" };
+        let title = if name == id.to_string() {
+            name
+        } else {
+            format!("{name} ({id})")
+        };
         writeln!(
             out,
-            "\nTable {name} ({id}), {}: {count} route{plural}",
+            "\nTable {title}, {}: {count} route{plural}",
             family_label(*family)
         )?;
         for route in table.iter() {

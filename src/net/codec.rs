@@ -1,0 +1,84 @@
+//! Our netlink message type: route messages, plus raw bytes for everything the crate cannot parse.
+//!
+//! netlink-packet-route has no nexthop messages and drops anything it fails to parse with only a
+//! log line; this wrapper keeps such messages so nexthops can be parsed by hand and parse errors
+//! are counted and shown, never lost.
+
+use netlink_packet_core::{
+    NetlinkDeserializable, NetlinkHeader, NetlinkPayload, NetlinkSerializable,
+};
+use netlink_packet_route::RouteNetlinkMessage;
+
+/// A route-netlink message, parsed or raw.
+#[derive(Debug, Clone)]
+pub enum RtMsg {
+    /// A message netlink-packet-route understands.
+    Route(RouteNetlinkMessage),
+    /// A nexthop message, or one the crate failed to parse (with the error).
+    Raw {
+        kind: u16,
+        payload: Vec<u8>,
+        parse_error: Option<String>,
+    },
+}
+
+impl NetlinkSerializable for RtMsg {
+    fn message_type(&self) -> u16 {
+        match self {
+            Self::Route(m) => m.message_type(),
+            Self::Raw { kind, .. } => *kind,
+        }
+    }
+
+    fn buffer_len(&self) -> usize {
+        match self {
+            Self::Route(m) => NetlinkSerializable::buffer_len(m),
+            Self::Raw { payload, .. } => payload.len(),
+        }
+    }
+
+    fn serialize(&self, buffer: &mut [u8]) {
+        match self {
+            Self::Route(m) => m.serialize(buffer),
+            Self::Raw { payload, .. } => buffer.copy_from_slice(payload),
+        }
+    }
+}
+
+impl NetlinkDeserializable for RtMsg {
+    type Error = std::convert::Infallible;
+
+    fn deserialize(header: &NetlinkHeader, payload: &[u8]) -> Result<Self, Self::Error> {
+        let kind = header.message_type;
+        if (RTM_NEWNEXTHOP..=RTM_GETNEXTHOP).contains(&kind) {
+            return Ok(Self::Raw {
+                kind,
+                payload: payload.to_vec(),
+                parse_error: None,
+            });
+        }
+        Ok(match RouteNetlinkMessage::deserialize(header, payload) {
+            Ok(m) => Self::Route(m),
+            Err(e) => Self::Raw {
+                kind,
+                payload: payload.to_vec(),
+                parse_error: Some(e.to_string()),
+            },
+        })
+    }
+}
+
+impl From<RtMsg> for NetlinkPayload<RtMsg> {
+    fn from(m: RtMsg) -> Self {
+        NetlinkPayload::InnerMessage(m)
+    }
+}
+
+/// `RTM_NEWNEXTHOP`.
+pub const RTM_NEWNEXTHOP: u16 = 104;
+/// `RTM_DELNEXTHOP`.
+pub const RTM_DELNEXTHOP: u16 = 105;
+/// `RTM_GETNEXTHOP`.
+pub const RTM_GETNEXTHOP: u16 = 106;
+/// `RTM_NEWNETCONF`: a forwarding / `rp_filter` / linkdown setting changed.
+pub const RTM_NEWNETCONF: u16 = 80;

@@ -1,0 +1,306 @@
+//! Kernel messages to owned model values, at once: nothing from the netlink crates leaves `net/`.
+
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+use netlink_packet_core::{DefaultNla, Nla};
+use netlink_packet_route::AddressFamily;
+use netlink_packet_route::address::{AddressAttribute, AddressMessage};
+use netlink_packet_route::link::{
+    InfoData, InfoKind, InfoVrf, LinkAttribute, LinkInfo, LinkMessage,
+};
+use netlink_packet_route::neighbour::{NeighbourAddress, NeighbourAttribute, NeighbourMessage};
+use netlink_packet_route::route::{RouteAddress, RouteAttribute, RouteMessage, RouteVia};
+use netlink_packet_route::rule::{
+    RuleAction as NlRuleAction, RuleAttribute, RuleFlags as NlRuleFlags, RuleMessage,
+};
+
+use crate::model::{
+    Address, AddressFlags, Family, Hop, Link, LinkFlags, Neighbour, NeighbourState, NextHop,
+    OperState, PortRange, Route, RouteExtra, RouteFlags, RouteKind, Rule, RuleAction, Scope,
+};
+
+/// The family of a message header, if it is IPv4 or IPv6.
+pub fn family(af: AddressFamily) -> Option<Family> {
+    match af {
+        AddressFamily::Inet => Some(Family::V4),
+        AddressFamily::Inet6 => Some(Family::V6),
+        _ => None,
+    }
+}
+
+/// A link message as a `Link`.
+pub fn link(msg: &LinkMessage) -> Link {
+    let mut link = Link {
+        index: msg.header.index,
+        flags: LinkFlags(msg.header.flags.bits()),
+        ..Link::default()
+    };
+    for attr in &msg.attributes {
+        match attr {
+            LinkAttribute::IfName(name) => link.name.clone_from(name),
+            LinkAttribute::Mtu(mtu) => link.mtu = *mtu,
+            LinkAttribute::Address(mac) => link.mac = Some(mac.clone()),
+            LinkAttribute::OperState(state) => {
+                link.operstate = OperState::from_number(u8::from(*state));
+            }
+            LinkAttribute::Controller(master) => link.master = Some(*master),
+            LinkAttribute::Group(group) => link.group = *group,
+            LinkAttribute::LinkInfo(infos) => read_link_info(infos, &mut link),
+            _ => {}
+        }
+    }
+    link
+}
+
+/// Fills the kind and VRF table from `IFLA_LINKINFO`.
+fn read_link_info(infos: &[LinkInfo], link: &mut Link) {
+    for info in infos {
+        match info {
+            LinkInfo::Kind(kind) => link.kind = Some(kind_name(kind)),
+            LinkInfo::Data(InfoData::Vrf(vrf)) => {
+                link.vrf_table = vrf.iter().find_map(|v| match v {
+                    InfoVrf::TableId(t) => Some(*t),
+                    _ => None,
+                });
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The kind as `ip -d link` names it (`veth`, `bridge`, `vrf` …).
+fn kind_name(kind: &InfoKind) -> String {
+    match kind {
+        InfoKind::Other(name) => name.clone(),
+        known => known.to_string(),
+    }
+}
+
+/// An address message as an `Address` (IPv4 or IPv6 only).
+pub fn address(msg: &AddressMessage) -> Option<Address> {
+    family(msg.header.family)?;
+    let (mut local, mut address, mut label, mut broadcast) = (None, None, None, None);
+    let mut flags = AddressFlags(u32::from(msg.header.flags.bits()));
+    let (mut valid_lft, mut preferred_lft, mut metric) = (u32::MAX, u32::MAX, 0);
+    for attr in &msg.attributes {
+        match attr {
+            AddressAttribute::Local(ip) => local = Some(*ip),
+            AddressAttribute::Address(ip) => address = Some(*ip),
+            AddressAttribute::Label(l) => label = Some(l.clone()),
+            AddressAttribute::Broadcast(b) => broadcast = Some(*b),
+            AddressAttribute::Flags(f) => flags = AddressFlags(f.bits()),
+            AddressAttribute::CacheInfo(info) => {
+                valid_lft = info.ifa_valid;
+                preferred_lft = info.ifa_preferred;
+            }
+            AddressAttribute::RoutePriority(m) => metric = *m,
+            _ => {}
+        }
+    }
+    let own = local.or(address)?;
+    Some(Address {
+        index: msg.header.index,
+        local: own,
+        peer: address.filter(|a| *a != own),
+        prefix_len: msg.header.prefix_len,
+        scope: Scope(u8::from(msg.header.scope)),
+        label,
+        flags,
+        broadcast,
+        valid_lft,
+        preferred_lft,
+        metric,
+    })
+}
+
+/// `FRA_DSCP`, which netlink-packet-route 0.34 does not model.
+const FRA_DSCP: u16 = 25;
+
+/// A rule message as a `Rule`.
+pub fn rule(msg: &RuleMessage) -> Option<Rule> {
+    let fam = family(msg.header.family)?;
+    let mut rule = Rule::lookup(fam, 0, u32::from(msg.header.table));
+    rule.action = RuleAction::from_number(u8::from(msg.header.action));
+    rule.invert = msg.header.flags.contains(NlRuleFlags::Invert);
+    rule.iif_detached = msg.header.flags.contains(NlRuleFlags::IifDetached);
+    rule.oif_detached = msg.header.flags.contains(NlRuleFlags::OifDetached);
+    rule.unresolved = msg.header.flags.contains(NlRuleFlags::Unresolved);
+    rule.tos = msg.header.tos;
+    let prefix = |ip: &IpAddr, len: u8| IpNet::new(*ip, len).ok().map(|n| n.trunc());
+    for attr in &msg.attributes {
+        match attr {
+            RuleAttribute::Priority(p) => rule.priority = *p,
+            RuleAttribute::Table(t) => rule.table = *t,
+            RuleAttribute::Source(ip) => rule.from = prefix(ip, msg.header.src_len),
+            RuleAttribute::Destination(ip) => rule.to = prefix(ip, msg.header.dst_len),
+            RuleAttribute::Iifname(n) => rule.iif = Some(n.clone()),
+            RuleAttribute::Oifname(n) => rule.oif = Some(n.clone()),
+            RuleAttribute::FwMark(m) => rule.fwmark = Some(*m),
+            RuleAttribute::FwMask(m) => rule.fwmask = Some(*m),
+            RuleAttribute::UidRange(r) => rule.uidrange = Some((r.start, r.end)),
+            RuleAttribute::IpProtocol(p) => rule.ipproto = Some(u8::from(*p)),
+            RuleAttribute::SourcePortRange(r) => {
+                rule.sport = Some(PortRange {
+                    start: r.start,
+                    end: r.end,
+                });
+            }
+            RuleAttribute::DestinationPortRange(r) => {
+                rule.dport = Some(PortRange {
+                    start: r.start,
+                    end: r.end,
+                });
+            }
+            RuleAttribute::Goto(g) => rule.goto = Some(*g),
+            RuleAttribute::SuppressPrefixLen(n) if *n != u32::MAX => {
+                rule.suppress_prefixlength = Some(*n);
+            }
+            RuleAttribute::SuppressIfGroup(n) if *n != u32::MAX => rule.suppress_ifgroup = Some(*n),
+            RuleAttribute::L3MDev(on) => rule.l3mdev = *on,
+            RuleAttribute::Protocol(p) => rule.protocol = u8::from(*p),
+            RuleAttribute::Other(nla) if nla.kind() & 0x3fff == FRA_DSCP => {
+                rule.dscp = raw(nla).first().copied();
+            }
+            _ => {}
+        }
+    }
+    if rule.fwmark.is_some() && rule.fwmask.is_none() {
+        rule.fwmask = Some(u32::MAX);
+    }
+    if msg.header.action == NlRuleAction::Goto && rule.goto.is_none() {
+        rule.unresolved = true;
+    }
+    Some(rule)
+}
+
+/// The value bytes of an attribute the crate keeps as `DefaultNla`.
+fn raw(nla: &DefaultNla) -> Vec<u8> {
+    let mut value = vec![0; nla.value_len()];
+    nla.emit_value(&mut value);
+    value
+}
+
+/// An address of a route attribute.
+fn route_addr(addr: &RouteAddress) -> Option<IpAddr> {
+    match addr {
+        RouteAddress::Inet(a) => Some(IpAddr::V4(*a)),
+        RouteAddress::Inet6(a) => Some(IpAddr::V6(*a)),
+        _ => None,
+    }
+}
+
+/// A gateway given as `RTA_VIA` (an IPv4 route via an IPv6 nexthop, or the reverse).
+fn via_addr(via: &RouteVia) -> Option<IpAddr> {
+    match via {
+        RouteVia::Inet(a) => Some(IpAddr::V4(*a)),
+        RouteVia::Inet6(a) => Some(IpAddr::V6(*a)),
+        _ => None,
+    }
+}
+
+/// A route message as a `Route` (IPv4 or IPv6 only); the table comes from `RTA_TABLE`.
+pub fn route(msg: &RouteMessage) -> Option<Route> {
+    let fam = family(msg.header.address_family)?;
+    let unspecified: IpAddr = match fam {
+        Family::V4 => std::net::Ipv4Addr::UNSPECIFIED.into(),
+        Family::V6 => std::net::Ipv6Addr::UNSPECIFIED.into(),
+    };
+    let mut dst = unspecified;
+    let mut table = u32::from(msg.header.table);
+    let (mut dev, mut gateway, mut hops) = (0, None, None);
+    let mut extra = RouteExtra::default();
+    let mut route = Route::new(
+        table,
+        IpNet::from(unspecified),
+        RouteKind::from_number(u8::from(msg.header.kind)),
+    );
+    for attr in &msg.attributes {
+        match attr {
+            RouteAttribute::Destination(a) => dst = route_addr(a).unwrap_or(unspecified),
+            RouteAttribute::Table(t) => table = *t,
+            RouteAttribute::Oif(i) => dev = *i,
+            RouteAttribute::Gateway(a) => gateway = route_addr(a),
+            RouteAttribute::Via(v) => gateway = via_addr(v),
+            RouteAttribute::PrefSource(a) => route.prefsrc = route_addr(a),
+            RouteAttribute::Priority(m) => route.metric = *m,
+            RouteAttribute::NhId(id) => route.nhid = *id,
+            RouteAttribute::MultiPath(list) => hops = Some(multipath(list)),
+            RouteAttribute::Source(a) => {
+                extra.src = route_addr(a)
+                    .and_then(|ip| IpNet::new(ip, msg.header.source_prefix_length).ok());
+            }
+            RouteAttribute::Preference(p) => extra.pref = Some(u8::from(*p)),
+            RouteAttribute::Expires(e) => extra.expires = Some(*e),
+            _ => {}
+        }
+    }
+    route.dst = IpNet::new(dst, msg.header.destination_prefix_length)
+        .ok()?
+        .trunc();
+    route.table = table;
+    route.protocol = u8::from(msg.header.protocol);
+    route.scope = Scope(u8::from(msg.header.scope));
+    route.tos = msg.header.tos;
+    let nh_flags = msg.header.flags.bits() & 0xff;
+    route.flags = RouteFlags(msg.header.flags.bits() & !0xff);
+    route.hops = match hops {
+        Some(list) => Hop::from_vec(list),
+        None if dev != 0 || gateway.is_some() => Hop::One(NextHop {
+            dev,
+            gateway,
+            weight: 1,
+            flags: RouteFlags(nh_flags),
+        }),
+        None => {
+            route.flags.0 |= nh_flags;
+            Hop::None
+        }
+    };
+    if extra != RouteExtra::default() {
+        route.extra = Some(Box::new(extra));
+    }
+    Some(route)
+}
+
+/// The nexthops of `RTA_MULTIPATH`; the kernel sends weight − 1 as `hops`.
+fn multipath(list: &[netlink_packet_route::route::RouteNextHop]) -> Vec<NextHop> {
+    list.iter()
+        .map(|nh| NextHop {
+            dev: nh.interface_index,
+            gateway: nh.attributes.iter().find_map(|a| match a {
+                RouteAttribute::Gateway(g) => route_addr(g),
+                RouteAttribute::Via(v) => via_addr(v),
+                _ => None,
+            }),
+            weight: u16::from(nh.hops) + 1,
+            flags: RouteFlags(u32::from(nh.flags.bits())),
+        })
+        .collect()
+}
+
+/// A neighbour message as a `Neighbour` (IPv4 / IPv6 entries only).
+pub fn neighbour(msg: &NeighbourMessage) -> Option<Neighbour> {
+    family(msg.header.family)?;
+    let mut dst = None;
+    let mut lladdr = None;
+    for attr in &msg.attributes {
+        match attr {
+            NeighbourAttribute::Destination(NeighbourAddress::Inet(a)) => {
+                dst = Some(IpAddr::V4(*a));
+            }
+            NeighbourAttribute::Destination(NeighbourAddress::Inet6(a)) => {
+                dst = Some(IpAddr::V6(*a));
+            }
+            NeighbourAttribute::LinkLayerAddress(l) => lladdr = Some(l.clone()),
+            _ => {}
+        }
+    }
+    Some(Neighbour {
+        index: msg.header.ifindex,
+        dst: dst?,
+        lladdr,
+        state: NeighbourState(u16::from(msg.header.state)),
+        flags: msg.header.flags.bits(),
+    })
+}

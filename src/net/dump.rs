@@ -1,0 +1,233 @@
+//! Full dumps over a request connection: every object type, every table, both families.
+
+use std::collections::BTreeMap;
+
+use color_eyre::eyre::{WrapErr, eyre};
+use futures::StreamExt;
+use netlink_packet_core::{
+    NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_REQUEST, NetlinkMessage, NetlinkPayload,
+};
+use netlink_packet_route::address::AddressMessage;
+use netlink_packet_route::link::LinkMessage;
+use netlink_packet_route::neighbour::NeighbourMessage;
+use netlink_packet_route::route::RouteMessage;
+use netlink_packet_route::rule::RuleMessage;
+use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
+use netlink_proto::{ConnectionHandle, NetlinkCodec};
+use netlink_sys::{SocketAddr, TokioSocket, protocols::NETLINK_ROUTE};
+
+use super::codec::{RTM_GETNEXTHOP, RtMsg};
+use super::{convert, nexthop, proc};
+use crate::model::{Family, RouteTable, State};
+
+/// How often a dump interrupted by concurrent changes is retried before giving up.
+const DUMP_RETRIES: usize = 8;
+
+/// A request connection (dumps and route get) in the current thread's namespace.
+#[derive(Clone)]
+pub struct Requester {
+    handle: ConnectionHandle<RtMsg>,
+}
+
+impl Requester {
+    /// Opens the connection and spawns its task on the current runtime.
+    pub fn open() -> color_eyre::Result<Self> {
+        let (conn, handle, _unsolicited) =
+            netlink_proto::new_connection_with_codec::<RtMsg, TokioSocket, NetlinkCodec>(
+                NETLINK_ROUTE,
+            )
+            .wrap_err("opening a netlink socket")?;
+        tokio::spawn(conn);
+        Ok(Self { handle })
+    }
+
+    /// Sends one request and collects the reply messages; `interrupted` is true if the kernel
+    /// flagged the dump as inconsistent (`NLM_F_DUMP_INTR`).
+    pub async fn request(
+        &self,
+        msg: RtMsg,
+        flags: u16,
+        mut each: impl FnMut(RtMsg),
+    ) -> Result<bool, NetlinkError> {
+        let mut req = NetlinkMessage::from(msg);
+        req.header.flags = flags;
+        let mut replies = self
+            .handle
+            .request(req, SocketAddr::new(0, 0))
+            .map_err(|e| NetlinkError::Io(e.to_string()))?;
+        let mut interrupted = false;
+        while let Some(reply) = replies.next().await {
+            interrupted |= reply.header.flags & NLM_F_DUMP_INTR != 0;
+            match reply.payload {
+                NetlinkPayload::InnerMessage(m) => each(m),
+                NetlinkPayload::Error(e) if e.code.is_some() => {
+                    return Err(NetlinkError::Kernel(e.raw_code()));
+                }
+                _ => {}
+            }
+        }
+        Ok(interrupted)
+    }
+
+    /// Dumps with `msg`, restarting from `init` while the kernel reports an interrupted dump.
+    async fn dump<T>(
+        &self,
+        msg: &RtMsg,
+        init: impl Fn() -> T,
+        add: impl Fn(&mut T, RtMsg),
+    ) -> Result<T, NetlinkError> {
+        for _ in 0..DUMP_RETRIES {
+            let mut acc = init();
+            let interrupted = self
+                .request(msg.clone(), NLM_F_REQUEST | NLM_F_DUMP, |m| {
+                    add(&mut acc, m);
+                })
+                .await?;
+            if !interrupted {
+                return Ok(acc);
+            }
+            tracing::info!("dump interrupted by concurrent changes; retrying");
+        }
+        Err(NetlinkError::Io(format!(
+            "the dump was interrupted {DUMP_RETRIES} times in a row"
+        )))
+    }
+
+    /// Every route of every table of one family, converted as it streams in.
+    pub async fn routes(
+        &self,
+        family: Family,
+    ) -> color_eyre::Result<BTreeMap<(Family, u32), RouteTable>> {
+        let mut req = RouteMessage::default();
+        req.header.address_family = af(family);
+        let msg = RtMsg::Route(RouteNetlinkMessage::GetRoute(req));
+        let tables = self
+            .dump(
+                &msg,
+                BTreeMap::new,
+                |tables: &mut BTreeMap<(Family, u32), RouteTable>, m| {
+                    if let RtMsg::Route(RouteNetlinkMessage::NewRoute(r)) = m {
+                        if let Some(route) = convert::route(&r) {
+                            tables
+                                .entry((route.family(), route.table))
+                                .or_default()
+                                .push(route);
+                        }
+                    }
+                },
+            )
+            .await
+            .map_err(|e| e.into_report(&format!("dumping {} routes", family.name())))?;
+        Ok(tables)
+    }
+
+    /// The whole state of the namespace this connection lives in.
+    pub async fn state(&self) -> color_eyre::Result<State> {
+        let mut state = State::default();
+        let links = RtMsg::Route(RouteNetlinkMessage::GetLink(LinkMessage::default()));
+        let link_list = self.dump(&links, Vec::new, |v, m| {
+            if let RtMsg::Route(RouteNetlinkMessage::NewLink(l)) = m {
+                v.push(convert::link(&l));
+            }
+        });
+        for link in link_list
+            .await
+            .map_err(|e| e.into_report("dumping links"))?
+        {
+            state.links.insert(link.index, link);
+        }
+        let addrs = RtMsg::Route(RouteNetlinkMessage::GetAddress(AddressMessage::default()));
+        state.addresses = self
+            .dump(&addrs, Vec::new, |v, m| {
+                if let RtMsg::Route(RouteNetlinkMessage::NewAddress(a)) = m {
+                    v.extend(convert::address(&a));
+                }
+            })
+            .await
+            .map_err(|e| e.into_report("dumping addresses"))?;
+        for family in [Family::V4, Family::V6] {
+            let mut req = RuleMessage::default();
+            req.header.family = af(family);
+            let rules = self
+                .dump(&RtMsg::Route(RouteNetlinkMessage::GetRule(req)), Vec::new, |v, m| {
+                    if let RtMsg::Route(RouteNetlinkMessage::NewRule(r)) = m {
+                        v.extend(convert::rule(&r));
+                    }
+                })
+                .await
+                .map_err(|e| match e {
+                    NetlinkError::Kernel(code) if code == -libc_eafnosupport() => eyre!(
+                        "this kernel has no policy routing for {} (CONFIG_IP_MULTIPLE_TABLES is off)",
+                        family.name()
+                    ),
+                    e => e.into_report("dumping rules"),
+                })?;
+            state.rules.extend(rules);
+            state.tables.extend(self.routes(family).await?);
+        }
+        let neigh = RtMsg::Route(RouteNetlinkMessage::GetNeighbour(
+            NeighbourMessage::default(),
+        ));
+        state.neighbours = self
+            .dump(&neigh, Vec::new, |v, m| {
+                if let RtMsg::Route(RouteNetlinkMessage::NewNeighbour(n)) = m {
+                    v.extend(convert::neighbour(&n));
+                }
+            })
+            .await
+            .map_err(|e| e.into_report("dumping neighbours"))?;
+        let nexthops = RtMsg::Raw {
+            kind: RTM_GETNEXTHOP,
+            payload: vec![0; 8],
+            parse_error: None,
+        };
+        let list = self.dump(&nexthops, Vec::new, |v, m| {
+            if let RtMsg::Raw { payload, .. } = m {
+                v.extend(nexthop::parse(&payload));
+            }
+        });
+        // kernels without nexthop objects answer with an error: there are simply none
+        for nh in list.await.unwrap_or_default() {
+            state.nexthops.insert(nh.id, nh);
+        }
+        state.sysctls = proc::sysctls(state.links.values().map(|l| l.name.as_str()));
+        state.table_names = proc::table_names();
+        state.ipv4_tables_merged = proc::ipv4_tables_merged();
+        Ok(state)
+    }
+}
+
+/// `EAFNOSUPPORT`, the kernel's answer to a rule dump without policy routing.
+fn libc_eafnosupport() -> i32 {
+    nix::errno::Errno::EAFNOSUPPORT as i32
+}
+
+/// The netlink family of ours.
+pub fn af(family: Family) -> AddressFamily {
+    match family {
+        Family::V4 => AddressFamily::Inet,
+        Family::V6 => AddressFamily::Inet6,
+    }
+}
+
+/// A request that failed: the socket, or the kernel with an errno (negative, as netlink sends it).
+#[derive(Debug)]
+pub enum NetlinkError {
+    Io(String),
+    Kernel(i32),
+}
+
+impl NetlinkError {
+    /// The error as a report saying what we were doing.
+    pub fn into_report(self, doing: &str) -> color_eyre::Report {
+        match self {
+            Self::Io(e) => eyre!("{doing}: {e}"),
+            Self::Kernel(code) => eyre!("{doing}: {}", nix::errno::Errno::from_raw(-code).desc()),
+        }
+    }
+}
+
+/// Dumps the whole state of namespace `netns` (`None`: the current one).
+pub async fn dump_state(netns: Option<&str>) -> color_eyre::Result<State> {
+    super::netns::run_in(netns, || async { Requester::open()?.state().await }).await
+}

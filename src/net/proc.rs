@@ -1,0 +1,102 @@
+//! What only `/proc` and `/etc` tell: sysctls, the merged-trie state, table names.
+//!
+//! Read from the thread that entered the namespace, through `/proc/thread-self`, because
+//! `/proc/net` follows the namespace of the process's main thread, not ours.
+
+use std::path::Path;
+
+use crate::model::{DeviceSysctls, Sysctls, TableNames};
+
+/// Reads a sysctl file as a number (missing or unreadable: `None`).
+fn read_number(path: &Path) -> Option<u8> {
+    std::fs::read_to_string(path).ok()?.trim().parse().ok()
+}
+
+/// The settings of one device directory name (`all`, `default`, or a device).
+fn device_sysctls(dev: &str) -> DeviceSysctls {
+    let v4 = Path::new("/proc/sys/net/ipv4/conf").join(dev);
+    let v6 = Path::new("/proc/sys/net/ipv6/conf").join(dev);
+    let on = |path: &Path, name: &str| read_number(&path.join(name)).unwrap_or(0) != 0;
+    DeviceSysctls {
+        forwarding: on(&v4, "forwarding"),
+        rp_filter: read_number(&v4.join("rp_filter")).unwrap_or(0),
+        route_localnet: on(&v4, "route_localnet"),
+        accept_local: on(&v4, "accept_local"),
+        src_valid_mark: on(&v4, "src_valid_mark"),
+        ignore_routes_with_linkdown: on(&v4, "ignore_routes_with_linkdown"),
+        promote_secondaries: on(&v4, "promote_secondaries"),
+        ipv6_forwarding: on(&v6, "forwarding"),
+        ipv6_use_oif_addrs_only: on(&v6, "use_oif_addrs_only"),
+    }
+}
+
+/// The sysctls of `all` and of each named device, in the current thread's namespace.
+pub fn sysctls<'a>(devices: impl IntoIterator<Item = &'a str>) -> Sysctls {
+    Sysctls {
+        all: device_sysctls("all"),
+        devices: devices
+            .into_iter()
+            .map(|d| (d.to_owned(), device_sysctls(d)))
+            .collect(),
+    }
+}
+
+/// Whether the IPv4 local table is still merged into main (`/proc/net/fib_trie`, spec §2.6).
+///
+/// While merged, the kernel prints the one shared trie under both `Main:` and `Local:`, so the
+/// two sections are identical; after the first rule change they differ.
+pub fn ipv4_tables_merged() -> Option<bool> {
+    let text = std::fs::read_to_string("/proc/thread-self/net/fib_trie").ok()?;
+    Some(fib_trie_sections_equal(&text))
+}
+
+/// Whether the `Main:` and `Local:` sections of a `fib_trie` listing are the same.
+pub fn fib_trie_sections_equal(text: &str) -> bool {
+    let section = |name: &str| -> Vec<&str> {
+        text.lines()
+            .skip_while(|l| l.trim_end() != name)
+            .skip(1)
+            .take_while(|l| l.starts_with(' '))
+            .collect()
+    };
+    section("Main:") == section("Local:")
+}
+
+/// Table names from iproute2's configuration (`rt_tables` and `rt_tables.d/*.conf`).
+pub fn table_names() -> TableNames {
+    let mut names = TableNames::default();
+    for dir in ["/usr/share/iproute2", "/usr/lib/iproute2", "/etc/iproute2"] {
+        let dir = Path::new(dir);
+        if let Ok(text) = std::fs::read_to_string(dir.join("rt_tables")) {
+            names.add_file_text(&text);
+        }
+        let Ok(entries) = std::fs::read_dir(dir.join("rt_tables.d")) else {
+            continue;
+        };
+        let mut files: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+        files.sort();
+        for file in files
+            .iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "conf"))
+        {
+            if let Ok(text) = std::fs::read_to_string(file) {
+                names.add_file_text(&text);
+            }
+        }
+    }
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merged_trie_has_identical_main_and_local_sections() {
+        let merged = "Main:\n  +-- 0.0.0.0/0 3 0 5\n     |-- 127.0.0.1\nLocal:\n  +-- 0.0.0.0/0 3 0 5\n     |-- 127.0.0.1\n";
+        let split =
+            "Main:\n  +-- 0.0.0.0/0 3 0 5\nLocal:\n  +-- 0.0.0.0/0 3 0 5\n     |-- 127.0.0.1\n";
+        assert!(fib_trie_sections_equal(merged));
+        assert!(!fib_trie_sections_equal(split));
+    }
+}
