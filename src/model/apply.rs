@@ -26,6 +26,12 @@ pub enum Change {
     Nexthop(Op, Nexthop),
     /// Every table of one family, re-read because the kernel changed them without telling.
     Tables(Family, BTreeMap<(Family, u32), RouteTable>),
+    /// Every address, re-read because IPv6 announces new ones only after DAD.
+    Addresses(Vec<Address>),
+    /// The whole neighbour cache, re-read because the kernel fills it without telling.
+    Neighbours(Vec<Neighbour>),
+    /// Every nexthop object, re-read because they vanish with their device without telling.
+    Nexthops(BTreeMap<u32, Nexthop>),
     /// Fresh sysctl values.
     Sysctls(Sysctls),
     /// A whole new state (start-up, or recovery after an overrun).
@@ -59,6 +65,9 @@ impl State {
                 self.tables.retain(|(f, _), _| *f != family);
                 self.tables.extend(tables);
             }
+            Change::Addresses(list) => self.addresses = list,
+            Change::Neighbours(list) => self.neighbours = list,
+            Change::Nexthops(map) => self.nexthops = map,
             Change::Sysctls(sysctls) => self.sysctls = sysctls,
             Change::Snapshot(state) => *self = *state,
         }

@@ -280,6 +280,10 @@ fn multipath(list: &[netlink_packet_route::route::RouteNextHop]) -> Vec<NextHop>
 }
 
 /// A neighbour message as a `Neighbour` (IPv4 / IPv6 entries only).
+///
+/// Multicast entries in state NOARP are left out: the kernel creates them silently whenever it
+/// sends to a group (DAD, router solicitation), they never take part in a routing decision, and
+/// keeping them would make the copy drift from the kernel with no event to tell.
 pub fn neighbour(msg: &NeighbourMessage) -> Option<Neighbour> {
     family(msg.header.family)?;
     let mut dst = None;
@@ -296,9 +300,14 @@ pub fn neighbour(msg: &NeighbourMessage) -> Option<Neighbour> {
             _ => {}
         }
     }
+    let dst = dst?;
+    let noarp = u16::from(msg.header.state) & NeighbourState::NOARP != 0;
+    if noarp && dst.is_multicast() {
+        return None;
+    }
     Some(Neighbour {
         index: msg.header.ifindex,
-        dst: dst?,
+        dst,
         lladdr,
         state: NeighbourState(u16::from(msg.header.state)),
         flags: msg.header.flags.bits(),

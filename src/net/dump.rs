@@ -121,6 +121,51 @@ impl Requester {
         Ok(tables)
     }
 
+    /// Every address of every device, in the kernel's order.
+    pub async fn addresses(&self) -> color_eyre::Result<Vec<crate::model::Address>> {
+        let addrs = RtMsg::Route(RouteNetlinkMessage::GetAddress(AddressMessage::default()));
+        self.dump(&addrs, Vec::new, |v, m| {
+            if let RtMsg::Route(RouteNetlinkMessage::NewAddress(a)) = m {
+                v.extend(convert::address(&a));
+            }
+        })
+        .await
+        .map_err(|e| e.into_report("dumping addresses"))
+    }
+
+    /// Every nexthop object (none on kernels without them, which answer the dump with an error).
+    pub async fn nexthops(&self) -> BTreeMap<u32, crate::model::Nexthop> {
+        let nexthops = RtMsg::Raw {
+            kind: RTM_GETNEXTHOP,
+            payload: vec![0; 8],
+            parse_error: None,
+        };
+        let list = self.dump(&nexthops, Vec::new, |v, m| {
+            if let RtMsg::Raw { payload, .. } = m {
+                v.extend(nexthop::parse(&payload));
+            }
+        });
+        list.await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|nh| (nh.id, nh))
+            .collect()
+    }
+
+    /// Every neighbour cache entry, IPv4 and IPv6.
+    pub async fn neighbours(&self) -> color_eyre::Result<Vec<crate::model::Neighbour>> {
+        let neigh = RtMsg::Route(RouteNetlinkMessage::GetNeighbour(
+            NeighbourMessage::default(),
+        ));
+        self.dump(&neigh, Vec::new, |v, m| {
+            if let RtMsg::Route(RouteNetlinkMessage::NewNeighbour(n)) = m {
+                v.extend(convert::neighbour(&n));
+            }
+        })
+        .await
+        .map_err(|e| e.into_report("dumping neighbours"))
+    }
+
     /// The whole state of the namespace this connection lives in.
     pub async fn state(&self) -> color_eyre::Result<State> {
         let mut state = State::default();
@@ -136,15 +181,7 @@ impl Requester {
         {
             state.links.insert(link.index, link);
         }
-        let addrs = RtMsg::Route(RouteNetlinkMessage::GetAddress(AddressMessage::default()));
-        state.addresses = self
-            .dump(&addrs, Vec::new, |v, m| {
-                if let RtMsg::Route(RouteNetlinkMessage::NewAddress(a)) = m {
-                    v.extend(convert::address(&a));
-                }
-            })
-            .await
-            .map_err(|e| e.into_report("dumping addresses"))?;
+        state.addresses = self.addresses().await?;
         for family in [Family::V4, Family::V6] {
             let mut req = RuleMessage::default();
             req.header.family = af(family);
@@ -165,31 +202,8 @@ impl Requester {
             state.rules.extend(rules);
             state.tables.extend(self.routes(family).await?);
         }
-        let neigh = RtMsg::Route(RouteNetlinkMessage::GetNeighbour(
-            NeighbourMessage::default(),
-        ));
-        state.neighbours = self
-            .dump(&neigh, Vec::new, |v, m| {
-                if let RtMsg::Route(RouteNetlinkMessage::NewNeighbour(n)) = m {
-                    v.extend(convert::neighbour(&n));
-                }
-            })
-            .await
-            .map_err(|e| e.into_report("dumping neighbours"))?;
-        let nexthops = RtMsg::Raw {
-            kind: RTM_GETNEXTHOP,
-            payload: vec![0; 8],
-            parse_error: None,
-        };
-        let list = self.dump(&nexthops, Vec::new, |v, m| {
-            if let RtMsg::Raw { payload, .. } = m {
-                v.extend(nexthop::parse(&payload));
-            }
-        });
-        // kernels without nexthop objects answer with an error: there are simply none
-        for nh in list.await.unwrap_or_default() {
-            state.nexthops.insert(nh.id, nh);
-        }
+        state.neighbours = self.neighbours().await?;
+        state.nexthops = self.nexthops().await;
         state.sysctls = proc::sysctls(state.links.values().map(|l| l.name.as_str()));
         state.table_names = proc::table_names();
         state.ipv4_tables_merged = proc::ipv4_tables_merged();

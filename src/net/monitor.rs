@@ -99,6 +99,8 @@ pub async fn watch(
 #[derive(Default)]
 struct Pending {
     ipv4_routes: bool,
+    ipv6_routes: bool,
+    link_objects: bool,
     sysctls: bool,
 }
 
@@ -151,7 +153,7 @@ async fn session(
                     return Ok(());
                 }
             }
-            () = settle, if pending.ipv4_routes || pending.sysctls => {
+            () = settle, if pending.ipv4_routes || pending.ipv6_routes || pending.link_objects || pending.sysctls => {
                 if catch_up(tx, &requester, &mut pending).await.is_err() {
                     return Ok(());
                 }
@@ -247,7 +249,10 @@ fn change_of(
             let watched = LinkFlags::UP | LinkFlags::LOWER_UP;
             let before = flags.insert(link.index, link.flags.0);
             if before.is_none_or(|b| b & watched != link.flags.0 & watched) {
+                // routes through a link that goes down vanish (IPv4) or turn linkdown (IPv6)
                 pending.ipv4_routes = true;
+                pending.ipv6_routes = true;
+                pending.link_objects = true;
                 pending.sysctls = true;
             }
             Change::Link(Op::New, link)
@@ -256,6 +261,8 @@ fn change_of(
             let link = convert::link(&m);
             flags.remove(&link.index);
             pending.ipv4_routes = true;
+            pending.ipv6_routes = true;
+            pending.link_objects = true;
             Change::Link(Op::Del, link)
         }
         Nl::NewAddress(m) => Change::Address(Op::New, convert::address(&m)?),
@@ -268,9 +275,10 @@ fn change_of(
         Nl::DelRule(m) => Change::Rule(Op::Del, convert::rule(&m)?),
         Nl::NewRoute(m) => {
             let route = convert::route(&m)?;
+            // IPv6 puts a new route after the others of equal metric; IPv4 before, unless appended
             let placement = if header_flags & NLM_F_REPLACE != 0 {
                 Placement::Replace
-            } else if header_flags & NLM_F_APPEND != 0 {
+            } else if header_flags & NLM_F_APPEND != 0 || route.family() == Family::V6 {
                 Placement::Last
             } else {
                 Placement::First
@@ -290,11 +298,29 @@ async fn catch_up(
     requester: &Requester,
     pending: &mut Pending,
 ) -> Result<(), ()> {
-    if std::mem::take(&mut pending.ipv4_routes) {
-        match requester.routes(Family::V4).await {
-            Ok(tables) => send(tx, Change::Tables(Family::V4, tables)).await?,
-            Err(err) => tracing::warn!("re-reading IPv4 routes: {err:#}"),
+    for (family, due) in [
+        (Family::V4, &mut pending.ipv4_routes),
+        (Family::V6, &mut pending.ipv6_routes),
+    ] {
+        if std::mem::take(due) {
+            match requester.routes(family).await {
+                Ok(tables) => send(tx, Change::Tables(family, tables)).await?,
+                Err(err) => tracing::warn!("re-reading {} routes: {err:#}", family.name()),
+            }
         }
+    }
+    if std::mem::take(&mut pending.link_objects) {
+        // what the kernel changes silently around links: IPv6 addresses announced only after
+        // DAD, multicast neighbour entries, nexthops removed with their device
+        match requester.addresses().await {
+            Ok(list) => send(tx, Change::Addresses(list)).await?,
+            Err(err) => tracing::warn!("re-reading addresses: {err:#}"),
+        }
+        match requester.neighbours().await {
+            Ok(list) => send(tx, Change::Neighbours(list)).await?,
+            Err(err) => tracing::warn!("re-reading neighbours: {err:#}"),
+        }
+        send(tx, Change::Nexthops(requester.nexthops().await)).await?;
     }
     if std::mem::take(&mut pending.sysctls) {
         // device names come with the state the consumer holds; read every device directory

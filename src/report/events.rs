@@ -65,6 +65,9 @@ pub fn change_line(state: &State, change: &Change) -> String {
                 family_label(*family)
             )
         }
+        Change::Addresses(list) => format!("= addresses re-read: {}", list.len()),
+        Change::Neighbours(list) => format!("= neighbours re-read: {} entries", list.len()),
+        Change::Nexthops(map) => format!("= nexthops re-read: {}", map.len()),
         Change::Sysctls(_) => "= sysctls re-read".to_owned(),
         Change::Snapshot(s) => format!(
             "= state   {} links, {} addresses, {} rules, {} routes",
@@ -92,6 +95,9 @@ pub fn change_json(state: &State, change: &Change) -> Value {
         Change::Tables(family, _) => {
             json!({ "kind": "resync", "reason": format!("{} routes re-read: the kernel changed them without notifications", family_label(*family)) })
         }
+        Change::Addresses(_) => json!({ "kind": "resync", "reason": "addresses re-read" }),
+        Change::Neighbours(_) => json!({ "kind": "resync", "reason": "neighbours re-read" }),
+        Change::Nexthops(_) => json!({ "kind": "resync", "reason": "nexthops re-read" }),
         Change::Sysctls(_) => json!({ "kind": "resync", "reason": "sysctls re-read" }),
         Change::Snapshot(_) => json!({ "kind": "resync", "reason": "full state re-read" }),
     }

@@ -1,0 +1,97 @@
+//! Shared by the kernel tests: a throwaway network namespace that is always removed.
+
+#![allow(dead_code)] // each test binary uses a different part of this module
+
+use std::process::Command;
+
+/// A network namespace that exists for the life of the value; dropped, it is deleted.
+pub struct TestNetns {
+    pub name: String,
+}
+
+impl TestNetns {
+    /// Creates `rs-test-<pid>-<tag>`; `None` (skip) when namespaces are unavailable, except in
+    /// CI (`CI=true`), where that is a failure.
+    pub fn new(tag: &str) -> Option<Self> {
+        let name = format!("rs-test-{}-{tag}", std::process::id());
+        let out = Command::new("ip").args(["netns", "add", &name]).output();
+        match out {
+            Ok(o) if o.status.success() => {
+                let ns = Self { name };
+                ns.ip("link set lo up");
+                Some(ns)
+            }
+            other => {
+                let why = match other {
+                    Ok(o) => String::from_utf8_lossy(&o.stderr).into_owned(),
+                    Err(e) => e.to_string(),
+                };
+                assert!(
+                    std::env::var("CI").map_or(true, |v| v != "true"),
+                    "CI=true but a network namespace could not be created: {why}"
+                );
+                eprintln!("skipping kernel test (needs root and network namespaces): {why}");
+                None
+            }
+        }
+    }
+
+    /// Runs `ip -n NS <args>` and panics with the error if it fails.
+    pub fn ip(&self, args: &str) -> String {
+        let out = self.ip_result(args);
+        out.unwrap_or_else(|err| panic!("ip -n {} {args}: {err}", self.name))
+    }
+
+    /// Runs `ip -n NS <args>`, returning standard output or standard error.
+    pub fn ip_result(&self, args: &str) -> Result<String, String> {
+        let out = Command::new("ip")
+            .args(["-n", &self.name])
+            .args(args.split_whitespace())
+            .output()
+            .expect("ip runs");
+        if out.status.success() {
+            Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).trim().to_owned())
+        }
+    }
+
+    /// Runs many `ip` commands at once through `ip -batch`, continuing past failures.
+    pub fn batch(&self, lines: &[String]) {
+        let file = std::env::temp_dir().join(format!("{}.batch", self.name));
+        std::fs::write(&file, lines.join("\n") + "\n").expect("write batch file");
+        let _ = Command::new("ip")
+            .args(["-n", &self.name, "-force", "-batch"])
+            .arg(&file)
+            .output();
+        let _ = std::fs::remove_file(file);
+    }
+
+    /// Sets a sysctl inside the namespace.
+    pub fn sysctl(&self, setting: &str) {
+        let out = Command::new("ip")
+            .args(["netns", "exec", &self.name, "sysctl", "-qw", setting])
+            .output()
+            .expect("sysctl runs");
+        assert!(
+            out.status.success(),
+            "sysctl {setting}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Parses `ip -n NS -j <args>` output.
+    pub fn json(&self, args: &str) -> serde_json::Value {
+        let text = self.ip(&format!("-j {args}"));
+        serde_json::from_str(if text.trim().is_empty() { "[]" } else { &text })
+            .expect("ip -j prints JSON")
+    }
+}
+
+impl Drop for TestNetns {
+    fn drop(&mut self) {
+        let _ = Command::new("ip")
+            .args(["netns", "del", &self.name])
+            .output();
+    }
+}
