@@ -2,6 +2,7 @@
 
 mod demo;
 mod dump;
+mod get;
 mod monitor;
 pub mod state;
 
@@ -32,6 +33,17 @@ pub mod exit {
 pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
     match cli.command {
         Some(Command::Demo { name, clean }) => demo::run(name.as_deref(), clean),
+        Some(Command::Get {
+            words,
+            json,
+            no_kernel,
+        }) => get::run(
+            cli.netns.as_deref(),
+            cli.snapshot.as_deref(),
+            &words,
+            json,
+            no_kernel,
+        ),
         Some(Command::Dump { json }) => {
             dump::run(cli.netns.as_deref(), cli.snapshot.as_deref(), json)
         }

@@ -17,7 +17,7 @@ pub use link::{Link, LinkFlags, OperState, hex_colon};
 pub use neighbour::{Neighbour, NeighbourState};
 pub use nexthop::{Nexthop, NexthopGroupMember};
 pub use route::{Hop, NextHop, Placement, Route, RouteExtra, RouteFlags, RouteKind, RouteTable};
-pub use rule::{PortRange, Rule, RuleAction};
+pub use rule::{PortRange, Rule, RuleAction, ipproto_name, prefix_text};
 pub use state::{Family, State};
 pub use sysctl::{DeviceSysctls, Sysctls};
 pub use tables::TableNames;

@@ -1,0 +1,537 @@
+//! Building the answer from the rule walk (spec §4 output, §5 input, §7 IPv6).
+
+use std::net::{IpAddr, Ipv4Addr};
+
+use super::flow::Flow;
+use super::rules::{self, Walk};
+use super::source;
+use super::table::{self, Hit};
+use super::{Confidence, RuleRef, Stage, Step, Verdict};
+use crate::model::{Family, RouteKind, Scope, State};
+
+/// Records a step.
+fn note(steps: &mut Vec<Step>, stage: Stage, text: String, result: &str) {
+    steps.push(Step {
+        stage,
+        text,
+        result: result.to_owned(),
+        rule_priority: None,
+        table: None,
+    });
+}
+
+/// An error verdict, recorded as a step too.
+fn fail(steps: &mut Vec<Step>, stage: Stage, errno: &'static str, why: String) -> Verdict {
+    note(steps, stage, why.clone(), errno);
+    Verdict::error(errno, why)
+}
+
+/// The verdict for a flow: input (`iif`) or output, IPv4 or IPv6.
+pub fn route(state: &State, flow: &Flow, steps: &mut Vec<Step>) -> Verdict {
+    if flow.input {
+        return input(state, flow, steps);
+    }
+    if flow.family == Family::V4 {
+        if let Some(early) = output_v4_checks(state, flow, steps) {
+            return early;
+        }
+    }
+    let walk = rules::walk(state, flow, steps, &|id| table::lookup(state, flow, id));
+    match walk {
+        Walk::Error {
+            errno,
+            rule,
+            route,
+            why,
+        } => {
+            if flow.family == Family::V4 && flow.oif != 0 {
+                return on_link(state, flow, steps, &why);
+            }
+            if flow.family == Family::V6 && errno == "ENETUNREACH" && flow.dst.is_loopback() {
+                return Verdict::error(errno, why);
+            }
+            let mut v = fail(steps, Stage::Verdict, errno, why);
+            v.rule = rule;
+            v.table = route.as_ref().map(|r| r.table);
+            v.route = route;
+            v
+        }
+        Walk::Hit(hit, rule) => finish_output(state, flow, steps, hit, rule),
+    }
+}
+
+/// IPv4 output checks before the FIB lookup (§4.1 steps 1-3); `Some` ends the lookup early.
+fn output_v4_checks(state: &State, flow: &Flow, steps: &mut Vec<Step>) -> Option<Verdict> {
+    if let Some(src) = flow.src {
+        if src.is_multicast() || src == IpAddr::V4(Ipv4Addr::BROADCAST) {
+            return Some(fail(
+                steps,
+                Stage::Source,
+                "EINVAL",
+                format!("the source {src} is multicast or broadcast"),
+            ));
+        }
+        if !source::is_local(state, src) {
+            let why =
+                format!("the source {src} is not an address of this host (nor in a local route)");
+            return Some(fail(steps, Stage::Source, "ENETUNREACH", why));
+        }
+    }
+    if flow.oif != 0 && !state.link(flow.oif).is_some_and(crate::model::Link::is_up) {
+        let why = format!("the bound device {} is down", state.link_name(flow.oif));
+        return Some(fail(steps, Stage::Nexthop, "ENETUNREACH", why));
+    }
+    if flow.dst.is_unspecified() {
+        let src = flow.src.unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
+        let loopback = state
+            .links
+            .values()
+            .find(|l| l.is_loopback())
+            .map_or(1, |l| l.index);
+        note(
+            steps,
+            Stage::Route,
+            "0.0.0.0 means this host: delivered over lo".into(),
+            "local",
+        );
+        let mut v = Verdict::error("", "0.0.0.0 is this host".into());
+        v.error = None;
+        v.kind = Some(RouteKind::Local);
+        v.dev = Some(loopback);
+        v.src = Some(src);
+        return Some(v);
+    }
+    None
+}
+
+/// The kernel's on-link assumption for a bound device when the lookup failed (§4.1 step 4).
+fn on_link(state: &State, flow: &Flow, steps: &mut Vec<Step>, why: &str) -> Verdict {
+    let dev = state.link_name(flow.oif);
+    let text = format!(
+        "{why}; but the flow is bound to {dev}, so the kernel assumes {} is on-link there",
+        flow.dst
+    );
+    note(steps, Stage::Nexthop, text.clone(), "on-link");
+    let src = flow
+        .src
+        .or_else(|| source::select_v4(state, flow.oif, None, Scope::LINK).map(|(a, _)| a));
+    let mut v = Verdict::error("", text);
+    v.error = None;
+    v.kind = Some(RouteKind::Unicast);
+    v.dev = Some(flow.oif);
+    v.src = src;
+    v.summary = format!("sent on-link out of {dev} (bound device; no route through it matched)");
+    v
+}
+
+/// Completes a successful output lookup: local delivery, path selection, source.
+fn finish_output(
+    state: &State,
+    flow: &Flow,
+    steps: &mut Vec<Step>,
+    hit: Hit,
+    rule: RuleRef,
+) -> Verdict {
+    let route = &hit.route;
+    let table_name = state.table_names.name(hit.table);
+    note(
+        steps,
+        Stage::Route,
+        format!(
+            "table {table_name}: {}",
+            crate::report::text::route_line(state, route).trim()
+        ),
+        "winner",
+    );
+    let mut v = Verdict::error("", String::new());
+    v.error = None;
+    v.kind = Some(route.kind);
+    v.table = Some(hit.table);
+    v.rule = Some(rule.clone());
+    v.route = Some(route.clone());
+    if route.kind == RouteKind::Local {
+        let loopback = state
+            .links
+            .values()
+            .find(|l| l.is_loopback())
+            .map_or(1, |l| l.index);
+        v.dev = Some(if flow.family == Family::V4 {
+            loopback
+        } else {
+            route.dev()
+        });
+        v.src = flow.src.or(route.prefsrc).or(Some(flow.dst));
+        v.summary = format!(
+            "delivered locally: {} is in local route {} (table {table_name}, rule {})",
+            flow.dst, route.dst, rule.priority
+        );
+        return v;
+    }
+    let nh = hit.nexthop().copied();
+    v.dev = nh.map(|n| n.dev);
+    v.gateway = nh.and_then(|n| n.gateway);
+    if flow.dst.is_multicast() || route.kind == RouteKind::Broadcast {
+        v.gateway = None;
+    }
+    if flow.dst == IpAddr::V4(Ipv4Addr::BROADCAST) {
+        v.kind = Some(RouteKind::Broadcast);
+    } else if flow.dst.is_multicast() {
+        v.kind = Some(RouteKind::Multicast);
+        v.confidence = Confidence::Approximate;
+        v.note = Some("multicast: group membership decides local delivery".into());
+    }
+    choose_path(state, flow, &hit, &mut v, steps);
+    pick_source(state, flow, &hit, &mut v, steps);
+    if let (Some(IpAddr::V4(src)), Some(dev)) = (v.src, v.dev) {
+        let looped = state.link(dev).is_some_and(crate::model::Link::is_loopback);
+        let localnet = state
+            .sysctls
+            .either(&state.link_name(dev), |s| s.route_localnet);
+        if src.is_loopback() && !looped && !localnet {
+            return fail(
+                steps,
+                Stage::Source,
+                "EINVAL",
+                format!(
+                    "source {src} is a loopback address but the packet would leave by {}",
+                    state.link_name(dev)
+                ),
+            );
+        }
+    }
+    let via = v.gateway.map(|g| format!(" via {g}")).unwrap_or_default();
+    let dev = v.dev.map(|d| state.link_name(d)).unwrap_or_default();
+    let src = v.src.map(|s| format!(" from {s}")).unwrap_or_default();
+    v.summary = format!(
+        "sent{via} out of {dev}{src}: table {table_name} route {} (rule {})",
+        route.dst, rule.priority
+    );
+    v
+}
+
+/// Multipath and alternating equal-metric defaults: list the candidates (§3.3).
+fn choose_path(state: &State, flow: &Flow, hit: &Hit, v: &mut Verdict, steps: &mut Vec<Step>) {
+    if flow.oif != 0 {
+        return;
+    }
+    let route = &hit.route;
+    if table::is_multipath(route) {
+        v.candidates = route
+            .hops
+            .as_slice()
+            .iter()
+            .map(|n| (n.dev, n.gateway, None))
+            .collect();
+        v.confidence = Confidence::Approximate;
+        v.note = Some(
+            "multipath: the kernel picks a nexthop by a per-flow hash with a per-boot key".into(),
+        );
+        note(
+            steps,
+            Stage::Nexthop,
+            v.note.clone().unwrap_or_default(),
+            "one of several",
+        );
+        return;
+    }
+    if flow.family != Family::V4 || route.dst.prefix_len() != 0 || route.kind != RouteKind::Unicast
+    {
+        return;
+    }
+    let Some(table) = state.table(Family::V4, hit.table) else {
+        return;
+    };
+    let defaults: Vec<_> = table
+        .routes_for(route.dst)
+        .filter(|r| {
+            r.kind == RouteKind::Unicast
+                && r.tos == route.tos
+                && r.metric == route.metric
+                && r.gateway().is_some()
+        })
+        .collect();
+    if defaults.len() > 1 {
+        v.candidates = defaults
+            .iter()
+            .map(|r| (r.dev(), r.gateway(), r.prefsrc))
+            .collect();
+        v.confidence = Confidence::Approximate;
+        let srcs: Vec<String> = defaults
+            .iter()
+            .filter_map(|r| r.prefsrc.map(|s| s.to_string()))
+            .collect();
+        let flap = if srcs.len() > 1 {
+            format!("; the source flaps between {}", srcs.join(" and "))
+        } else {
+            String::new()
+        };
+        let text = format!(
+            "{} default routes with metric {}: the kernel alternates between them by neighbour state (fib_select_default){flap}",
+            defaults.len(),
+            route.metric
+        );
+        note(steps, Stage::Nexthop, text.clone(), "alternates");
+        v.note = Some(text);
+    }
+}
+
+/// The source address: the given one, the route's `src`, or the kernel's choice (§3.4, §4.3).
+fn pick_source(state: &State, flow: &Flow, hit: &Hit, v: &mut Verdict, steps: &mut Vec<Step>) {
+    if let Some(src) = flow.src {
+        v.src = Some(src);
+        note(
+            steps,
+            Stage::Source,
+            format!("{src}: the application chose it (`from`, a bound socket)"),
+            "given",
+        );
+        return;
+    }
+    if let Some(prefsrc) = hit.route.prefsrc {
+        v.src = Some(prefsrc);
+        note(
+            steps,
+            Stage::Source,
+            format!("{prefsrc}: the route's `src` (RTA_PREFSRC) applies to every application"),
+            "route src",
+        );
+        return;
+    }
+    let dev = v.dev.unwrap_or(0);
+    let chosen = match flow.family {
+        Family::V4 => source::select_v4(state, dev, v.gateway, hit.route.scope),
+        Family::V6 => source::select_v6(state, dev, flow.dst),
+    };
+    if let Some((src, why)) = chosen {
+        v.src = Some(src);
+        note(steps, Stage::Source, format!("{src}: {why}"), "selected");
+    } else {
+        note(
+            steps,
+            Stage::Source,
+            "no usable address: the packet would carry no source".into(),
+            "none",
+        );
+    }
+}
+
+/// An input lookup: a packet arriving on `iif` (spec §5; IPv6 §7.1 has no forwarding check).
+fn input(state: &State, flow: &Flow, steps: &mut Vec<Step>) -> Verdict {
+    let dev = state.link_name(flow.iif);
+    let conf = state.sysctls.device(&dev);
+    if flow.family == Family::V4 {
+        let Some(src) = flow.src else {
+            return fail(
+                steps,
+                Stage::Input,
+                "EINVAL",
+                format!(
+                    "a packet arriving on {dev} needs a source address (`from`): 0.0.0.0 is martian"
+                ),
+            );
+        };
+        if src.is_multicast() || src == IpAddr::V4(Ipv4Addr::BROADCAST) {
+            return fail(
+                steps,
+                Stage::Input,
+                "EINVAL",
+                format!("martian source {src}"),
+            );
+        }
+        if flow.dst.is_multicast() {
+            return fail(
+                steps,
+                Stage::Input,
+                "EINVAL",
+                format!(
+                    "multicast {} arriving on {dev}: not modelled exactly",
+                    flow.dst
+                ),
+            );
+        }
+        let localnet = state.sysctls.either(&dev, |s| s.route_localnet);
+        if (flow.dst.is_loopback() || src.is_loopback()) && !localnet {
+            return fail(
+                steps,
+                Stage::Input,
+                "EINVAL",
+                format!("127/8 arriving on {dev} is martian (route_localnet is off)"),
+            );
+        }
+    }
+    let walk = rules::walk(state, flow, steps, &|id| table::lookup(state, flow, id));
+    let (hit, rule) = match walk {
+        Walk::Error {
+            errno,
+            rule,
+            route,
+            why,
+        } => {
+            let forwarding = conf.forwarding;
+            let errno = if flow.family == Family::V4 && !forwarding {
+                "EHOSTUNREACH"
+            } else {
+                errno
+            };
+            let mut v = fail(steps, Stage::Verdict, errno, why);
+            v.rule = rule;
+            v.route = route;
+            return v;
+        }
+        Walk::Hit(hit, rule) => (hit, rule),
+    };
+    let route = hit.route.clone();
+    let table_name = state.table_names.name(hit.table);
+    note(
+        steps,
+        Stage::Route,
+        format!(
+            "table {table_name}: {}",
+            crate::report::text::route_line(state, &route).trim()
+        ),
+        "winner",
+    );
+    let mut v = Verdict::error("", String::new());
+    v.error = None;
+    v.kind = Some(route.kind);
+    v.table = Some(hit.table);
+    v.rule = Some(rule.clone());
+    v.src = flow.src;
+    let loopback = state
+        .links
+        .values()
+        .find(|l| l.is_loopback())
+        .map_or(1, |l| l.index);
+    if matches!(route.kind, RouteKind::Local | RouteKind::Broadcast) {
+        if let Some(err) = validate_source(state, flow, loopback, steps) {
+            return err;
+        }
+        v.dev = Some(loopback);
+        v.route = Some(route.clone());
+        v.summary = format!(
+            "delivered locally: {} (table {table_name}, rule {})",
+            route.dst, rule.priority
+        );
+        return v;
+    }
+    if flow.family == Family::V4 && !conf.forwarding {
+        return fail(
+            steps,
+            Stage::Input,
+            "EHOSTUNREACH",
+            format!("{} is not local and forwarding is off on {dev}", flow.dst),
+        );
+    }
+    if flow.family == Family::V4 && route.kind != RouteKind::Unicast {
+        return fail(
+            steps,
+            Stage::Input,
+            "EINVAL",
+            format!("a {} route cannot forward", route.kind.name()),
+        );
+    }
+    let nh = hit.nexthop().copied();
+    v.dev = nh.map(|n| n.dev);
+    v.gateway = nh.and_then(|n| n.gateway);
+    if table::is_multipath(&route) {
+        v.confidence = Confidence::Approximate;
+        v.candidates = route
+            .hops
+            .as_slice()
+            .iter()
+            .map(|n| (n.dev, n.gateway, None))
+            .collect();
+        v.note = Some("multipath: the kernel picks a nexthop by a per-flow hash".into());
+    }
+    if flow.family == Family::V4 {
+        if let Some(err) = validate_source(state, flow, v.dev.unwrap_or(0), steps) {
+            return err;
+        }
+    }
+    v.route = Some(route.clone());
+    let via = v.gateway.map(|g| format!(" via {g}")).unwrap_or_default();
+    v.summary = format!(
+        "forwarded{via} out of {}: table {table_name} route {} (rule {})",
+        state.link_name(v.dev.unwrap_or(0)),
+        route.dst,
+        rule.priority
+    );
+    v
+}
+
+/// Reverse-path validation of an input packet's source (`fib_validate_source`, §5).
+fn validate_source(
+    state: &State,
+    flow: &Flow,
+    out_dev: u32,
+    steps: &mut Vec<Step>,
+) -> Option<Verdict> {
+    let Some(src) = flow.src else { return None };
+    let dev = state.link_name(flow.iif);
+    let rp = state.sysctls.rp_filter(&dev);
+    let accept_local = state.sysctls.either(&dev, |s| s.accept_local);
+    let custom = state.ipv4_tables_merged != Some(true);
+    let send_redirects = out_dev == flow.iif;
+    if rp == 0 && !custom && !send_redirects {
+        if accept_local || !state.addresses.iter().any(|a| a.local == src) {
+            note(
+                steps,
+                Stage::Input,
+                format!("source {src} accepted (rp_filter off)"),
+                "accepted",
+            );
+            return None;
+        }
+        return Some(fail(
+            steps,
+            Stage::Input,
+            "EINVAL",
+            format!("martian source: {src} is this host's own address, arriving on {dev}"),
+        ));
+    }
+    let mut reverse = flow.clone();
+    reverse.dst = src;
+    reverse.src = Some(flow.dst);
+    reverse.iif = out_dev;
+    reverse.oif = 0;
+    reverse.uid = 0;
+    reverse.input = true;
+    if !state.sysctls.either(&dev, |s| s.src_valid_mark) {
+        reverse.mark = 0;
+    }
+    std::mem::swap(&mut reverse.sport, &mut reverse.dport);
+    let mut ignored = Vec::new();
+    let answer = rules::walk(state, &reverse, &mut ignored, &|id| {
+        table::lookup(state, &reverse, id)
+    });
+    let verdict = match answer {
+        Walk::Error { .. } if rp != 0 => Err(format!("rp_filter: no route back to {src}")),
+        Walk::Error { .. } => Ok(()),
+        Walk::Hit(hit, _) if hit.route.kind == RouteKind::Local && !accept_local => Err(format!(
+            "martian source: {src} is this host's own address, arriving on {dev}"
+        )),
+        Walk::Hit(hit, _) if !matches!(hit.route.kind, RouteKind::Unicast | RouteKind::Local) => {
+            Err(format!(
+                "the route back to {src} is {}",
+                hit.route.kind.name()
+            ))
+        }
+        Walk::Hit(hit, _) if hit.route.hops.as_slice().iter().any(|n| n.dev == flow.iif) => Ok(()),
+        Walk::Hit(_, _) if rp == 1 => Err(format!(
+            "strict rp_filter: the route back to {src} does not leave by {dev}"
+        )),
+        Walk::Hit(_, _) => Ok(()),
+    };
+    match verdict {
+        Ok(()) => {
+            note(
+                steps,
+                Stage::Input,
+                format!("source {src} passes the reverse-path check"),
+                "accepted",
+            );
+            None
+        }
+        Err(why) => Some(fail(steps, Stage::Input, "EINVAL", why)),
+    }
+}
