@@ -3,35 +3,16 @@
 //! Kernel tests build throwaway network namespaces (root needed). They fail when `CI=true` and
 //! namespaces cannot be created, and are skipped with a note otherwise.
 
+mod common;
+mod differential;
+
 use std::process::Command;
 
-use routescope::scenario::{self, Scenario, Try};
-
-/// A network namespace that exists for the life of the value and is removed on drop.
-struct Netns(String);
-
-impl Netns {
-    /// Builds `scenario` in a fresh namespace, or says why it cannot (None: skip).
-    fn with_scenario(tag: &str, scenario: &Scenario) -> Option<Self> {
-        let name = format!("rs-test-{}-{tag}", std::process::id());
-        match scenario::build(&name, scenario) {
-            Ok(()) => Some(Self(name)),
-            Err(err) if std::env::var("CI").is_ok_and(|v| v == "true") => {
-                panic!("CI=true but the scenario namespace could not be built: {err:#}")
-            }
-            Err(err) => {
-                eprintln!("skipping kernel test (needs root and network namespaces): {err:#}");
-                None
-            }
-        }
-    }
-}
-
-impl Drop for Netns {
-    fn drop(&mut self) {
-        scenario::remove(&self.0);
-    }
-}
+use common::TestNetns;
+use routescope::lookup::{Confidence, Query, explain};
+use routescope::model::{RouteKind, State};
+use routescope::scenario::{self, Try};
+use routescope::{net, verify};
 
 /// What `ip -j route get` says: the route type or the errno name, the device and the source.
 #[derive(Debug)]
@@ -101,14 +82,166 @@ fn check_try_against_kernel(ns: &str, scenario: &str, t: &Try) {
     }
 }
 
+/// Checks routescope's explanation of one suggested query: the rule and table it names, the
+/// answer's type, and agreement with the kernel.
+fn check_try_against_routescope(ns: &str, state: &State, scenario: &str, t: &Try) {
+    let words: Vec<&str> = t.query.split_whitespace().collect();
+    let query = Query::parse(&words).expect("scenario queries parse");
+    let e = explain(state, &query);
+    let v = &e.verdict;
+    let context = format!(
+        "scenario {scenario}, `get {}`: routescope says {v:#?}",
+        t.query
+    );
+    let word = v.error.map_or_else(
+        || v.kind.map_or_else(String::new, RouteKind::name),
+        str::to_owned,
+    );
+    assert_eq!(word, t.kind, "{context}");
+    if let Some(rule) = t.rule {
+        assert_eq!(
+            v.rule.as_ref().map(|r| r.priority),
+            Some(rule),
+            "the rule named: {context}"
+        );
+    }
+    if let Some(table) = t.table {
+        assert_eq!(v.table, Some(table), "the table named: {context}");
+    }
+    assert_eq!(
+        v.confidence == Confidence::Approximate,
+        t.approximate,
+        "{context}"
+    );
+    let request = routescope::commands::get_request(state, &query);
+    let kernel = runtime()
+        .block_on(net::route_get(Some(ns), request))
+        .expect("kernel answers");
+    let diffs = verify::differences(state, v, &kernel);
+    assert!(
+        diffs.is_empty(),
+        "{context}\nkernel: {kernel:?}\ndifferences: {diffs:?}"
+    );
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
 #[test]
 fn every_teaching_scenario_answers_as_its_data_says() {
     for scenario in scenario::all() {
-        let Some(ns) = Netns::with_scenario(&scenario.name, &scenario) else {
+        let Some(ns) = TestNetns::new(&scenario.name) else {
             return;
         };
+        scenario::apply_setup(&ns.name, &scenario).expect("scenario builds");
+        let state = runtime()
+            .block_on(net::dump_state(Some(&ns.name)))
+            .expect("dump");
         for t in &scenario.tries {
-            check_try_against_kernel(&ns.0, &scenario.name, t);
+            check_try_against_kernel(&ns.name, &scenario.name, t);
+            check_try_against_routescope(&ns.name, &state, &scenario.name, t);
         }
     }
+}
+
+/// One query's outcome in the differential run.
+struct Outcome {
+    words: String,
+    approximate: bool,
+    differences: Vec<String>,
+}
+
+/// Builds one random configuration, asks routescope and the kernel every query, compares.
+fn run_config(seed: u64, index: usize, queries: usize) -> Option<(Vec<Outcome>, String)> {
+    let mut rng = differential::Rng::new(seed.wrapping_add(index as u64 * 7919));
+    let config = differential::config(&mut rng);
+    let words: Vec<Vec<String>> = (0..queries)
+        .map(|_| differential::query(&mut rng, &config))
+        .collect();
+    let ns = TestNetns::new(&format!("diff{index}"))?;
+    for setting in &config.sysctls {
+        ns.sysctl(setting);
+    }
+    ns.batch(&config.batch);
+    let script = config.script(&ns.name);
+    let outcomes = runtime()
+        .block_on(net::run_in(Some(&ns.name), move || async move {
+            let requester = net::Requester::open()?;
+            let state = requester.state().await?;
+            let mut outcomes = Vec::new();
+            for w in words {
+                let Ok(query) = Query::parse(&w) else {
+                    continue;
+                };
+                let e = explain(&state, &query);
+                let kernel = requester
+                    .route_get(&routescope::commands::get_request(&state, &query))
+                    .await?;
+                let mut differences = verify::differences(&state, &e.verdict, &kernel);
+                if !differences.is_empty() {
+                    differences.push(format!("ours: {}; kernel: {kernel:?}", e.verdict.summary));
+                }
+                let approximate = e.verdict.confidence == Confidence::Approximate;
+                outcomes.push(Outcome {
+                    words: w.join(" "),
+                    approximate,
+                    differences,
+                });
+            }
+            Ok(outcomes)
+        }))
+        .expect("the namespace answers");
+    Some((outcomes, script))
+}
+
+/// Random configurations × random queries, each verdict compared with the kernel's.
+///
+/// `ROUTESCOPE_DIFF_CONFIGS` / `ROUTESCOPE_DIFF_QUERIES` / `ROUTESCOPE_DIFF_SEED` make the run
+/// larger or different; the default is the CI run (200 × 20, fixed seed).
+#[test]
+fn the_explainer_agrees_with_the_kernel_on_random_configurations() {
+    let env = |name: &str, default: u64| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    let configs = usize::try_from(env("ROUTESCOPE_DIFF_CONFIGS", 200)).unwrap_or(200);
+    let queries = usize::try_from(env("ROUTESCOPE_DIFF_QUERIES", 20)).unwrap_or(20);
+    let seed = env("ROUTESCOPE_DIFF_SEED", 0x5eed);
+    let (mut total, mut approximate, mut disagreements) = (0, 0, Vec::new());
+    for index in 0..configs {
+        let Some((outcomes, script)) = run_config(seed, index, queries) else {
+            return;
+        };
+        for o in outcomes {
+            total += 1;
+            approximate += usize::from(o.approximate);
+            if !o.differences.is_empty() {
+                disagreements.push(format!(
+                    "config {index} (seed {seed}): get {}\n  {}\n{script}",
+                    o.words,
+                    o.differences.join("\n  ")
+                ));
+            }
+        }
+    }
+    let agree = total - disagreements.len();
+    println!(
+        "differential: {configs} configurations, {total} queries: {agree} agree ({approximate} approximate), {} disagree",
+        disagreements.len()
+    );
+    for d in disagreements.iter().take(15) {
+        println!("DISAGREE {d}");
+    }
+    assert!(
+        disagreements.is_empty(),
+        "{} of {total} verdicts disagree with the kernel (first ones printed above)",
+        disagreements.len()
+    );
 }

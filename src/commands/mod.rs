@@ -3,6 +3,7 @@
 mod demo;
 mod dump;
 mod get;
+pub use get::request as get_request;
 mod monitor;
 pub mod state;
 

@@ -28,6 +28,15 @@ fn fail(steps: &mut Vec<Step>, stage: Stage, errno: &'static str, why: String) -
 
 /// The verdict for a flow: input (`iif`) or output, IPv4 or IPv6.
 pub fn route(state: &State, flow: &Flow, steps: &mut Vec<Step>) -> Verdict {
+    // `rtm_getroute_parse_ip_proto`: route get takes only tcp, udp and the family's icmp
+    let icmp = if flow.family == Family::V4 { 1 } else { 58 };
+    if ![6, 17, icmp].contains(&flow.proto) && (flow.proto != 0 || flow.family == Family::V4) {
+        let why = format!(
+            "the kernel's route get accepts only tcp, udp and icmp for this family, not ipproto {}",
+            flow.proto
+        );
+        return fail(steps, Stage::Flow, "EOPNOTSUPP", why);
+    }
     if flow.input {
         return input(state, flow, steps);
     }
@@ -81,8 +90,17 @@ fn output_v4_checks(state: &State, flow: &Flow, steps: &mut Vec<Step>) -> Option
         let why = format!("the bound device {} is down", state.link_name(flow.oif));
         return Some(fail(steps, Stage::Nexthop, "ENETUNREACH", why));
     }
+    if let Some(v) = group_without_lookup(state, flow, steps) {
+        return Some(v);
+    }
     if flow.dst.is_unspecified() {
-        let src = flow.src.unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
+        let bound = (flow.oif != 0)
+            .then(|| source::select_v4(state, flow.oif, None, Scope::HOST))
+            .flatten();
+        let src = flow
+            .src
+            .or(bound.map(|(a, _)| a))
+            .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
         let loopback = state
             .links
             .values()
@@ -102,6 +120,47 @@ fn output_v4_checks(state: &State, flow: &Flow, steps: &mut Vec<Step>) -> Option
         return Some(v);
     }
     None
+}
+
+/// Multicast and broadcast sent from a given source or bound device skip the FIB (§4.1 1-2).
+fn group_without_lookup(state: &State, flow: &Flow, steps: &mut Vec<Step>) -> Option<Verdict> {
+    let IpAddr::V4(dst) = flow.dst else {
+        return None;
+    };
+    let broadcast = dst == Ipv4Addr::BROADCAST;
+    let kind = if broadcast {
+        RouteKind::Broadcast
+    } else {
+        RouteKind::Multicast
+    };
+    let local_group = dst.is_multicast() && dst.octets()[..3] == [224, 0, 0];
+    let (dev, src, why) = if flow.oif != 0 && (broadcast || local_group) {
+        let src = flow
+            .src
+            .or_else(|| source::select_v4(state, flow.oif, None, Scope::LINK).map(|(a, _)| a));
+        let why = format!(
+            "{dst} on a bound device: sent out of {} without a table lookup",
+            state.link_name(flow.oif)
+        );
+        (flow.oif, src, why)
+    } else if flow.oif == 0 && (broadcast || dst.is_multicast()) {
+        let src = flow.src?;
+        let owner = state.addresses.iter().find(|a| a.local == src)?;
+        let why = format!(
+            "{dst} from {src}: sent out of {}, the device that owns the source, without a table lookup",
+            state.link_name(owner.index)
+        );
+        (owner.index, Some(src), why)
+    } else {
+        return None;
+    };
+    note(steps, Stage::Nexthop, why.clone(), &kind.name());
+    let mut v = Verdict::error("", why);
+    v.error = None;
+    v.kind = Some(kind);
+    v.dev = Some(dev);
+    v.src = src;
+    Some(v)
 }
 
 /// The kernel's on-link assumption for a bound device when the lookup failed (§4.1 step 4).
@@ -170,7 +229,10 @@ fn finish_output(
     let nh = hit.nexthop().copied();
     v.dev = nh.map(|n| n.dev);
     v.gateway = nh.and_then(|n| n.gateway);
-    if flow.dst.is_multicast() || route.kind == RouteKind::Broadcast {
+    if flow.dst.is_multicast()
+        || flow.dst == IpAddr::V4(Ipv4Addr::BROADCAST)
+        || route.kind == RouteKind::Broadcast
+    {
         v.gateway = None;
     }
     if flow.dst == IpAddr::V4(Ipv4Addr::BROADCAST) {
@@ -320,6 +382,21 @@ fn input(state: &State, flow: &Flow, steps: &mut Vec<Step>) -> Verdict {
     let dev = state.link_name(flow.iif);
     let conf = state.sysctls.device(&dev);
     if flow.family == Family::V4 {
+        if let Some(src) = flow
+            .src
+            .filter(|s| s.is_multicast() || *s == IpAddr::V4(Ipv4Addr::BROADCAST))
+        {
+            return fail(
+                steps,
+                Stage::Input,
+                "EINVAL",
+                format!("martian source {src}"),
+            );
+        }
+        let zero = flow.src.is_none() && flow.dst.is_unspecified();
+        if flow.dst == IpAddr::V4(Ipv4Addr::BROADCAST) || zero {
+            return broadcast_input(state, flow, steps);
+        }
         let Some(src) = flow.src else {
             return fail(
                 steps,
@@ -338,16 +415,22 @@ fn input(state: &State, flow: &Flow, steps: &mut Vec<Step>) -> Verdict {
                 format!("martian source {src}"),
             );
         }
-        if flow.dst.is_multicast() {
+        if flow.dst.is_unspecified() {
             return fail(
                 steps,
                 Stage::Input,
                 "EINVAL",
-                format!(
-                    "multicast {} arriving on {dev}: not modelled exactly",
-                    flow.dst
-                ),
+                format!("martian destination 0.0.0.0 arriving on {dev}"),
             );
+        }
+        if flow.dst.is_multicast() {
+            let why = format!(
+                "multicast {} arriving on {dev}: group membership is not modelled",
+                flow.dst
+            );
+            let mut v = fail(steps, Stage::Input, "EINVAL", why);
+            v.confidence = Confidence::Approximate;
+            return v;
         }
         let localnet = state.sysctls.either(&dev, |s| s.route_localnet);
         if (flow.dst.is_loopback() || src.is_loopback()) && !localnet {
@@ -403,8 +486,10 @@ fn input(state: &State, flow: &Flow, steps: &mut Vec<Step>) -> Verdict {
         .find(|l| l.is_loopback())
         .map_or(1, |l| l.index);
     if matches!(route.kind, RouteKind::Local | RouteKind::Broadcast) {
-        if let Some(err) = validate_source(state, flow, loopback, steps) {
-            return err;
+        if flow.family == Family::V4 {
+            if let Some(err) = validate_source(state, flow, loopback, steps) {
+                return err;
+            }
         }
         v.dev = Some(loopback);
         v.route = Some(route.clone());
@@ -459,6 +544,34 @@ fn input(state: &State, flow: &Flow, steps: &mut Vec<Step>) -> Verdict {
     v
 }
 
+/// A limited broadcast arriving on a device: delivered locally once the source checks out (§5 step 4).
+fn broadcast_input(state: &State, flow: &Flow, steps: &mut Vec<Step>) -> Verdict {
+    let loopback = state
+        .links
+        .values()
+        .find(|l| l.is_loopback())
+        .map_or(1, |l| l.index);
+    if flow.src.is_some() {
+        let mut check = flow.clone();
+        check.dst = IpAddr::V4(Ipv4Addr::UNSPECIFIED);
+        if let Some(err) = validate_source(state, &check, loopback, steps) {
+            return err;
+        }
+    }
+    let why = format!(
+        "{} arriving on {} is a broadcast for this host",
+        flow.dst,
+        state.link_name(flow.iif)
+    );
+    note(steps, Stage::Input, why.clone(), "broadcast");
+    let mut v = Verdict::error("", why);
+    v.error = None;
+    v.kind = Some(RouteKind::Broadcast);
+    v.dev = Some(loopback);
+    v.src = Some(flow.src.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)));
+    v
+}
+
 /// Reverse-path validation of an input packet's source (`fib_validate_source`, §5).
 fn validate_source(
     state: &State,
@@ -491,7 +604,7 @@ fn validate_source(
     }
     let mut reverse = flow.clone();
     reverse.dst = src;
-    reverse.src = Some(flow.dst);
+    reverse.src = Some(flow.dst).filter(|d| !d.is_unspecified());
     reverse.iif = out_dev;
     reverse.oif = 0;
     reverse.uid = 0;

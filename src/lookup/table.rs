@@ -139,7 +139,20 @@ fn pick_v6<'a>(
     flow: &Flow,
     aliases: &mut dyn Iterator<Item = (u32, &'a Route)>,
 ) -> Option<Answer> {
-    let strict = flow.oif != 0 && flow.src.is_none();
+    let special = match flow.dst {
+        std::net::IpAddr::V6(d) => {
+            d.is_loopback() || d.is_multicast() || d.segments()[0] & 0xffc0 == 0xfe80
+        }
+        std::net::IpAddr::V4(_) => false,
+    };
+    // input lookups to link-local, loopback or multicast must stay on the arrival device
+    let bound = if flow.input && special {
+        flow.iif
+    } else {
+        flow.oif
+    };
+    // rt6_need_strict: link-local, loopback and multicast destinations stay on the bound device
+    let strict = special || (flow.oif != 0 && flow.src.is_none());
     let usable: Vec<(u32, &Route)> = aliases
         .filter(|(_, r)| {
             r.src_prefix()
@@ -155,7 +168,7 @@ fn pick_v6<'a>(
         if let Some(errno) = type_error(route.kind) {
             return Some(Answer::Error(errno, route.clone()));
         }
-        let on_oif = flow.oif == 0 || route.hops.as_slice().iter().any(|nh| nh.dev == flow.oif);
+        let on_oif = bound == 0 || route.hops.as_slice().iter().any(|nh| nh.dev == bound);
         let dead = route
             .hops
             .as_slice()

@@ -186,8 +186,10 @@ impl Rule {
         }
         if let Some(mark) = self.fwmark {
             match self.fwmask {
-                Some(mask) if mask != u32::MAX => words.push(format!("fwmark {mark:#x}/{mask:#x}")),
-                _ => words.push(format!("fwmark {mark:#x}")),
+                Some(mask) if mask != u32::MAX => {
+                    words.push(format!("fwmark {}/{}", c_hex(mark), c_hex(mask)))
+                }
+                _ => words.push(format!("fwmark {}", c_hex(mark))),
             }
         }
         for (word, dev, detached) in [
@@ -234,6 +236,15 @@ impl Rule {
             words.push(format!("suppress_ifgroup {group}"));
         }
         words.join(" ")
+    }
+}
+
+/// A number as C's `%#x` prints it: hex with `0x`, except zero, which is plain `0`.
+pub fn c_hex(n: u32) -> String {
+    if n == 0 {
+        "0".to_owned()
+    } else {
+        format!("{n:#x}")
     }
 }
 

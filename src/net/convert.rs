@@ -168,6 +168,10 @@ pub fn rule(msg: &RuleMessage) -> Option<Rule> {
     if rule.fwmark.is_some() && rule.fwmask.is_none() {
         rule.fwmask = Some(u32::MAX);
     }
+    // the kernel leaves out FRA_FWMARK when the mark is 0 but still sends the mask
+    if rule.fwmask.is_some() && rule.fwmark.is_none() {
+        rule.fwmark = Some(0);
+    }
     if msg.header.action == NlRuleAction::Goto && rule.goto.is_none() {
         rule.unresolved = true;
     }

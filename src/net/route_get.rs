@@ -144,6 +144,10 @@ impl KernelAnswer {
                 _ => {}
             }
         }
+        // an IPv6 reply's prefsrc is the source the kernel would pick, even when one was given
+        if r.header.address_family == netlink_packet_route::AddressFamily::Inet6 && from.is_some() {
+            answer.src = from;
+        }
         answer.src = answer.src.or(from);
         answer
     }
@@ -163,6 +167,7 @@ pub fn errno_name(code: i32) -> String {
         Errno::EXDEV => "EXDEV",
         Errno::ENOBUFS => "ENOBUFS",
         Errno::ENETDOWN => "ENETDOWN",
+        Errno::EOPNOTSUPP => "EOPNOTSUPP",
         _ => return format!("E{code}"),
     };
     name.to_owned()

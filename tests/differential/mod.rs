@@ -77,18 +77,27 @@ const TYPES: [&str; 7] = ["", "", "", "blackhole", "unreachable", "prohibit", "t
 
 /// A random configuration: veths, addresses, routes of every type in several tables, rules.
 pub fn config(rng: &mut Rng) -> Config {
-    let mut c = Config { devices: vec!["lo".into()], ..Config::default() };
+    let mut c = Config {
+        devices: vec!["lo".into()],
+        ..Config::default()
+    };
     c.batch.push("link set lo up".into());
     let forwarding = rng.chance(50);
-    c.sysctls.push(format!("net.ipv4.ip_forward={}", u8::from(forwarding)));
-    c.sysctls.push(format!("net.ipv6.conf.all.forwarding={}", u8::from(forwarding)));
+    c.sysctls
+        .push(format!("net.ipv4.ip_forward={}", u8::from(forwarding)));
+    c.sysctls.push(format!(
+        "net.ipv6.conf.all.forwarding={}",
+        u8::from(forwarding)
+    ));
     if rng.chance(30) {
-        c.sysctls.push(format!("net.ipv4.conf.all.rp_filter={}", rng.below(3)));
+        c.sysctls
+            .push(format!("net.ipv4.conf.all.rp_filter={}", rng.below(3)));
     }
     let ndev = 2 + rng.below(2);
     for d in 0..ndev {
         let dev = format!("e{d}");
-        c.batch.push(format!("link add {dev} type veth peer name {dev}p"));
+        c.batch
+            .push(format!("link add {dev} type veth peer name {dev}p"));
         c.batch.push(format!("link set {dev}p up"));
         if rng.chance(85) {
             c.batch.push(format!("link set {dev} up"));
@@ -98,13 +107,17 @@ pub fn config(rng: &mut Rng) -> Config {
         for a in 0..naddr {
             let host = 2 + a;
             let len = *rng.pick(&[24, 24, 16, 28]);
-            c.batch.push(format!("addr add 10.{subnet}.0.{host}/{len} dev {dev}"));
+            c.batch
+                .push(format!("addr add 10.{subnet}.0.{host}/{len} dev {dev}"));
             c.v4_local.push(format!("10.{subnet}.0.{host}"));
-            c.v4_targets.push(format!("10.{subnet}.0.{}", 1 + rng.below(250)));
+            c.v4_targets
+                .push(format!("10.{subnet}.0.{}", 1 + rng.below(250)));
         }
-        c.batch.push(format!("addr add 2001:db8:{subnet}::2/64 dev {dev} nodad"));
+        c.batch
+            .push(format!("addr add 2001:db8:{subnet}::2/64 dev {dev} nodad"));
         c.v6_local.push(format!("2001:db8:{subnet}::2"));
-        c.v6_targets.push(format!("2001:db8:{subnet}::{:x}", 1 + rng.below(500)));
+        c.v6_targets
+            .push(format!("2001:db8:{subnet}::{:x}", 1 + rng.below(500)));
         c.devices.push(dev);
     }
     if rng.chance(30) {
@@ -117,7 +130,17 @@ pub fn config(rng: &mut Rng) -> Config {
     for _ in 0..rng.below(7) {
         rule(rng, &mut c);
     }
-    for t in ["5.5.5.5", "127.0.0.2", "127.1.2.3", "192.0.2.1", "198.51.100.7", "10.99.1.1", "255.255.255.255", "224.0.0.5", "0.0.0.0"] {
+    for t in [
+        "5.5.5.5",
+        "127.0.0.2",
+        "127.1.2.3",
+        "192.0.2.1",
+        "198.51.100.7",
+        "10.99.1.1",
+        "255.255.255.255",
+        "224.0.0.5",
+        "0.0.0.0",
+    ] {
         c.v4_targets.push(t.into());
     }
     for t in ["2001:db8:99::1", "::1", "fe80::1", "2001:db8:77::5"] {
@@ -132,15 +155,26 @@ fn route(rng: &mut Rng, c: &mut Config) {
     let kind = *rng.pick(&TYPES);
     let dev = 1 + rng.below(c.devices.len() - 1);
     let subnet = 9 + dev;
-    let metric = if rng.chance(40) { format!(" metric {}", rng.below(3) * 100) } else { String::new() };
+    let metric = if rng.chance(40) {
+        format!(" metric {}", rng.below(3) * 100)
+    } else {
+        String::new()
+    };
     if rng.chance(25) {
-        let dst = *rng.pick(&["default", "2001:db8:77::/48", "2001:db8:77:1::/64", "2001:db8:99::/48"]);
+        let dst = *rng.pick(&[
+            "default",
+            "2001:db8:77::/48",
+            "2001:db8:77:1::/64",
+            "2001:db8:99::/48",
+        ]);
         let via = if kind.is_empty() {
             format!(" via 2001:db8:{subnet}::1 dev e{}", dev - 1)
         } else {
             String::new()
         };
-        c.batch.push(format!("-6 route add {kind} {dst}{via} table {table}{metric}"));
+        c.batch.push(format!(
+            "-6 route add {kind} {dst}{via} table {table}{metric}"
+        ));
         return;
     }
     let dst = match rng.below(6) {
@@ -155,7 +189,12 @@ fn route(rng: &mut Rng, c: &mut Config) {
     let nexthop = if !kind.is_empty() {
         String::new()
     } else if rng.chance(10) {
-        format!(" nexthop via 10.{subnet}.0.1 dev e{} nexthop via 10.{}.0.1 dev e{}", dev - 1, 10, 0)
+        format!(
+            " nexthop via 10.{subnet}.0.1 dev e{} nexthop via 10.{}.0.1 dev e{}",
+            dev - 1,
+            10,
+            0
+        )
     } else if rng.chance(70) {
         format!(" via 10.{subnet}.0.1 dev e{}", dev - 1)
     } else {
@@ -166,7 +205,9 @@ fn route(rng: &mut Rng, c: &mut Config) {
     } else {
         String::new()
     };
-    c.batch.push(format!("route add {kind} {dst}{tos}{nexthop} table {table}{metric}{src}"));
+    c.batch.push(format!(
+        "route add {kind} {dst}{tos}{nexthop} table {table}{metric}{src}"
+    ));
     if let Some(base) = dst.split('/').next().filter(|d| *d != "default") {
         c.v4_targets.push(base.to_owned());
     }
@@ -175,17 +216,29 @@ fn route(rng: &mut Rng, c: &mut Config) {
 /// Adds one random rule with random selectors and action, for IPv4 or IPv6.
 fn rule(rng: &mut Rng, c: &mut Config) {
     let v6 = rng.chance(20);
-    let mut words = vec![if v6 { "-6 rule add".to_owned() } else { "rule add".to_owned() }];
+    let mut words = vec![if v6 {
+        "-6 rule add".to_owned()
+    } else {
+        "rule add".to_owned()
+    }];
     words.push(format!("pref {}", 1 + rng.below(32000)));
     if rng.chance(10) {
         words.push("not".into());
     }
     if rng.chance(25) {
-        let from = if v6 { "2001:db8:10::/48".to_owned() } else { format!("10.{}.0.0/16", 10 + rng.below(3)) };
+        let from = if v6 {
+            "2001:db8:10::/48".to_owned()
+        } else {
+            format!("10.{}.0.0/16", 10 + rng.below(3))
+        };
         words.push(format!("from {from}"));
     }
     if rng.chance(25) {
-        let to = if v6 { "2001:db8:77::/48" } else { *rng.pick(&["192.0.2.0/24", "5.5.0.0/16", "10.99.0.0/16"]) };
+        let to = if v6 {
+            "2001:db8:77::/48"
+        } else {
+            *rng.pick(&["192.0.2.0/24", "5.5.0.0/16", "10.99.0.0/16"])
+        };
         words.push(format!("to {to}"));
     }
     if rng.chance(20) {
@@ -195,7 +248,11 @@ fn rule(rng: &mut Rng, c: &mut Config) {
         words.push(format!("oif {}", rng.pick(&c.devices)));
     }
     if rng.chance(20) {
-        words.push(format!("fwmark {:#x}/{:#x}", rng.below(4), *rng.pick(&[0xff_u32, 0x3, 0x1])));
+        words.push(format!(
+            "fwmark {:#x}/{:#x}",
+            rng.below(4),
+            *rng.pick(&[0xff_u32, 0x3, 0x1])
+        ));
     }
     if rng.chance(15) {
         words.push(format!("ipproto {}", rng.pick(&["tcp", "udp", "icmp"])));
@@ -218,7 +275,10 @@ fn rule(rng: &mut Rng, c: &mut Config) {
         2 => words.push("prohibit".into()),
         3 => words.push(format!("goto {}", 1 + rng.below(32000))),
         4 => words.push("nop".into()),
-        5 => words.push(format!("lookup main suppress_prefixlength {}", rng.below(2) * 8)),
+        5 => words.push(format!(
+            "lookup main suppress_prefixlength {}",
+            rng.below(2) * 8
+        )),
         _ => words.push(format!("lookup {}", rng.pick(&TABLES))),
     }
     c.batch.push(words.join(" "));
@@ -227,12 +287,20 @@ fn rule(rng: &mut Rng, c: &mut Config) {
 /// A random query: destination, and sometimes from, iif, oif, mark, ipproto, ports, uid, tos.
 pub fn query(rng: &mut Rng, c: &Config) -> Vec<String> {
     let v6 = rng.chance(20);
-    let (targets, locals) = if v6 { (&c.v6_targets, &c.v6_local) } else { (&c.v4_targets, &c.v4_local) };
+    let (targets, locals) = if v6 {
+        (&c.v6_targets, &c.v6_local)
+    } else {
+        (&c.v4_targets, &c.v4_local)
+    };
     let mut words = vec![rng.pick(targets).clone()];
     let input = rng.chance(25);
     if input {
         words.push("from".into());
-        words.push(if rng.chance(70) { rng.pick(targets).clone() } else { rng.pick(locals).clone() });
+        words.push(if rng.chance(70) {
+            rng.pick(targets).clone()
+        } else {
+            rng.pick(locals).clone()
+        });
         words.push("iif".into());
         words.push(rng.pick(&c.devices).clone());
     } else {
