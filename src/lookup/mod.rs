@@ -4,6 +4,7 @@
 //! fetched elsewhere and compared by the caller. The specification is `linux-lookup.md`.
 
 mod flow;
+mod input;
 mod output;
 mod query;
 mod rules;
@@ -90,6 +91,15 @@ pub struct Explanation {
 }
 
 impl Verdict {
+    /// A successful lookup of this type; the caller fills in the rest.
+    fn success(kind: RouteKind) -> Self {
+        Self {
+            kind: Some(kind),
+            error: None,
+            ..Self::error("", String::new())
+        }
+    }
+
     /// A failed lookup with this errno.
     fn error(errno: &'static str, summary: String) -> Self {
         Self {

@@ -10,7 +10,7 @@ use super::{Confidence, RuleRef, Stage, Step, Verdict};
 use crate::model::{Family, RouteKind, Scope, State};
 
 /// Records a step.
-fn note(steps: &mut Vec<Step>, stage: Stage, text: String, result: &str) {
+pub(super) fn note(steps: &mut Vec<Step>, stage: Stage, text: String, result: &str) {
     steps.push(Step {
         stage,
         text,
@@ -21,7 +21,12 @@ fn note(steps: &mut Vec<Step>, stage: Stage, text: String, result: &str) {
 }
 
 /// An error verdict, recorded as a step too.
-fn fail(steps: &mut Vec<Step>, stage: Stage, errno: &'static str, why: String) -> Verdict {
+pub(super) fn fail(
+    steps: &mut Vec<Step>,
+    stage: Stage,
+    errno: &'static str,
+    why: String,
+) -> Verdict {
     note(steps, stage, why.clone(), errno);
     Verdict::error(errno, why)
 }
@@ -38,7 +43,7 @@ pub fn route(state: &State, flow: &Flow, steps: &mut Vec<Step>) -> Verdict {
         return fail(steps, Stage::Flow, "EOPNOTSUPP", why);
     }
     if flow.input {
-        return input(state, flow, steps);
+        return super::input::route(state, flow, steps);
     }
     if flow.family == Family::V4 {
         if let Some(early) = output_v4_checks(state, flow, steps) {
@@ -65,7 +70,7 @@ pub fn route(state: &State, flow: &Flow, steps: &mut Vec<Step>) -> Verdict {
             v.route = route;
             v
         }
-        Walk::Hit(hit, rule) => finish_output(state, flow, steps, hit, rule),
+        Walk::Hit(hit, rule) => finish_output(state, flow, steps, &hit, &rule),
     }
 }
 
@@ -188,8 +193,8 @@ fn finish_output(
     state: &State,
     flow: &Flow,
     steps: &mut Vec<Step>,
-    hit: Hit,
-    rule: RuleRef,
+    hit: &Hit,
+    rule: &RuleRef,
 ) -> Verdict {
     let route = &hit.route;
     let table_name = state.table_names.name(hit.table);
@@ -214,11 +219,7 @@ fn finish_output(
             .values()
             .find(|l| l.is_loopback())
             .map_or(1, |l| l.index);
-        v.dev = Some(if flow.family == Family::V4 {
-            loopback
-        } else {
-            route.dev()
-        });
+        v.dev = Some(loopback);
         v.src = flow.src.or(route.prefsrc).or(Some(flow.dst));
         v.summary = format!(
             "delivered locally: {} is in local route {} (table {table_name}, rule {})",
@@ -242,8 +243,8 @@ fn finish_output(
         v.confidence = Confidence::Approximate;
         v.note = Some("multicast: group membership decides local delivery".into());
     }
-    choose_path(state, flow, &hit, &mut v, steps);
-    pick_source(state, flow, &hit, &mut v, steps);
+    choose_path(state, flow, hit, &mut v, steps);
+    pick_source(state, flow, hit, &mut v, steps);
     if let (Some(IpAddr::V4(src)), Some(dev)) = (v.src, v.dev) {
         let looped = state.link(dev).is_some_and(crate::model::Link::is_loopback);
         let localnet = state
@@ -374,277 +375,5 @@ fn pick_source(state: &State, flow: &Flow, hit: &Hit, v: &mut Verdict, steps: &m
             "no usable address: the packet would carry no source".into(),
             "none",
         );
-    }
-}
-
-/// An input lookup: a packet arriving on `iif` (spec §5; IPv6 §7.1 has no forwarding check).
-fn input(state: &State, flow: &Flow, steps: &mut Vec<Step>) -> Verdict {
-    let dev = state.link_name(flow.iif);
-    let conf = state.sysctls.device(&dev);
-    if flow.family == Family::V4 {
-        if let Some(src) = flow
-            .src
-            .filter(|s| s.is_multicast() || *s == IpAddr::V4(Ipv4Addr::BROADCAST))
-        {
-            return fail(
-                steps,
-                Stage::Input,
-                "EINVAL",
-                format!("martian source {src}"),
-            );
-        }
-        let zero = flow.src.is_none() && flow.dst.is_unspecified();
-        if flow.dst == IpAddr::V4(Ipv4Addr::BROADCAST) || zero {
-            return broadcast_input(state, flow, steps);
-        }
-        let Some(src) = flow.src else {
-            return fail(
-                steps,
-                Stage::Input,
-                "EINVAL",
-                format!(
-                    "a packet arriving on {dev} needs a source address (`from`): 0.0.0.0 is martian"
-                ),
-            );
-        };
-        if src.is_multicast() || src == IpAddr::V4(Ipv4Addr::BROADCAST) {
-            return fail(
-                steps,
-                Stage::Input,
-                "EINVAL",
-                format!("martian source {src}"),
-            );
-        }
-        if flow.dst.is_unspecified() {
-            return fail(
-                steps,
-                Stage::Input,
-                "EINVAL",
-                format!("martian destination 0.0.0.0 arriving on {dev}"),
-            );
-        }
-        if flow.dst.is_multicast() {
-            let why = format!(
-                "multicast {} arriving on {dev}: group membership is not modelled",
-                flow.dst
-            );
-            let mut v = fail(steps, Stage::Input, "EINVAL", why);
-            v.confidence = Confidence::Approximate;
-            return v;
-        }
-        let localnet = state.sysctls.either(&dev, |s| s.route_localnet);
-        if (flow.dst.is_loopback() || src.is_loopback()) && !localnet {
-            return fail(
-                steps,
-                Stage::Input,
-                "EINVAL",
-                format!("127/8 arriving on {dev} is martian (route_localnet is off)"),
-            );
-        }
-    }
-    let walk = rules::walk(state, flow, steps, &|id| table::lookup(state, flow, id));
-    let (hit, rule) = match walk {
-        Walk::Error {
-            errno,
-            rule,
-            route,
-            why,
-        } => {
-            let forwarding = conf.forwarding;
-            let errno = if flow.family == Family::V4 && !forwarding {
-                "EHOSTUNREACH"
-            } else {
-                errno
-            };
-            let mut v = fail(steps, Stage::Verdict, errno, why);
-            v.rule = rule;
-            v.route = route;
-            return v;
-        }
-        Walk::Hit(hit, rule) => (hit, rule),
-    };
-    let route = hit.route.clone();
-    let table_name = state.table_names.name(hit.table);
-    note(
-        steps,
-        Stage::Route,
-        format!(
-            "table {table_name}: {}",
-            crate::report::text::route_line(state, &route).trim()
-        ),
-        "winner",
-    );
-    let mut v = Verdict::error("", String::new());
-    v.error = None;
-    v.kind = Some(route.kind);
-    v.table = Some(hit.table);
-    v.rule = Some(rule.clone());
-    v.src = flow.src;
-    let loopback = state
-        .links
-        .values()
-        .find(|l| l.is_loopback())
-        .map_or(1, |l| l.index);
-    if matches!(route.kind, RouteKind::Local | RouteKind::Broadcast) {
-        if flow.family == Family::V4 {
-            if let Some(err) = validate_source(state, flow, loopback, steps) {
-                return err;
-            }
-        }
-        v.dev = Some(loopback);
-        v.route = Some(route.clone());
-        v.summary = format!(
-            "delivered locally: {} (table {table_name}, rule {})",
-            route.dst, rule.priority
-        );
-        return v;
-    }
-    if flow.family == Family::V4 && !conf.forwarding {
-        return fail(
-            steps,
-            Stage::Input,
-            "EHOSTUNREACH",
-            format!("{} is not local and forwarding is off on {dev}", flow.dst),
-        );
-    }
-    if flow.family == Family::V4 && route.kind != RouteKind::Unicast {
-        return fail(
-            steps,
-            Stage::Input,
-            "EINVAL",
-            format!("a {} route cannot forward", route.kind.name()),
-        );
-    }
-    let nh = hit.nexthop().copied();
-    v.dev = nh.map(|n| n.dev);
-    v.gateway = nh.and_then(|n| n.gateway);
-    if table::is_multipath(&route) {
-        v.confidence = Confidence::Approximate;
-        v.candidates = route
-            .hops
-            .as_slice()
-            .iter()
-            .map(|n| (n.dev, n.gateway, None))
-            .collect();
-        v.note = Some("multipath: the kernel picks a nexthop by a per-flow hash".into());
-    }
-    if flow.family == Family::V4 {
-        if let Some(err) = validate_source(state, flow, v.dev.unwrap_or(0), steps) {
-            return err;
-        }
-    }
-    v.route = Some(route.clone());
-    let via = v.gateway.map(|g| format!(" via {g}")).unwrap_or_default();
-    v.summary = format!(
-        "forwarded{via} out of {}: table {table_name} route {} (rule {})",
-        state.link_name(v.dev.unwrap_or(0)),
-        route.dst,
-        rule.priority
-    );
-    v
-}
-
-/// A limited broadcast arriving on a device: delivered locally once the source checks out (§5 step 4).
-fn broadcast_input(state: &State, flow: &Flow, steps: &mut Vec<Step>) -> Verdict {
-    let loopback = state
-        .links
-        .values()
-        .find(|l| l.is_loopback())
-        .map_or(1, |l| l.index);
-    if flow.src.is_some() {
-        let mut check = flow.clone();
-        check.dst = IpAddr::V4(Ipv4Addr::UNSPECIFIED);
-        if let Some(err) = validate_source(state, &check, loopback, steps) {
-            return err;
-        }
-    }
-    let why = format!(
-        "{} arriving on {} is a broadcast for this host",
-        flow.dst,
-        state.link_name(flow.iif)
-    );
-    note(steps, Stage::Input, why.clone(), "broadcast");
-    let mut v = Verdict::error("", why);
-    v.error = None;
-    v.kind = Some(RouteKind::Broadcast);
-    v.dev = Some(loopback);
-    v.src = Some(flow.src.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)));
-    v
-}
-
-/// Reverse-path validation of an input packet's source (`fib_validate_source`, §5).
-fn validate_source(
-    state: &State,
-    flow: &Flow,
-    out_dev: u32,
-    steps: &mut Vec<Step>,
-) -> Option<Verdict> {
-    let Some(src) = flow.src else { return None };
-    let dev = state.link_name(flow.iif);
-    let rp = state.sysctls.rp_filter(&dev);
-    let accept_local = state.sysctls.either(&dev, |s| s.accept_local);
-    let custom = state.ipv4_tables_merged != Some(true);
-    let send_redirects = out_dev == flow.iif;
-    if rp == 0 && !custom && !send_redirects {
-        if accept_local || !state.addresses.iter().any(|a| a.local == src) {
-            note(
-                steps,
-                Stage::Input,
-                format!("source {src} accepted (rp_filter off)"),
-                "accepted",
-            );
-            return None;
-        }
-        return Some(fail(
-            steps,
-            Stage::Input,
-            "EINVAL",
-            format!("martian source: {src} is this host's own address, arriving on {dev}"),
-        ));
-    }
-    let mut reverse = flow.clone();
-    reverse.dst = src;
-    reverse.src = Some(flow.dst).filter(|d| !d.is_unspecified());
-    reverse.iif = out_dev;
-    reverse.oif = 0;
-    reverse.uid = 0;
-    reverse.input = true;
-    if !state.sysctls.either(&dev, |s| s.src_valid_mark) {
-        reverse.mark = 0;
-    }
-    std::mem::swap(&mut reverse.sport, &mut reverse.dport);
-    let mut ignored = Vec::new();
-    let answer = rules::walk(state, &reverse, &mut ignored, &|id| {
-        table::lookup(state, &reverse, id)
-    });
-    let verdict = match answer {
-        Walk::Error { .. } if rp != 0 => Err(format!("rp_filter: no route back to {src}")),
-        Walk::Error { .. } => Ok(()),
-        Walk::Hit(hit, _) if hit.route.kind == RouteKind::Local && !accept_local => Err(format!(
-            "martian source: {src} is this host's own address, arriving on {dev}"
-        )),
-        Walk::Hit(hit, _) if !matches!(hit.route.kind, RouteKind::Unicast | RouteKind::Local) => {
-            Err(format!(
-                "the route back to {src} is {}",
-                hit.route.kind.name()
-            ))
-        }
-        Walk::Hit(hit, _) if hit.route.hops.as_slice().iter().any(|n| n.dev == flow.iif) => Ok(()),
-        Walk::Hit(_, _) if rp == 1 => Err(format!(
-            "strict rp_filter: the route back to {src} does not leave by {dev}"
-        )),
-        Walk::Hit(_, _) => Ok(()),
-    };
-    match verdict {
-        Ok(()) => {
-            note(
-                steps,
-                Stage::Input,
-                format!("source {src} passes the reverse-path check"),
-                "accepted",
-            );
-            None
-        }
-        Err(why) => Some(fail(steps, Stage::Input, "EINVAL", why)),
     }
 }

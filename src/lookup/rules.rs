@@ -151,49 +151,10 @@ pub fn walk(
         }
         match rule.action {
             RuleAction::Lookup => {
-                let id = rule.table;
-                match lookup(id) {
-                    Answer::Hit(hit) => {
-                        if let Some(why) = suppressed(state, rule, &hit) {
-                            steps.push(step(format!(
-                                "matched; table {} answered {}, but {why}: go on",
-                                state.table_names.name(id),
-                                hit.route.dst
-                            )));
-                            i += 1;
-                            continue;
-                        }
-                        steps.push(step(format!(
-                            "matched; table {} answers",
-                            state.table_names.name(id)
-                        )));
-                        return Walk::Hit(hit, here);
-                    }
-                    Answer::Miss(why) => {
-                        steps.push(step(format!(
-                            "matched; table {}: {why}: go on",
-                            state.table_names.name(id)
-                        )));
-                    }
-                    Answer::Error(errno, route) => {
-                        steps.push(step(format!(
-                            "matched; table {} has a {} route",
-                            state.table_names.name(id),
-                            route.kind.name()
-                        )));
-                        let why = format!(
-                            "{} route {} in table {}",
-                            route.kind.name(),
-                            route.dst,
-                            state.table_names.name(id)
-                        );
-                        return Walk::Error {
-                            errno,
-                            rule: Some(here),
-                            route: Some(route),
-                            why,
-                        };
-                    }
+                let (answer, text) = lookup_table(state, rule, &here, lookup);
+                steps.push(step(text));
+                if let Some(done) = answer {
+                    return done;
                 }
             }
             RuleAction::Goto => {
@@ -242,6 +203,45 @@ pub fn walk(
         rule: None,
         route: None,
         why: "no rule led to a route".into(),
+    }
+}
+
+/// Runs a `lookup` rule: `Some` ends the walk; the text says what the table answered.
+fn lookup_table(
+    state: &State,
+    rule: &Rule,
+    here: &RuleRef,
+    lookup: &dyn Fn(u32) -> Answer,
+) -> (Option<Walk>, String) {
+    let name = state.table_names.name(rule.table);
+    match lookup(rule.table) {
+        Answer::Hit(hit) => match suppressed(state, rule, &hit) {
+            Some(why) => (
+                None,
+                format!(
+                    "matched; table {name} answered {}, but {why}: go on",
+                    hit.route.dst
+                ),
+            ),
+            None => (
+                Some(Walk::Hit(hit, here.clone())),
+                format!("matched; table {name} answers"),
+            ),
+        },
+        Answer::Miss(why) => (None, format!("matched; table {name}: {why}: go on")),
+        Answer::Error(errno, route) => {
+            let text = format!("matched; table {name} has a {} route", route.kind.name());
+            let why = format!("{} route {} in table {name}", route.kind.name(), route.dst);
+            (
+                Some(Walk::Error {
+                    errno,
+                    rule: Some(here.clone()),
+                    route: Some(route),
+                    why,
+                }),
+                text,
+            )
+        }
     }
 }
 

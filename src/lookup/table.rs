@@ -124,9 +124,9 @@ fn first_good_nexthop(state: &State, flow: &Flow, route: &Route) -> Option<usize
         let ignore_linkdown = state
             .sysctls
             .either(&state.link_name(nh.dev), |s| s.ignore_routes_with_linkdown);
-        !nh.flags.has(RouteFlags::DEAD)
-            && !(nh.flags.has(RouteFlags::LINKDOWN) && ignore_linkdown)
-            && (flow.oif == 0 || nh.dev == flow.oif)
+        let unusable = nh.flags.has(RouteFlags::DEAD)
+            || (nh.flags.has(RouteFlags::LINKDOWN) && ignore_linkdown);
+        !unusable && (flow.oif == 0 || nh.dev == flow.oif)
     })
 }
 
@@ -134,10 +134,10 @@ fn first_good_nexthop(state: &State, flow: &Flow, route: &Route) -> Option<usize
 ///
 /// Strict (device-bound) lookups reject routes on other devices; a bound device with a source
 /// given is only a preference. `None` means nothing usable here: back off to shorter prefixes.
-fn pick_v6<'a>(
+fn pick_v6(
     state: &State,
     flow: &Flow,
-    aliases: &mut dyn Iterator<Item = (u32, &'a Route)>,
+    aliases: &mut dyn Iterator<Item = (u32, &Route)>,
 ) -> Option<Answer> {
     let special = match flow.dst {
         std::net::IpAddr::V6(d) => {

@@ -187,7 +187,7 @@ impl Rule {
         if let Some(mark) = self.fwmark {
             match self.fwmask {
                 Some(mask) if mask != u32::MAX => {
-                    words.push(format!("fwmark {}/{}", c_hex(mark), c_hex(mask)))
+                    words.push(format!("fwmark {}/{}", c_hex(mark), c_hex(mask)));
                 }
                 _ => words.push(format!("fwmark {}", c_hex(mark))),
             }

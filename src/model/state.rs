@@ -71,6 +71,14 @@ impl State {
         self.links.get(&index)
     }
 
+    /// The loopback device's index (1 in every namespace the kernel makes).
+    pub fn loopback(&self) -> u32 {
+        self.links
+            .values()
+            .find(|l| l.is_loopback())
+            .map_or(1, |l| l.index)
+    }
+
     /// The link with this name.
     pub fn link_by_name(&self, name: &str) -> Option<&Link> {
         self.links.values().find(|l| l.name == name)

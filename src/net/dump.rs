@@ -206,7 +206,16 @@ impl Requester {
         state.nexthops = self.nexthops().await;
         state.sysctls = proc::sysctls(state.links.values().map(|l| l.name.as_str()));
         state.table_names = proc::table_names();
-        state.ipv4_tables_merged = proc::ipv4_tables_merged();
+        let defaults_only = state
+            .rules_of(Family::V4)
+            .map(|r| (r.priority, r.selector_text(&r.table.to_string())))
+            .eq([
+                (0, "from all lookup 255"),
+                (32766, "from all lookup 254"),
+                (32767, "from all lookup 253"),
+            ]
+            .map(|(p, t)| (p, t.to_owned())));
+        state.ipv4_tables_merged = proc::ipv4_tables_merged(defaults_only);
         Ok(state)
     }
 }

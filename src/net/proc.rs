@@ -41,22 +41,28 @@ pub fn sysctls<'a>(devices: impl IntoIterator<Item = &'a str>) -> Sysctls {
     }
 }
 
-/// Whether the IPv4 local table is still merged into main (`/proc/net/fib_trie`, spec §2.6).
+/// Whether the IPv4 local table is still merged into main (spec §2.6).
 ///
-/// While merged, the kernel prints the one shared trie under both `Main:` and `Local:`, so the
-/// two sections are identical; after the first rule change they differ.
-pub fn ipv4_tables_merged() -> Option<bool> {
-    let text = std::fs::read_to_string("/proc/thread-self/net/fib_trie").ok()?;
-    Some(fib_trie_sections_equal(&text))
+/// Custom rules split the tables for good, so only a namespace with the default rules needs
+/// looking at: `/proc/net/fib_triestat` then shows identical `Main:` and `Local:` statistics
+/// while the two share one trie. (The triestat is a few lines; `fib_trie` would be megabytes of
+/// text the kernel renders per route.)
+pub fn ipv4_tables_merged(default_rules_only: bool) -> Option<bool> {
+    if !default_rules_only {
+        return Some(false);
+    }
+    let text = std::fs::read_to_string("/proc/thread-self/net/fib_triestat").ok()?;
+    Some(triestat_sections_equal(&text))
 }
 
-/// Whether the `Main:` and `Local:` sections of a `fib_trie` listing are the same.
-pub fn fib_trie_sections_equal(text: &str) -> bool {
+/// Whether the `Main:` and `Local:` sections of a `fib_triestat` listing are the same.
+pub fn triestat_sections_equal(text: &str) -> bool {
+    let header = |l: &str| !l.starts_with(char::is_whitespace) && l.trim_end().ends_with(':');
     let section = |name: &str| -> Vec<&str> {
         text.lines()
             .skip_while(|l| l.trim_end() != name)
             .skip(1)
-            .take_while(|l| l.starts_with(' '))
+            .take_while(|l| !header(l))
             .collect()
     };
     section("Main:") == section("Local:")
@@ -92,11 +98,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn merged_trie_has_identical_main_and_local_sections() {
-        let merged = "Main:\n  +-- 0.0.0.0/0 3 0 5\n     |-- 127.0.0.1\nLocal:\n  +-- 0.0.0.0/0 3 0 5\n     |-- 127.0.0.1\n";
-        let split =
-            "Main:\n  +-- 0.0.0.0/0 3 0 5\nLocal:\n  +-- 0.0.0.0/0 3 0 5\n     |-- 127.0.0.1\n";
-        assert!(fib_trie_sections_equal(merged));
-        assert!(!fib_trie_sections_equal(split));
+    fn merged_tables_have_identical_main_and_local_statistics() {
+        let merged = "Basic info: x\nMain:\n\tLeaves:         3\nNull ptrs: 2\nLocal:\n\tLeaves:         3\nNull ptrs: 2\n";
+        let split = "Basic info: x\nMain:\n\tLeaves:         0\nLocal:\n\tLeaves:         3\nNull ptrs: 2\n";
+        assert!(triestat_sections_equal(merged));
+        assert!(!triestat_sections_equal(split));
     }
 }
