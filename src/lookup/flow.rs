@@ -27,6 +27,8 @@ pub struct Flow {
     pub tos: u8,
     /// Whether this is an input (`iif`) lookup.
     pub input: bool,
+    /// Whether every rule passed over is written out as a step (`explain`) or not (`resolve`).
+    pub trace: bool,
 }
 
 impl Flow {
@@ -64,6 +66,7 @@ impl Flow {
             dport: query.dport.unwrap_or(0),
             tos: query.tos.unwrap_or(0),
             input,
+            trace: true,
         }
     }
 

@@ -96,13 +96,15 @@ fn deliver_or_forward(
     let route = &hit.route;
     let dev = state.link_name(flow.iif);
     let table_name = state.table_names.name(hit.table);
-    let line = crate::report::text::route_line(state, route);
-    note(
-        steps,
-        Stage::Route,
-        format!("table {table_name}: {}", line.trim()),
-        "winner",
-    );
+    if flow.trace {
+        let line = crate::report::text::route_line(state, route);
+        note(
+            steps,
+            Stage::Route,
+            format!("table {table_name}: {}", line.trim()),
+            "winner",
+        );
+    }
     let mut v = Verdict::success(route.kind);
     v.table = Some(hit.table);
     v.rule = Some(rule.clone());

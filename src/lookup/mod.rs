@@ -154,6 +154,13 @@ pub fn explain(state: &State, query: &Query) -> Explanation {
     }
 }
 
+/// The verdict alone, without writing out every rule passed over: for bulk checks and re-evaluation.
+pub fn resolve(state: &State, query: &Query) -> Verdict {
+    let mut flow = Flow::new(state, query);
+    flow.trace = false;
+    output::route(state, &flow, &mut Vec::new())
+}
+
 /// One word for the verdict: the route type or the errno.
 fn verdict_word(v: &Verdict) -> String {
     v.error.map_or_else(

@@ -198,15 +198,17 @@ fn finish_output(
 ) -> Verdict {
     let route = &hit.route;
     let table_name = state.table_names.name(hit.table);
-    note(
-        steps,
-        Stage::Route,
-        format!(
-            "table {table_name}: {}",
-            crate::report::text::route_line(state, route).trim()
-        ),
-        "winner",
-    );
+    if flow.trace {
+        note(
+            steps,
+            Stage::Route,
+            format!(
+                "table {table_name}: {}",
+                crate::report::text::route_line(state, route).trim()
+            ),
+            "winner",
+        );
+    }
     let mut v = Verdict::error("", String::new());
     v.error = None;
     v.kind = Some(route.kind);

@@ -28,99 +28,167 @@ pub fn rule_ref(state: &State, rule: &Rule) -> RuleRef {
     }
 }
 
+/// The selector of a rule that a flow fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Failed {
+    Iif,
+    Oif,
+    Fwmark,
+    L3mdev,
+    Uid,
+    FromNoSource,
+    From,
+    To,
+    Tos,
+    Proto,
+    Sport,
+    Dport,
+    Inverted,
+}
+
+/// Whether a rule matches the flow (after `not`), without building any text.
+pub fn matches(state: &State, rule: &Rule, flow: &Flow) -> bool {
+    failed(state, rule, flow).is_none()
+}
+
 /// Why a rule does not match the flow, or `None` if it matches (after `not`).
 pub fn mismatch(state: &State, rule: &Rule, flow: &Flow) -> Option<String> {
-    let failed = first_failed_selector(state, rule, flow);
-    match (rule.invert, failed) {
-        (false, failed) => failed,
-        (true, Some(_)) => None,
-        (true, None) => Some("every selector matched, and the rule says `not`".into()),
-    }
+    failed(state, rule, flow).map(|f| describe(state, rule, flow, f))
 }
 
 /// The first selector that fails, in the kernel's order (`fib_rule_match`, then the family part).
-fn first_failed_selector(state: &State, rule: &Rule, flow: &Flow) -> Option<String> {
-    let dev_name = |index: u32| (index != 0).then(|| state.link_name(index));
-    if let Some(iif) = &rule.iif {
-        if rule.iif_detached || dev_name(flow.iif).as_deref() != Some(iif) {
-            return Some(format!(
-                "iif {iif}: the packet comes from {}",
-                dev_name(flow.iif).unwrap_or_default()
-            ));
-        }
+fn failed(state: &State, rule: &Rule, flow: &Flow) -> Option<Failed> {
+    let first = first_failed_selector(state, rule, flow);
+    match (rule.invert, first) {
+        (false, first) => first,
+        (true, Some(_)) => None,
+        (true, None) => Some(Failed::Inverted),
     }
-    if let Some(oif) = &rule.oif {
-        if rule.oif_detached || dev_name(flow.oif).as_deref() != Some(oif) {
-            let bound = dev_name(flow.oif).map_or_else(
-                || "not bound to a device".into(),
-                |d| format!("bound to {d}"),
-            );
-            return Some(format!("oif {oif}: the flow is {bound}"));
-        }
+}
+
+/// The name of device `index`, borrowed (empty for 0 or unknown).
+fn name(state: &State, index: u32) -> &str {
+    state.link(index).map_or("", |l| l.name.as_str())
+}
+
+/// The first failing selector of the rule itself, before `not`.
+fn first_failed_selector(state: &State, rule: &Rule, flow: &Flow) -> Option<Failed> {
+    if rule
+        .iif
+        .as_deref()
+        .is_some_and(|iif| rule.iif_detached || name(state, flow.iif) != iif)
+    {
+        return Some(Failed::Iif);
     }
-    if let Some(mark) = rule.fwmark {
-        let mask = rule.fwmask.unwrap_or(u32::MAX);
-        if (mark ^ flow.mark) & mask != 0 {
-            return Some(format!(
-                "fwmark {mark:#x}/{mask:#x}: the packet's mark is {:#x}",
-                flow.mark
-            ));
-        }
+    if rule
+        .oif
+        .as_deref()
+        .is_some_and(|oif| rule.oif_detached || flow.oif == 0 || name(state, flow.oif) != oif)
+    {
+        return Some(Failed::Oif);
+    }
+    if rule
+        .fwmark
+        .is_some_and(|mark| (mark ^ flow.mark) & rule.fwmask.unwrap_or(u32::MAX) != 0)
+    {
+        return Some(Failed::Fwmark);
     }
     if rule.l3mdev {
-        return Some("l3mdev: the flow is not in a VRF".into());
+        return Some(Failed::L3mdev);
     }
-    if let Some((lo, hi)) = rule.uidrange {
-        if !(lo..=hi).contains(&flow.uid) {
-            return Some(format!("uidrange {lo}-{hi}: uid is {}", flow.uid));
-        }
+    if rule
+        .uidrange
+        .is_some_and(|(lo, hi)| !(lo..=hi).contains(&flow.uid))
+    {
+        return Some(Failed::Uid);
     }
     if let Some(from) = rule.from {
         match (flow.family, flow.src) {
             // IPv6 checks `from` only when the flow has a source (RT6_LOOKUP_F_HAS_SADDR)
-            (Family::V6, None) if from.prefix_len() > 0 => {
-                return Some(format!("from {from}: no source address given"));
-            }
+            (Family::V6, None) if from.prefix_len() > 0 => return Some(Failed::FromNoSource),
             (Family::V6, None) => {}
             (_, src) => {
-                let src = src.unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
-                if !from.contains(&src) {
-                    return Some(format!("from {from}: the source is {src}"));
+                if !from.contains(&src.unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))) {
+                    return Some(Failed::From);
                 }
             }
         }
     }
-    if let Some(to) = rule.to {
-        if !to.contains(&flow.dst) {
-            return Some(format!("to {to}: the destination is {}", flow.dst));
-        }
+    if rule.to.is_some_and(|to| !to.contains(&flow.dst)) {
+        return Some(Failed::To);
     }
     // 6.18 compares the rule's tos with the flow's DSCP masked to the legacy bits 0x1c
     if rule.tos != 0 && rule.tos != flow.tos & 0x1c {
-        return Some(format!(
-            "tos {:#04x}: the packet's tos is {:#04x}",
-            rule.tos, flow.tos
-        ));
+        return Some(Failed::Tos);
     }
-    if let Some(proto) = rule.ipproto {
-        if proto != flow.proto {
-            let name = crate::model::ipproto_name;
-            return Some(format!(
-                "ipproto {}: the packet is {}",
-                name(proto),
-                name(flow.proto)
-            ));
-        }
+    if rule.ipproto.is_some_and(|p| p != flow.proto) {
+        return Some(Failed::Proto);
     }
-    for (word, range, port) in [
-        ("sport", rule.sport, flow.sport),
-        ("dport", rule.dport, flow.dport),
-    ] {
-        if let Some(r) = range.filter(|r| !r.contains(port)) {
-            return Some(format!("{word} {}-{}: the port is {port}", r.start, r.end));
-        }
+    if rule.sport.is_some_and(|r| !r.contains(flow.sport)) {
+        return Some(Failed::Sport);
+    }
+    if rule.dport.is_some_and(|r| !r.contains(flow.dport)) {
+        return Some(Failed::Dport);
     }
     None
+}
+
+/// The failed selector in words: what the rule wants and what the packet has.
+fn describe(state: &State, rule: &Rule, flow: &Flow, failed: Failed) -> String {
+    let proto = crate::model::ipproto_name;
+    let range = |r: Option<crate::model::PortRange>| {
+        r.map_or_else(String::new, |r| format!("{}-{}", r.start, r.end))
+    };
+    let prefix = |p: Option<ipnet::IpNet>| p.map_or_else(String::new, |p| p.to_string());
+    match failed {
+        Failed::Iif => format!(
+            "iif {}: the packet comes from {}",
+            rule.iif.as_deref().unwrap_or(""),
+            name(state, flow.iif)
+        ),
+        Failed::Oif => {
+            let bound = if flow.oif == 0 {
+                "not bound to a device".into()
+            } else {
+                format!("bound to {}", name(state, flow.oif))
+            };
+            format!(
+                "oif {}: the flow is {bound}",
+                rule.oif.as_deref().unwrap_or("")
+            )
+        }
+        Failed::Fwmark => format!(
+            "fwmark {:#x}/{:#x}: the packet's mark is {:#x}",
+            rule.fwmark.unwrap_or(0),
+            rule.fwmask.unwrap_or(u32::MAX),
+            flow.mark
+        ),
+        Failed::L3mdev => "l3mdev: the flow is not in a VRF".into(),
+        Failed::Uid => {
+            let (lo, hi) = rule.uidrange.unwrap_or_default();
+            format!("uidrange {lo}-{hi}: uid is {}", flow.uid)
+        }
+        Failed::FromNoSource => format!("from {}: no source address given", prefix(rule.from)),
+        Failed::From => {
+            let src = flow
+                .src
+                .map_or_else(|| "0.0.0.0 (none yet)".into(), |s| s.to_string());
+            format!("from {}: the source is {src}", prefix(rule.from))
+        }
+        Failed::To => format!("to {}: the destination is {}", prefix(rule.to), flow.dst),
+        Failed::Tos => format!(
+            "tos {:#04x}: the packet's tos is {:#04x}",
+            rule.tos, flow.tos
+        ),
+        Failed::Proto => format!(
+            "ipproto {}: the packet is {}",
+            proto(rule.ipproto.unwrap_or(0)),
+            proto(flow.proto)
+        ),
+        Failed::Sport => format!("sport {}: the port is {}", range(rule.sport), flow.sport),
+        Failed::Dport => format!("dport {}: the port is {}", range(rule.dport), flow.dport),
+        Failed::Inverted => "every selector matched, and the rule says `not`".into(),
+    }
 }
 
 /// Walks the rules of the flow's family; `lookup` answers for one table.
@@ -133,9 +201,24 @@ pub fn walk(
     if flow.family == Family::V4 && state.ipv4_tables_merged == Some(true) {
         return walk_merged(state, flow, steps, lookup);
     }
-    let rules: Vec<&Rule> = state.rules_of(flow.family).collect();
+    let rules = state.rule_slice(flow.family);
     let mut i = 0;
     while let Some(rule) = rules.get(i) {
+        if !matches(state, rule, flow) {
+            if flow.trace {
+                let here = rule_ref(state, rule);
+                let why = mismatch(state, rule, flow).unwrap_or_default();
+                steps.push(Step {
+                    stage: Stage::Rule,
+                    text: format!("{}: {}", here.priority, here.text),
+                    result: format!("skipped: {why}"),
+                    rule_priority: Some(here.priority),
+                    table: None,
+                });
+            }
+            i += 1;
+            continue;
+        }
         let here = rule_ref(state, rule);
         let step = |result: String| Step {
             stage: Stage::Rule,
@@ -144,11 +227,6 @@ pub fn walk(
             rule_priority: Some(here.priority),
             table: None,
         };
-        if let Some(why) = mismatch(state, rule, flow) {
-            steps.push(step(format!("skipped: {why}")));
-            i += 1;
-            continue;
-        }
         match rule.action {
             RuleAction::Lookup => {
                 let (answer, text) = lookup_table(state, rule, &here, lookup);

@@ -64,9 +64,15 @@ pub fn lookup_merged(state: &State, flow: &Flow) -> Answer {
 
 /// Longest-prefix search over one table (or the merged pair), first usable alias wins.
 fn search(state: &State, flow: &Flow, tables: &[(u32, &RouteTable)]) -> Answer {
-    let mut lens: Vec<u8> = tables.iter().flat_map(|(_, t)| t.prefix_lens()).collect();
-    lens.sort_unstable_by(|a, b| b.cmp(a));
-    lens.dedup();
+    // one table yields its lengths sorted already; the merged pair needs them combined
+    let mut lens: Vec<u8> = match tables {
+        [(_, only)] => only.prefix_lens().collect(),
+        _ => tables.iter().flat_map(|(_, t)| t.prefix_lens()).collect(),
+    };
+    if tables.len() > 1 {
+        lens.sort_unstable_by(|a, b| b.cmp(a));
+        lens.dedup();
+    }
     for len in lens {
         let Ok(net) = IpNet::new(flow.dst, len).map(|n| n.trunc()) else {
             continue;

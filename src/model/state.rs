@@ -98,6 +98,13 @@ impl State {
             .filter(move |a| a.index == index && a.family() == family)
     }
 
+    /// The rules of one family in kernel order, as a slice (rules are kept grouped by family).
+    pub fn rule_slice(&self, family: Family) -> &[Rule] {
+        let start = self.rules.partition_point(|r| r.family < family);
+        let end = self.rules.partition_point(|r| r.family <= family);
+        &self.rules[start..end]
+    }
+
     /// The rules of one family in kernel order.
     pub fn rules_of(&self, family: Family) -> impl Iterator<Item = &Rule> {
         self.rules.iter().filter(move |r| r.family == family)
