@@ -39,14 +39,14 @@ pub enum Command {
         #[arg(long)]
         json: bool,
         /// Stop after SECS seconds (default: run until Ctrl-C or SIGTERM).
-        #[arg(long, value_name = "SECS")]
+        #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
         duration: Option<f64>,
     },
     /// Explain where a packet goes and why: rule, table, route, source; checked against the kernel.
     Get {
         /// The words of `ip route get`: ADDRESS [from A] [iif DEV] [oif DEV] [mark M] [uid U]
         /// [ipproto P] [sport N] [dport N] [tos T].
-        #[arg(required = true, num_args = 1.., allow_hyphen_values = true, value_name = "QUERY")]
+        #[arg(required = true, num_args = 1.., value_name = "QUERY")]
         words: Vec<String>,
         /// Print the explanation as JSON.
         #[arg(long)]

@@ -2,12 +2,29 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::Parser as _;
 use routescope::cli::Cli;
 use routescope::commands;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // help and version are not errors; usage errors are one line and exit 2
+        Err(err) if !err.use_stderr() => {
+            let _ = err.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(err) => {
+            let text = err.to_string();
+            let first = text
+                .lines()
+                .next()
+                .unwrap_or("bad usage")
+                .trim_start_matches("error: ");
+            eprintln!("routescope: {first} (see --help)");
+            return ExitCode::from(2);
+        }
+    };
     if let Err(err) = color_eyre::install() {
         eprintln!("routescope: {err}");
     }

@@ -57,7 +57,10 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
             }
             monitor::run(cli.netns.as_deref(), json, duration)
         }
-        _ => Err(BadInput("this command is not available yet".into()).into()),
+        None => Err(BadInput(
+            "the terminal UI is not built yet; use `routescope dump`, `monitor`, `get` or `demo` (see --help)".into(),
+        )
+        .into()),
     }
 }
 

@@ -1,0 +1,127 @@
+//! The command line as scripts use it: exit statuses, one-line errors, JSON, snapshots.
+
+mod common;
+
+use std::process::{Command, Output};
+
+use common::TestNetns;
+
+fn routescope(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_routescope"))
+        .args(args)
+        .output()
+        .expect("routescope runs")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn bad_input_is_one_line_and_exit_2() {
+    for (args, expected) in [
+        (vec!["get", "1.2.3.4", "frm", "x"], "unknown word 'frm'"),
+        (
+            vec!["get", "10.0.0.300"],
+            "to: '10.0.0.300' is not an IP address",
+        ),
+        (
+            vec!["get", "1.1.1.1", "mark", "0x1g"],
+            "mark: '0x1g' is not a number",
+        ),
+        (
+            vec!["get", "1.1.1.1", "from", "::1"],
+            "is IPv6 but the destination 1.1.1.1 is IPv4",
+        ),
+        (
+            vec!["-n", "rs-no-such-ns", "dump"],
+            "no network namespace named 'rs-no-such-ns'",
+        ),
+        (
+            vec!["--snapshot", "/nonexistent.json", "get", "1.1.1.1"],
+            "cannot read snapshot /nonexistent.json",
+        ),
+        (vec!["demo", "nope"], "no scenario named 'nope'"),
+        (vec!["monitor", "--duration", "-1"], "--duration"),
+    ] {
+        let out = routescope(&args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(expected), "{args:?}: {err}");
+        assert_eq!(
+            err.trim_end().lines().count(),
+            1,
+            "{args:?} printed more than one line: {err}"
+        );
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn get_exit_statuses_and_snapshot_explanations_match_live_ones() {
+    let Some(ns) = TestNetns::new("cli") else {
+        return;
+    };
+    for line in [
+        "link add eth0 type veth peer name eth0p",
+        "link set eth0 up",
+        "link set eth0p up",
+        "addr add 198.51.100.2/24 dev eth0",
+        "route add default via 198.51.100.1",
+        "rule add pref 140 to 192.0.2.0/24 prohibit",
+    ] {
+        ns.ip(line);
+    }
+    let live = routescope(&["-n", &ns.name, "get", "5.5.5.5", "--json"]);
+    assert_eq!(live.status.code(), Some(0), "{}", stderr(&live));
+    let json: serde_json::Value = serde_json::from_slice(&live.stdout).expect("get --json is JSON");
+    assert_eq!(json["agree"], true);
+    assert_eq!(json["verdict"]["rule"]["priority"], 32766);
+    assert_eq!(json["verdict"]["src"], "198.51.100.2");
+    assert_eq!(json["kernel"]["dev"], "eth0");
+
+    let blocked = routescope(&["-n", &ns.name, "get", "192.0.2.1", "--json"]);
+    assert_eq!(blocked.status.code(), Some(1), "a routing error exits 1");
+    let json: serde_json::Value = serde_json::from_slice(&blocked.stdout).expect("JSON");
+    assert_eq!(json["verdict"]["error"], "EACCES");
+    assert_eq!(json["verdict"]["rule"]["priority"], 140);
+    assert_eq!(json["agree"], true);
+
+    let dump = routescope(&["-n", &ns.name, "dump", "--json"]);
+    let file = std::env::temp_dir().join(format!("{}.json", ns.name));
+    std::fs::write(&file, &dump.stdout).expect("write snapshot");
+    let offline = routescope(&[
+        "--snapshot",
+        file.to_str().unwrap(),
+        "get",
+        "5.5.5.5",
+        "--json",
+    ]);
+    let json_off: serde_json::Value = serde_json::from_slice(&offline.stdout).expect("JSON");
+    let json_live: serde_json::Value = serde_json::from_slice(&live.stdout).expect("JSON");
+    assert_eq!(
+        json_off["verdict"], json_live["verdict"],
+        "a snapshot explains like the live state"
+    );
+    assert_eq!(json_off["kernel"], serde_json::Value::Null);
+    let _ = std::fs::remove_file(file);
+}
+
+#[test]
+fn monitor_json_ends_with_the_state() {
+    let Some(ns) = TestNetns::new("mon") else {
+        return;
+    };
+    let out = routescope(&["-n", &ns.name, "monitor", "--json", "--duration", "0.5"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let last: serde_json::Value =
+        serde_json::from_str(text.lines().last().expect("a record")).expect("NDJSON");
+    assert_eq!(last["kind"], "state");
+    assert_eq!(last["state"]["version"], 1);
+    assert!(
+        last["state"]["links"]
+            .as_array()
+            .is_some_and(|l| !l.is_empty())
+    );
+}
