@@ -8,7 +8,7 @@ mod differential;
 
 use std::process::Command;
 
-use common::TestNetns;
+use common::{TestNetns, runtime};
 use routescope::lookup::{Confidence, Query, explain};
 use routescope::model::{RouteKind, State};
 use routescope::scenario::{self, Try};
@@ -122,14 +122,6 @@ fn check_try_against_routescope(ns: &str, state: &State, scenario: &str, t: &Try
         diffs.is_empty(),
         "{context}\nkernel: {kernel:?}\ndifferences: {diffs:?}"
     );
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime")
 }
 
 #[test]

@@ -6,7 +6,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use common::TestNetns;
+use common::{TestNetns, runtime};
 use routescope::model::{Family, Hop, Route, RouteKind, State};
 use routescope::net::{self, FeedEvent, FeedOptions};
 use routescope::report::text;
@@ -317,14 +317,6 @@ fn assert_nexthops_match(ns: &TestNetns, state: &State) {
         })
         .collect();
     assert_eq!(ours, theirs, "nexthops differ from `ip nexthop`");
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime")
 }
 
 #[test]

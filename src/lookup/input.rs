@@ -96,19 +96,7 @@ fn deliver_or_forward(
     let route = &hit.route;
     let dev = state.link_name(flow.iif);
     let table_name = state.table_names.name(hit.table);
-    if flow.trace {
-        let line = crate::report::text::route_line(state, route);
-        note(
-            steps,
-            Stage::Route,
-            format!("table {table_name}: {}", line.trim()),
-            "winner",
-        );
-    }
-    let mut v = Verdict::success(route.kind);
-    v.table = Some(hit.table);
-    v.rule = Some(rule.clone());
-    v.route = Some(route.clone());
+    let mut v = super::output::winner(state, flow, steps, hit, rule);
     v.src = flow.src;
     if matches!(route.kind, RouteKind::Local | RouteKind::Broadcast) {
         if flow.family == Family::V4 {

@@ -188,6 +188,30 @@ fn on_link(state: &State, flow: &Flow, steps: &mut Vec<Step>, why: &str) -> Verd
     v
 }
 
+/// Records the route a table answered with and starts the verdict from it (output and input).
+pub(super) fn winner(
+    state: &State,
+    flow: &Flow,
+    steps: &mut Vec<Step>,
+    hit: &Hit,
+    rule: &RuleRef,
+) -> Verdict {
+    if flow.trace {
+        let line = crate::report::text::route_line(state, &hit.route);
+        let text = format!(
+            "table {}: {}",
+            state.table_names.name(hit.table),
+            line.trim()
+        );
+        note(steps, Stage::Route, text, "winner");
+    }
+    let mut v = Verdict::success(hit.route.kind);
+    v.table = Some(hit.table);
+    v.rule = Some(rule.clone());
+    v.route = Some(hit.route.clone());
+    v
+}
+
 /// Completes a successful output lookup: local delivery, path selection, source.
 fn finish_output(
     state: &State,
@@ -198,30 +222,9 @@ fn finish_output(
 ) -> Verdict {
     let route = &hit.route;
     let table_name = state.table_names.name(hit.table);
-    if flow.trace {
-        note(
-            steps,
-            Stage::Route,
-            format!(
-                "table {table_name}: {}",
-                crate::report::text::route_line(state, route).trim()
-            ),
-            "winner",
-        );
-    }
-    let mut v = Verdict::error("", String::new());
-    v.error = None;
-    v.kind = Some(route.kind);
-    v.table = Some(hit.table);
-    v.rule = Some(rule.clone());
-    v.route = Some(route.clone());
+    let mut v = winner(state, flow, steps, hit, rule);
     if route.kind == RouteKind::Local {
-        let loopback = state
-            .links
-            .values()
-            .find(|l| l.is_loopback())
-            .map_or(1, |l| l.index);
-        v.dev = Some(loopback);
+        v.dev = Some(state.loopback());
         v.src = flow.src.or(route.prefsrc).or(Some(flow.dst));
         v.summary = format!(
             "delivered locally: {} is in local route {} (table {table_name}, rule {})",

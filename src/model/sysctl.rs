@@ -2,8 +2,11 @@
 
 use std::collections::BTreeMap;
 
-/// IPv4 and IPv6 settings of one device (or of `all` / `default`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+use serde::{Deserialize, Serialize};
+
+/// IPv4 and IPv6 settings of one device (or of `all` / `default`); also their JSON form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct DeviceSysctls {
     /// `net.ipv4.conf.DEV.forwarding`.
     pub forwarding: bool,

@@ -176,21 +176,6 @@ pub struct JsonGroupMember {
     pub weight: u32,
 }
 
-/// The sysctls of one device as JSON.
-#[derive(Debug, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct JsonSysctls {
-    pub forwarding: bool,
-    pub rp_filter: u8,
-    pub route_localnet: bool,
-    pub accept_local: bool,
-    pub src_valid_mark: bool,
-    pub ignore_routes_with_linkdown: bool,
-    pub promote_secondaries: bool,
-    pub ipv6_forwarding: bool,
-    pub ipv6_use_oif_addrs_only: bool,
-}
-
 /// The whole state as JSON, for reading a snapshot back.
 #[derive(Debug, Deserialize)]
 pub struct JsonState {
@@ -204,7 +189,7 @@ pub struct JsonState {
     #[serde(default)]
     pub nexthops: Vec<JsonNexthop>,
     #[serde(default)]
-    pub sysctls: BTreeMap<String, JsonSysctls>,
+    pub sysctls: BTreeMap<String, DeviceSysctls>,
     #[serde(default)]
     pub table_names: BTreeMap<u32, String>,
     #[serde(default)]
@@ -248,10 +233,10 @@ impl Serialize for StateJson<'_> {
             "nexthops",
             &Seq(|| state.nexthops.values().map(|n| nexthop_json(state, n))),
         )?;
-        let mut sysctls: BTreeMap<&str, JsonSysctls> = BTreeMap::new();
-        sysctls.insert("all", sysctls_json(state.sysctls.all));
+        let mut sysctls: BTreeMap<&str, DeviceSysctls> = BTreeMap::new();
+        sysctls.insert("all", state.sysctls.all);
         for (dev, s) in &state.sysctls.devices {
-            sysctls.insert(dev, sysctls_json(*s));
+            sysctls.insert(dev, *s);
         }
         map.serialize_entry("sysctls", &sysctls)?;
         let names: BTreeMap<u32, &str> = state.table_names.iter().collect();
@@ -429,19 +414,5 @@ pub fn nexthop_json(state: &State, n: &Nexthop) -> JsonNexthop {
         protocol: protocol_name(n.protocol),
         flags: n.flags,
         fdb: n.fdb,
-    }
-}
-
-fn sysctls_json(s: DeviceSysctls) -> JsonSysctls {
-    JsonSysctls {
-        forwarding: s.forwarding,
-        rp_filter: s.rp_filter,
-        route_localnet: s.route_localnet,
-        accept_local: s.accept_local,
-        src_valid_mark: s.src_valid_mark,
-        ignore_routes_with_linkdown: s.ignore_routes_with_linkdown,
-        promote_secondaries: s.promote_secondaries,
-        ipv6_forwarding: s.ipv6_forwarding,
-        ipv6_use_oif_addrs_only: s.ipv6_use_oif_addrs_only,
     }
 }

@@ -2,9 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::json::{
-    JsonAddress, JsonLink, JsonNexthop, JsonRoute, JsonRule, JsonState, JsonSysctls, VERSION,
-};
+use super::json::{JsonAddress, JsonLink, JsonNexthop, JsonRoute, JsonRule, JsonState, VERSION};
 use super::names::protocol_number;
 use crate::model::{
     Address, AddressFlags, DeviceSysctls, Hop, Link, LinkFlags, Neighbour, NeighbourState, NextHop,
@@ -265,24 +263,13 @@ fn scope(what: &'static str, name: &str) -> Result<Scope, SnapshotError> {
     })
 }
 
-fn sysctls(json: &std::collections::BTreeMap<String, JsonSysctls>) -> Sysctls {
-    let convert = |s: &JsonSysctls| DeviceSysctls {
-        forwarding: s.forwarding,
-        rp_filter: s.rp_filter,
-        route_localnet: s.route_localnet,
-        accept_local: s.accept_local,
-        src_valid_mark: s.src_valid_mark,
-        ignore_routes_with_linkdown: s.ignore_routes_with_linkdown,
-        promote_secondaries: s.promote_secondaries,
-        ipv6_forwarding: s.ipv6_forwarding,
-        ipv6_use_oif_addrs_only: s.ipv6_use_oif_addrs_only,
-    };
+fn sysctls(json: &std::collections::BTreeMap<String, DeviceSysctls>) -> Sysctls {
     Sysctls {
-        all: json.get("all").map(convert).unwrap_or_default(),
+        all: json.get("all").copied().unwrap_or_default(),
         devices: json
             .iter()
             .filter(|(k, _)| *k != "all")
-            .map(|(k, v)| (k.clone(), convert(v)))
+            .map(|(k, v)| (k.clone(), *v))
             .collect(),
     }
 }

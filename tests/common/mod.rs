@@ -95,3 +95,12 @@ impl Drop for TestNetns {
             .output();
     }
 }
+
+/// A small runtime for tests that drive the async netlink code.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
