@@ -254,7 +254,7 @@ fn finish_output(
         let looped = state.link(dev).is_some_and(crate::model::Link::is_loopback);
         let localnet = state
             .sysctls
-            .either(&state.link_name(dev), |s| s.route_localnet);
+            .either(state.name_of(dev), |s| s.route_localnet);
         if src.is_loopback() && !looped && !localnet {
             return fail(
                 steps,

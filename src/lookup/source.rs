@@ -13,7 +13,7 @@ pub fn select_v4(
 ) -> Option<(IpAddr, String)> {
     let localnet = state
         .sysctls
-        .either(&state.link_name(dev), |s| s.route_localnet);
+        .either(state.name_of(dev), |s| s.route_localnet);
     let eligible = |a: &&Address| {
         let own_scope = if localnet && a.scope == Scope::HOST {
             Scope::LINK
@@ -65,7 +65,7 @@ pub fn select_v6(state: &State, dev: u32, dst: IpAddr) -> Option<(IpAddr, String
     let dst_scope = v6_scope(dst6);
     let only_oif = state
         .sysctls
-        .either(&state.link_name(dev), |s| s.ipv6_use_oif_addrs_only);
+        .either(state.name_of(dev), |s| s.ipv6_use_oif_addrs_only);
     let usable = |a: &&Address| {
         !a.flags.has(AddressFlags::TENTATIVE)
             && !a.flags.has(AddressFlags::DADFAILED)

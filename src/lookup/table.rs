@@ -129,7 +129,7 @@ fn first_good_nexthop(state: &State, flow: &Flow, route: &Route) -> Option<usize
     hops.iter().position(|nh| {
         let ignore_linkdown = state
             .sysctls
-            .either(&state.link_name(nh.dev), |s| s.ignore_routes_with_linkdown);
+            .either(state.name_of(nh.dev), |s| s.ignore_routes_with_linkdown);
         let unusable = nh.flags.has(RouteFlags::DEAD)
             || (nh.flags.has(RouteFlags::LINKDOWN) && ignore_linkdown);
         !unusable && (flow.oif == 0 || nh.dev == flow.oif)

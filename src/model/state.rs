@@ -84,6 +84,11 @@ impl State {
         self.links.values().find(|l| l.name == name)
     }
 
+    /// The name of a link, borrowed; empty when the index is unknown (for hot paths).
+    pub fn name_of(&self, index: u32) -> &str {
+        self.links.get(&index).map_or("", |l| l.name.as_str())
+    }
+
     /// The name of a link, or its index in brackets when it is unknown.
     pub fn link_name(&self, index: u32) -> String {
         self.links

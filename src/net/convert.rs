@@ -317,3 +317,93 @@ pub fn neighbour(msg: &NeighbourMessage) -> Option<Neighbour> {
         flags: msg.header.flags.bits(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use netlink_packet_route::AddressFamily;
+    use netlink_packet_route::link::{
+        InfoData, InfoKind, InfoVrf, LinkAttribute, LinkInfo, LinkMessage,
+    };
+    use netlink_packet_route::route::{RouteAddress, RouteAttribute, RouteMessage, RouteNextHop};
+    use netlink_packet_route::rule::{RuleAttribute, RuleMessage};
+
+    use super::*;
+
+    fn link_of(index: u32, name: &str, infos: Vec<LinkInfo>, master: Option<u32>) -> Link {
+        let mut msg = LinkMessage::default();
+        msg.header.index = index;
+        msg.attributes.push(LinkAttribute::IfName(name.into()));
+        msg.attributes.push(LinkAttribute::LinkInfo(infos));
+        msg.attributes.extend(master.map(LinkAttribute::Controller));
+        link(&msg)
+    }
+
+    #[test]
+    fn vrf_bond_and_vlan_links_this_kernel_cannot_create() {
+        let vrf = link_of(
+            7,
+            "blue",
+            vec![
+                LinkInfo::Kind(InfoKind::Vrf),
+                LinkInfo::Data(InfoData::Vrf(vec![InfoVrf::TableId(10)])),
+            ],
+            None,
+        );
+        assert_eq!(
+            (vrf.kind.as_deref(), vrf.vrf_table),
+            (Some("vrf"), Some(10))
+        );
+        let port = link_of(8, "eth1", vec![], Some(7));
+        assert_eq!(port.master, Some(7));
+        let bond = link_of(9, "bond0", vec![LinkInfo::Kind(InfoKind::Bond)], None);
+        assert_eq!(bond.kind.as_deref(), Some("bond"));
+        let vlan = link_of(10, "eth0.5", vec![LinkInfo::Kind(InfoKind::Vlan)], None);
+        assert_eq!(vlan.kind.as_deref(), Some("vlan"));
+    }
+
+    #[test]
+    fn l3mdev_rules_and_tables_above_255() {
+        let mut msg = RuleMessage::default();
+        msg.header.family = AddressFamily::Inet;
+        msg.header.table = 252;
+        msg.attributes.push(RuleAttribute::L3MDev(true));
+        msg.attributes.push(RuleAttribute::Priority(1000));
+        msg.attributes.push(RuleAttribute::Table(4_000_000_000));
+        let rule = rule(&msg).unwrap();
+        assert!(rule.l3mdev);
+        assert_eq!((rule.priority, rule.table), (1000, 4_000_000_000));
+        assert_eq!(rule.selector_text("x"), "from all lookup [l3mdev-table]");
+    }
+
+    #[test]
+    fn multipath_weights_are_hops_plus_one() {
+        let mut msg = RouteMessage::default();
+        msg.header.address_family = AddressFamily::Inet;
+        msg.header.destination_prefix_length = 8;
+        msg.header.table = 252;
+        msg.attributes
+            .push(RouteAttribute::Destination(RouteAddress::Inet(
+                "20.0.0.0".parse().unwrap(),
+            )));
+        msg.attributes.push(RouteAttribute::Table(1000));
+        let hop = |dev, gw: &str, hops| {
+            let mut nh = RouteNextHop::default();
+            nh.interface_index = dev;
+            nh.hops = hops;
+            nh.attributes
+                .push(RouteAttribute::Gateway(RouteAddress::Inet(
+                    gw.parse().unwrap(),
+                )));
+            nh
+        };
+        msg.attributes.push(RouteAttribute::MultiPath(vec![
+            hop(2, "10.0.0.1", 1),
+            hop(3, "10.1.0.1", 0),
+        ]));
+        let route = route(&msg).unwrap();
+        assert_eq!(route.table, 1000);
+        let weights: Vec<u16> = route.hops.as_slice().iter().map(|h| h.weight).collect();
+        assert_eq!(weights, [2, 1]);
+        assert_eq!(route.dst, "20.0.0.0/8".parse::<IpNet>().unwrap());
+    }
+}
