@@ -100,7 +100,7 @@ fn deliver_or_forward(
     v.src = flow.src;
     if matches!(route.kind, RouteKind::Local | RouteKind::Broadcast) {
         if flow.family == Family::V4 {
-            if let Some(err) = validate_source(state, flow, state.loopback(), steps) {
+            if let Some(err) = validate_source(state, flow, 0, steps) {
                 return err;
             }
         }
@@ -155,7 +155,7 @@ fn broadcast_input(state: &State, flow: &Flow, steps: &mut Vec<Step>) -> Verdict
     if flow.src.is_some() {
         let mut check = flow.clone();
         check.dst = IpAddr::V4(Ipv4Addr::UNSPECIFIED);
-        if let Some(err) = validate_source(state, &check, state.loopback(), steps) {
+        if let Some(err) = validate_source(state, &check, 0, steps) {
             return err;
         }
     }
@@ -172,7 +172,8 @@ fn broadcast_input(state: &State, flow: &Flow, steps: &mut Vec<Step>) -> Verdict
     v
 }
 
-/// Reverse-path validation of an input packet's source (`fib_validate_source`, §5).
+/// Reverse-path validation of an input packet's source (`fib_validate_source`, §5);
+/// `out_dev` is the forward device, or 0 for local delivery and broadcasts.
 fn validate_source(
     state: &State,
     flow: &Flow,
@@ -183,8 +184,14 @@ fn validate_source(
     let dev = state.link_name(flow.iif);
     let rp = state.sysctls.rp_filter(&dev);
     let accept_local = state.sysctls.either(&dev, |s| s.accept_local);
-    let custom_rules = state.ipv4_tables_merged != Some(true);
-    let redirect_candidate = out_dev == flow.iif;
+    // user-added local routes and custom rules make the kernel do the full reverse lookup
+    let custom_local = state.table(Family::V4, 255).is_some_and(|t| {
+        t.iter()
+            .any(|r| r.kind == RouteKind::Local && r.protocol != 2)
+    });
+    let custom_rules = state.ipv4_tables_merged != Some(true) || custom_local;
+    // forwarding back out of the arrival device could need a redirect: never for local delivery
+    let redirect_candidate = out_dev != 0 && out_dev == flow.iif;
     let own = format!("martian source: {src} is this host's own address, arriving on {dev}");
     if rp == 0 && !custom_rules && !redirect_candidate {
         if accept_local || !state.addresses.iter().any(|a| a.local == src) {
@@ -234,7 +241,12 @@ fn reverse_flow(state: &State, flow: &Flow, out_dev: u32) -> Flow {
     let mut reverse = flow.clone();
     reverse.dst = flow.src.unwrap_or(flow.dst);
     reverse.src = Some(flow.dst).filter(|d| !d.is_unspecified());
-    reverse.iif = out_dev;
+    // `fib_validate_source` looks up with iif = the forward device, or lo for local delivery
+    reverse.iif = if out_dev == 0 {
+        state.loopback()
+    } else {
+        out_dev
+    };
     reverse.oif = 0;
     reverse.uid = 0;
     reverse.input = true;
