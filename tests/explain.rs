@@ -9,7 +9,7 @@ mod differential;
 use std::process::Command;
 
 use common::{TestNetns, runtime};
-use routescope::lookup::{Confidence, Query, explain};
+use routescope::lookup::{Confidence, Query, explain, resolve};
 use routescope::model::{RouteKind, State};
 use routescope::scenario::{self, Try};
 use routescope::{net, verify};
@@ -175,6 +175,9 @@ fn run_config(seed: u64, index: usize, queries: usize) -> Option<(Vec<Outcome>, 
                     .route_get(&routescope::commands::get_request(&state, &query))
                     .await?;
                 let mut differences = verify::differences(&state, &e.verdict, &kernel);
+                if resolve(&state, &query) != e.verdict {
+                    differences.push("resolve() and explain() give different verdicts".into());
+                }
                 if !differences.is_empty() {
                     differences.push(format!("ours: {}; kernel: {kernel:?}", e.verdict.summary));
                 }

@@ -219,6 +219,19 @@ pub fn walk(
             i += 1;
             continue;
         }
+        // without a trace a plain lookup rule needs no text unless it ends the walk
+        if !flow.trace && rule.action == RuleAction::Lookup {
+            match lookup(rule.table) {
+                Answer::Hit(hit) if suppressed(state, rule, &hit).is_none() => {
+                    return Walk::Hit(hit, rule_ref(state, rule));
+                }
+                Answer::Hit(_) | Answer::Miss(_) => {
+                    i += 1;
+                    continue;
+                }
+                Answer::Error(..) => {}
+            }
+        }
         let here = rule_ref(state, rule);
         let step = |result: String| Step {
             stage: Stage::Rule,

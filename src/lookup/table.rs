@@ -109,6 +109,9 @@ fn search(state: &State, flow: &Flow, tables: &[(u32, &RouteTable)]) -> Answer {
             }
         }
     }
+    if !flow.trace {
+        return Answer::Miss(String::new());
+    }
     let pinned = if flow.oif == 0 {
         String::new()
     } else {

@@ -79,7 +79,11 @@ impl PortRange {
 }
 
 /// One policy rule with every selector netlink carries.
+///
+/// `repr(C)` keeps the declaration order: the fields the rule walk tests first sit together at
+/// the front, so passing over a rule touches one or two cache lines (1000 rules: see benches/).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[repr(C)]
 pub struct Rule {
     /// IPv4 or IPv6.
     pub family: Family,
@@ -91,32 +95,34 @@ pub struct Rule {
     pub table: u32,
     /// `not`: the selectors as a whole are inverted.
     pub invert: bool,
-    /// Source prefix (`from`), `None` for `all`.
-    pub from: Option<IpNet>,
-    /// Destination prefix (`to`).
-    pub to: Option<IpNet>,
-    /// Input interface name (`iif`).
-    pub iif: Option<String>,
-    /// Output interface name (`oif`).
-    pub oif: Option<String>,
     /// The `iif` device does not exist now (`FIB_RULE_IIF_DETACHED`): the rule cannot match.
     pub iif_detached: bool,
     /// The `oif` device does not exist now (`FIB_RULE_OIF_DETACHED`): the rule cannot match.
     pub oif_detached: bool,
+    /// `l3mdev`: look up the table of the VRF the flow belongs to.
+    pub l3mdev: bool,
+    /// Header TOS selector (IPv4 tos / IPv6 traffic class), 0 for none.
+    pub tos: u8,
     /// Firewall mark.
     pub fwmark: Option<u32>,
     /// Firewall mark mask (the kernel uses 0xffffffff when a mark is given without one).
     pub fwmask: Option<u32>,
+    /// Input interface name (`iif`).
+    pub iif: Option<String>,
+    /// Output interface name (`oif`).
+    pub oif: Option<String>,
     /// UID range.
     pub uidrange: Option<(u32, u32)>,
+    /// Source prefix (`from`), `None` for `all`.
+    pub from: Option<IpNet>,
+    /// Destination prefix (`to`).
+    pub to: Option<IpNet>,
     /// IP protocol number (`ipproto`).
     pub ipproto: Option<u8>,
     /// Source port range.
     pub sport: Option<PortRange>,
     /// Destination port range.
     pub dport: Option<PortRange>,
-    /// Header TOS selector (IPv4 tos / IPv6 traffic class), 0 for none.
-    pub tos: u8,
     /// DSCP selector (`FRA_DSCP`, kernel 6.12+).
     pub dscp: Option<u8>,
     /// Target priority of `goto`.
@@ -127,8 +133,6 @@ pub struct Rule {
     pub suppress_prefixlength: Option<u32>,
     /// Reject a table's answer whose device is in this group.
     pub suppress_ifgroup: Option<u32>,
-    /// `l3mdev`: look up the table of the VRF the flow belongs to.
-    pub l3mdev: bool,
     /// `realms` / tunnel id and other selectors, kept as text only for display.
     pub protocol: u8,
 }
