@@ -1,12 +1,18 @@
 //! routescope: a terminal inspector for Linux routing.
 
+pub mod action;
+pub mod app;
 pub mod cli;
 pub mod commands;
 pub mod fixtures;
+pub mod keymap;
 pub mod logging;
 pub mod lookup;
 pub mod model;
 pub mod net;
 pub mod report;
 pub mod scenario;
+pub mod terminal;
+pub mod tui;
+pub mod ui;
 pub mod verify;

@@ -57,10 +57,7 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
             }
             monitor::run(cli.netns.as_deref(), json, duration)
         }
-        None => Err(BadInput(
-            "the terminal UI is not built yet; use `routescope dump`, `monitor`, `get` or `demo` (see --help)".into(),
-        )
-        .into()),
+        None => crate::tui::run(cli.netns.as_deref(), cli.snapshot.as_deref(), cli.ascii),
     }
 }
 

@@ -366,6 +366,20 @@ impl RouteTable {
         self.chunks.iter().flatten().map(|e| &e.route)
     }
 
+    /// The routes from position `n` on, skipping whole chunks (cheap for windows into big tables).
+    pub fn iter_from(&self, mut n: usize) -> impl Iterator<Item = &Route> {
+        let mut first = 0;
+        while first < self.chunks.len() && n >= self.chunks[first].len() {
+            n -= self.chunks[first].len();
+            first += 1;
+        }
+        self.chunks[first..]
+            .iter()
+            .flatten()
+            .skip(n)
+            .map(|e| &e.route)
+    }
+
     /// The prefix lengths present, longest first, for longest-prefix matching.
     pub fn prefix_lens(&self) -> impl Iterator<Item = u8> + '_ {
         (0..self.prefix_len_counts.len())

@@ -1,0 +1,151 @@
+//! The interactive program: the one loop that owns the app, the terminal and all I/O.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use color_eyre::eyre::WrapErr;
+use crossterm::event::{Event, EventStream, KeyEventKind, MouseEventKind};
+use futures::StreamExt;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use crate::action::Action;
+use crate::app::{App, Effect, Msg};
+use crate::commands::state;
+use crate::keymap::Keymap;
+use crate::lookup::Query;
+use crate::model::State;
+use crate::net::{FeedEvent, FeedOptions, KernelAnswer};
+use crate::ui::{self, Theme};
+
+/// Runs the terminal UI on a live namespace or on a snapshot file.
+pub fn run(
+    netns: Option<&str>,
+    snapshot: Option<&Path>,
+    ascii: bool,
+) -> color_eyre::Result<ExitCode> {
+    let runtime = state::runtime()?;
+    let (keymap, warning) = Keymap::load();
+    let app = match snapshot {
+        Some(path) => App::new(state::read_snapshot(path)?, None, true, keymap),
+        None => App::new(State::default(), netns.map(str::to_owned), false, keymap),
+    };
+    runtime.block_on(run_app(app, warning, &Theme::from_env(ascii)))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The current time of day as `HH:MM:SS` (UTC), read here and handed to `update` as data.
+fn clock() -> String {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+        % 86_400;
+    format!("{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)
+}
+
+/// Starts following a namespace; events arrive on `tx`.
+fn follow(
+    netns: Option<String>,
+    tx: mpsc::Sender<FeedEvent>,
+) -> JoinHandle<color_eyre::Result<()>> {
+    tokio::spawn(
+        async move { crate::net::watch(netns.as_deref(), FeedOptions::default(), tx).await },
+    )
+}
+
+/// The loop: draw when something changed, wait for keys, feed events, kernel answers, signals.
+async fn run_app(mut app: App, warning: Option<String>, theme: &Theme) -> color_eyre::Result<()> {
+    app.notice = warning;
+    let (feed_tx, mut feed_rx) = mpsc::channel::<FeedEvent>(4096);
+    let (kernel_tx, mut kernel_rx) = mpsc::channel::<(Query, KernelAnswer)>(16);
+    let mut feed = (!app.snapshot).then(|| follow(app.namespace.clone(), feed_tx.clone()));
+    let mut terminate =
+        signal(SignalKind::terminate()).wrap_err("installing the SIGTERM handler")?;
+    let mut hangup = signal(SignalKind::hangup()).wrap_err("installing the SIGHUP handler")?;
+    let mut terminal = crate::terminal::init().wrap_err("taking over the terminal")?;
+    let _guard = crate::terminal::Guard;
+    let mut events = EventStream::new();
+    if let Ok(size) = terminal.size() {
+        app.update(Msg::Resize(size.height));
+    }
+    while !app.quit {
+        // every wake-up below is a change (a key, feed events, an answer): draw once per wake-up
+        terminal.draw(|frame| ui::render(frame, &app, theme))?;
+        let effects = tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(event)) => on_terminal_event(&mut app, &event, terminal.get_frame().area()),
+                Some(Err(_)) | None => break,
+            },
+            Some(event) = feed_rx.recv() => {
+                app.update(Msg::Net { event, time: clock() });
+                // a burst of changes costs one frame
+                while let Ok(event) = feed_rx.try_recv() {
+                    app.update(Msg::Net { event, time: clock() });
+                }
+                Vec::new()
+            }
+            Some((query, answer)) = kernel_rx.recv() => app.update(Msg::Kernel(Box::new(query), answer)),
+            _ = terminate.recv() => break,
+            _ = hangup.recv() => break,
+        };
+        for effect in effects {
+            match effect {
+                Effect::AskKernel(query) => {
+                    let request = crate::commands::get_request(&app.state, &query);
+                    let (tx, netns) = (kernel_tx.clone(), app.namespace.clone());
+                    tokio::spawn(async move {
+                        if let Ok(answer) = crate::net::route_get(netns.as_deref(), request).await {
+                            let _ = tx.send((query, answer)).await;
+                        }
+                    });
+                }
+                Effect::ListNamespaces => {
+                    app.update(Msg::Namespaces(crate::net::list_namespaces()));
+                }
+                Effect::SwitchNamespace(netns) => {
+                    if let Some(task) = feed.take() {
+                        task.abort();
+                    }
+                    let (tx, rx) = mpsc::channel(4096);
+                    feed_rx = rx;
+                    app.state = State::default();
+                    app.log.clear();
+                    app.pinned = None;
+                    app.namespace.clone_from(&netns);
+                    feed = Some(follow(netns, tx));
+                }
+            }
+        }
+        if feed.as_ref().is_some_and(JoinHandle::is_finished) {
+            if let Some(Ok(Err(err))) = feed
+                .take()
+                .map(|f| futures::FutureExt::now_or_never(f).unwrap_or(Ok(Ok(()))))
+            {
+                app.notice = Some(format!("{err}"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A key, mouse or resize event as messages to the app.
+fn on_terminal_event(app: &mut App, event: &Event, screen: ratatui::layout::Rect) -> Vec<Effect> {
+    match event {
+        Event::Key(key) if key.kind == KeyEventKind::Press => app.update(Msg::Key(*key)),
+        Event::Resize(_, rows) => app.update(Msg::Resize(*rows)),
+        Event::Mouse(mouse) => match mouse.kind {
+            MouseEventKind::Down(_) => {
+                if let Some(pane) = ui::pane_at(screen, mouse.column, mouse.row) {
+                    app.focus = pane;
+                }
+                Vec::new()
+            }
+            MouseEventKind::ScrollUp => app.act(Action::Up),
+            MouseEventKind::ScrollDown => app.act(Action::Down),
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    }
+}

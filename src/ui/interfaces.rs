@@ -1,0 +1,58 @@
+//! The interfaces pane: links with their addresses, scope and flags.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::{Theme, filter_note, pane_block, row_style, scroll_offset};
+use crate::app::{App, Pane};
+
+/// Draws one line per link, its addresses after it.
+pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let title = format!(
+        " interfaces ({}){} ",
+        app.state.links.len(),
+        filter_note(app, Pane::Interfaces)
+    );
+    let block = pane_block(title, app.focus == Pane::Interfaces, theme);
+    let height = usize::from(block.inner(area).height);
+    let filter = &app.filters[Pane::Interfaces as usize];
+    let offset = scroll_offset(app.selected[Pane::Interfaces as usize], height);
+    let lines: Vec<Line> = app
+        .state
+        .links
+        .values()
+        .enumerate()
+        .filter(|(_, l)| filter.is_empty() || l.name.contains(filter.as_str()))
+        .skip(offset)
+        .take(height)
+        .map(|(i, link)| {
+            let state = if link.is_up() {
+                Span::styled("UP  ", theme.good)
+            } else {
+                Span::styled("DOWN", theme.bad)
+            };
+            let addrs: Vec<String> = app
+                .state
+                .addresses
+                .iter()
+                .filter(|a| a.index == link.index)
+                .map(|a| {
+                    let second = if a.is_secondary() { "²" } else { "" };
+                    format!("{}/{}{second}", a.local, a.prefix_len)
+                })
+                .collect();
+            Line::from(vec![
+                Span::styled(
+                    format!("{:<8} ", link.name),
+                    row_style(app, Pane::Interfaces, i, theme),
+                ),
+                state,
+                Span::raw(" "),
+                Span::styled(addrs.join(" "), theme.text),
+            ])
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}

@@ -1,0 +1,131 @@
+//! The route-get panel: the prompt, then the pinned explanation and the kernel's answer.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::{Theme, pane_block};
+use crate::app::{App, Mode, Pinned};
+use crate::lookup::{Confidence, Stage};
+use crate::model::State;
+use crate::verify;
+
+/// Draws the prompt while typing, else the pinned explanation, else a hint.
+pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let typing = matches!(app.mode, Mode::Prompt(_));
+    let block = pane_block(" route get (g) ".into(), typing, theme);
+    let inner = block.inner(area);
+    let lines = if let Mode::Prompt(input) = &app.mode {
+        let width = usize::from(inner.width.saturating_sub(2));
+        let scroll = input.visual_scroll(width);
+        let cursor_x = input.visual_cursor().saturating_sub(scroll) + 2;
+        let x = inner.x
+            + u16::try_from(cursor_x)
+                .unwrap_or(inner.width)
+                .min(inner.width.saturating_sub(1));
+        frame.set_cursor_position((x, inner.y));
+        let shown: String = input.value().chars().skip(scroll).collect();
+        let mut lines = vec![Line::from(vec![
+            Span::styled("› ", theme.key),
+            Span::raw(shown),
+        ])];
+        match &app.prompt_error {
+            Some(e) => lines.push(Line::styled(e.clone(), theme.bad)),
+            None => lines.push(Line::styled(
+                "e.g. 8.8.8.8 from 10.0.0.2 mark 0x10 ipproto tcp dport 443",
+                theme.muted,
+            )),
+        }
+        lines.push(Line::styled(
+            "Enter: explain and pin · Tab: complete a device · ↑↓: history · Esc",
+            theme.muted,
+        ));
+        lines
+    } else if let Some(pinned) = &app.pinned {
+        explanation_lines(&app.state, pinned, theme)
+    } else {
+        vec![
+            Line::styled(
+                "Press g and type what you would type after `ip route get`,",
+                theme.muted,
+            ),
+            Line::styled(
+                "e.g. 5.5.5.5 from 11.22.33.44. The answer stays pinned and is",
+                theme.muted,
+            ),
+            Line::styled(
+                "re-checked whenever the routing state changes.",
+                theme.muted,
+            ),
+        ]
+    };
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block),
+        area,
+    );
+}
+
+/// The pinned explanation: verdict first, then the steps that decided, then the kernel.
+fn explanation_lines<'a>(state: &State, pinned: &Pinned, theme: &Theme) -> Vec<Line<'a>> {
+    let e = &pinned.explanation;
+    let v = &e.verdict;
+    let mut lines = vec![Line::from(vec![
+        Span::styled("get ", theme.key),
+        Span::raw(e.query.to_words()),
+    ])];
+    let verdict_style = if v.is_ok() { theme.good } else { theme.bad };
+    let approx = if v.confidence == Confidence::Approximate {
+        " (approximate)"
+    } else {
+        ""
+    };
+    lines.push(Line::styled(
+        format!("{}{approx}", v.summary),
+        verdict_style,
+    ));
+    match &pinned.kernel {
+        None => lines.push(Line::styled("kernel: asking…", theme.muted)),
+        Some(k) => {
+            let diffs = verify::differences(state, v, k);
+            if diffs.is_empty() {
+                lines.push(Line::styled("kernel: agrees", theme.good));
+            } else {
+                lines.push(Line::styled(
+                    format!("kernel: DISAGREES: {}", diffs.join("; ")),
+                    theme.bad,
+                ));
+            }
+        }
+    }
+    if let Some(changed) = &pinned.changed {
+        lines.push(Line::styled(changed.clone(), theme.warn));
+    }
+    let skipped = e
+        .steps
+        .iter()
+        .filter(|s| s.stage == Stage::Rule && s.result.starts_with("skipped"))
+        .count();
+    if skipped > 0 {
+        lines.push(Line::styled(
+            format!("{skipped} rule(s) passed over (selectors did not match)"),
+            theme.muted,
+        ));
+    }
+    for step in e
+        .steps
+        .iter()
+        .filter(|s| !matches!(s.stage, Stage::Flow | Stage::Verdict))
+    {
+        if step.stage == Stage::Rule && step.result.starts_with("skipped") {
+            continue;
+        }
+        lines.push(Line::raw(format!("{} → {}", step.text, step.result)));
+    }
+    if let Some(note) = &v.note {
+        lines.push(Line::styled(note.clone(), theme.warn));
+    }
+    lines
+}
