@@ -222,7 +222,7 @@ impl App {
                 self.mode = Mode::Prompt(Input::default());
             }
             Action::Namespaces if self.snapshot => {
-                self.notice = Some("a snapshot has no namespaces".into())
+                self.notice = Some("a snapshot has no namespaces".into());
             }
             Action::Namespaces => return vec![Effect::ListNamespaces],
             Action::NextTable => self.next_table(),

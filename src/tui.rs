@@ -79,12 +79,13 @@ async fn run_app(mut app: App, warning: Option<String>, theme: &Theme) -> color_
                 Some(Err(_)) | None => break,
             },
             Some(event) = feed_rx.recv() => {
-                app.update(Msg::Net { event, time: clock() });
+                let mut effects = app.update(Msg::Net { event, time: clock() });
                 // a burst of changes costs one frame
                 while let Ok(event) = feed_rx.try_recv() {
-                    app.update(Msg::Net { event, time: clock() });
+                    effects.extend(app.update(Msg::Net { event, time: clock() }));
                 }
-                Vec::new()
+                effects.dedup();
+                effects
             }
             Some((query, answer)) = kernel_rx.recv() => app.update(Msg::Kernel(Box::new(query), answer)),
             _ = terminate.recv() => break,

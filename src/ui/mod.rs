@@ -93,7 +93,7 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
     match &app.mode {
         Mode::Help => help::render(frame, frame.area(), app, theme),
         Mode::Namespaces { names, selected } => {
-            help::render_namespaces(frame, frame.area(), names, *selected, theme)
+            help::render_namespaces(frame, frame.area(), names, *selected, theme);
         }
         _ => {}
     }

@@ -43,22 +43,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         ));
         lines
     } else if let Some(pinned) = &app.pinned {
-        explanation_lines(&app.state, pinned, theme)
+        explanation_lines(&app.state, pinned, app.snapshot, theme)
     } else {
-        vec![
-            Line::styled(
-                "Press g and type what you would type after `ip route get`,",
-                theme.muted,
-            ),
-            Line::styled(
-                "e.g. 5.5.5.5 from 11.22.33.44. The answer stays pinned and is",
-                theme.muted,
-            ),
-            Line::styled(
-                "re-checked whenever the routing state changes.",
-                theme.muted,
-            ),
-        ]
+        vec![Line::styled(
+            "Press g and type what you would type after `ip route get`, e.g. 5.5.5.5 from 11.22.33.44. \
+             The answer stays pinned and is re-checked whenever the routing state changes.",
+            theme.muted,
+        )]
     };
     frame.render_widget(
         Paragraph::new(lines)
@@ -69,7 +60,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 }
 
 /// The pinned explanation: verdict first, then the steps that decided, then the kernel.
-fn explanation_lines<'a>(state: &State, pinned: &Pinned, theme: &Theme) -> Vec<Line<'a>> {
+fn explanation_lines<'a>(
+    state: &State,
+    pinned: &Pinned,
+    snapshot: bool,
+    theme: &Theme,
+) -> Vec<Line<'a>> {
     let e = &pinned.explanation;
     let v = &e.verdict;
     let mut lines = vec![Line::from(vec![
@@ -87,6 +83,10 @@ fn explanation_lines<'a>(state: &State, pinned: &Pinned, theme: &Theme) -> Vec<L
         verdict_style,
     ));
     match &pinned.kernel {
+        None if snapshot => lines.push(Line::styled(
+            "kernel: not asked (explaining a snapshot)",
+            theme.muted,
+        )),
         None => lines.push(Line::styled("kernel: asking…", theme.muted)),
         Some(k) => {
             let diffs = verify::differences(state, v, k);

@@ -54,9 +54,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 Span::raw(" ")
             };
             let table = app.state.table_names.name(route.table);
+            // one space between words: the padding `dump` uses to align columns costs width here
+            let line = route_line(&app.state, route);
             let text = format!(
-                "{table:<7} {}",
-                route_line(&app.state, route).replace('\n', " ")
+                "{table:<6} {}",
+                line.split_whitespace().collect::<Vec<_>>().join(" ")
             );
             Line::from(vec![
                 marker,

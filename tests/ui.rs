@@ -1,0 +1,269 @@
+//! The terminal UI: whole screens as snapshots, the app driven headless, and the real program
+//! in tmux against a kernel namespace.
+
+mod common;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use routescope::app::{App, Effect, Msg, Pane};
+use routescope::fixtures;
+use routescope::keymap::Keymap;
+use routescope::model::{Change, Op, Placement, Route, RouteKind};
+use routescope::net::FeedEvent;
+use routescope::ui::{self, Theme};
+
+/// The fixture server as a read-only app (no kernel, no clock).
+fn app() -> App {
+    App::new(fixtures::server(), None, true, Keymap::default())
+}
+
+fn key(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        app.update(key(KeyCode::Char(c)));
+    }
+}
+
+/// The screen as text, one quoted line per row.
+fn screen(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+    let theme = Theme::new(true, false);
+    terminal.draw(|f| ui::render(f, app, &theme)).expect("draw");
+    format!("{}", terminal.backend())
+}
+
+#[test]
+fn screens_at_80x24_and_120x40() {
+    let mut app = app();
+    insta::assert_snapshot!("default_80x24", screen(&app, 80, 24));
+    insta::assert_snapshot!("default_120x40", screen(&app, 120, 40));
+    app.update(key(KeyCode::Char('?')));
+    insta::assert_snapshot!("help_80x24", screen(&app, 80, 24));
+    app.update(key(KeyCode::Esc));
+    app.update(key(KeyCode::Char('/')));
+    type_text(&mut app, "127.0.0.0/8");
+    app.update(key(KeyCode::Enter));
+    insta::assert_snapshot!("routes_filtered_120x40", screen(&app, 120, 40));
+    app.update(Msg::Namespaces(vec!["blue".into(), "red".into()]));
+    insta::assert_snapshot!("namespaces_80x24", screen(&app, 80, 24));
+}
+
+#[test]
+fn the_prompt_shows_errors_and_the_explanation() {
+    let mut app = app();
+    app.update(key(KeyCode::Char('g')));
+    type_text(&mut app, "8.8.8.8 frm 1.2.3.4");
+    insta::assert_snapshot!("prompt_error_80x24", screen(&app, 80, 24));
+    for _ in 0..11 {
+        app.update(key(KeyCode::Backspace));
+    }
+    type_text(&mut app, "from 11.22.33.44");
+    app.update(key(KeyCode::Enter));
+    insta::assert_snapshot!("explanation_120x40", screen(&app, 120, 40));
+}
+
+#[test]
+fn tiny_terminals_do_not_panic() {
+    let mut app = app();
+    app.update(key(KeyCode::Char('?')));
+    for (w, h) in [(20, 5), (1, 1), (80, 3), (5, 40)] {
+        let _ = screen(&app, w, h);
+    }
+}
+
+#[test]
+fn keys_move_focus_filter_and_walk_history() {
+    let mut app = app();
+    assert_eq!(app.focus, Pane::Routes);
+    app.update(key(KeyCode::Tab));
+    assert_eq!(app.focus, Pane::Events);
+    app.update(key(KeyCode::BackTab));
+    app.update(key(KeyCode::BackTab));
+    assert_eq!(app.focus, Pane::Rules);
+    app.update(key(KeyCode::Down));
+    // the routes pane follows the selected rule's table (rule 100: table 100)
+    assert_eq!(app.routes_table().map(|(_, t)| t), Some(100));
+    app.update(key(KeyCode::Tab));
+    let all = app.route_count();
+    app.update(key(KeyCode::Char('/')));
+    type_text(&mut app, "broadcast");
+    app.update(key(KeyCode::Enter));
+    assert!(
+        app.route_count() < all && app.route_count() == 2,
+        "the filter narrows the routes"
+    );
+    for query in ["1.1.1.1", "127.0.0.2"] {
+        app.update(key(KeyCode::Char('g')));
+        type_text(&mut app, query);
+        app.update(key(KeyCode::Enter));
+    }
+    app.update(key(KeyCode::Char('g')));
+    app.update(key(KeyCode::Up));
+    app.update(key(KeyCode::Up));
+    app.update(key(KeyCode::Enter));
+    assert_eq!(
+        app.pinned.as_ref().map(|p| p.query.to_words()),
+        Some("1.1.1.1".into())
+    );
+    app.update(key(KeyCode::Char('q')));
+    assert!(app.quit);
+}
+
+#[test]
+fn a_change_is_logged_and_the_pinned_answer_follows_it() {
+    let mut app = App::new(fixtures::server(), None, false, Keymap::default());
+    app.update(key(KeyCode::Char('g')));
+    type_text(&mut app, "5.5.5.5");
+    let effects = app.update(key(KeyCode::Enter));
+    assert!(
+        matches!(effects.as_slice(), [Effect::AskKernel(_)]),
+        "pinning asks the kernel"
+    );
+    let before = app.pinned.as_ref().unwrap().explanation.verdict.gateway;
+    let default = app
+        .state
+        .routes()
+        .find(|r| r.table == 254 && r.dst.prefix_len() == 0)
+        .unwrap()
+        .clone();
+    let event = FeedEvent::Change(Change::Route(Op::Del, Placement::Last, default));
+    let effects = app.update(Msg::Net {
+        event,
+        time: "12:00:01".into(),
+    });
+    assert_eq!(app.log.len(), 1);
+    assert!(app.log[0].line.starts_with("- route"), "{:?}", app.log[0]);
+    let pinned = app.pinned.as_ref().unwrap();
+    assert_ne!(pinned.explanation.verdict.gateway, before);
+    assert_eq!(pinned.explanation.verdict.error, Some("ENETUNREACH"));
+    assert!(
+        pinned
+            .changed
+            .as_deref()
+            .unwrap()
+            .starts_with("12:00:01 the answer changed after: - route")
+    );
+    assert!(
+        matches!(effects.as_slice(), [Effect::AskKernel(_)]),
+        "a changed answer is checked again"
+    );
+    let mut unrelated = Route::new(254, "10.9.0.0/16".parse().unwrap(), RouteKind::Blackhole);
+    unrelated.protocol = 4;
+    let event = FeedEvent::Change(Change::Route(Op::New, Placement::Last, unrelated));
+    assert!(
+        app.update(Msg::Net {
+            event,
+            time: "12:00:02".into()
+        })
+        .is_empty(),
+        "same answer: nothing to ask"
+    );
+}
+
+#[test]
+fn a_frame_with_a_million_routes_is_fast() {
+    let mut app = App::new(fixtures::large(1_000_000, 0), None, true, Keymap::default());
+    app.selected[Pane::Routes as usize] = 500_000;
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("test terminal");
+    let theme = Theme::new(true, false);
+    terminal
+        .draw(|f| ui::render(f, &app, &theme))
+        .expect("draw");
+    let start = Instant::now();
+    let frames = 20;
+    for _ in 0..frames {
+        terminal
+            .draw(|f| ui::render(f, &app, &theme))
+            .expect("draw");
+    }
+    let per_frame = start.elapsed() / frames;
+    println!("frame with 1,000,000 routes, selection at 500,000: {per_frame:?}");
+    assert!(
+        per_frame < Duration::from_millis(50),
+        "{per_frame:?} per frame"
+    );
+}
+
+/// The real program in tmux: ask, see the pinned answer change with the kernel, quit cleanly.
+#[test]
+fn end_to_end_in_tmux() {
+    let Some(ns) = common::TestNetns::new("tui") else {
+        return;
+    };
+    let scenario = routescope::scenario::find("policy-uplinks").expect("scenario");
+    routescope::scenario::apply_setup(&ns.name, &scenario).expect("setup");
+    let session = format!("rs-e2e-{}", std::process::id());
+    let bin = env!("CARGO_BIN_EXE_routescope");
+    let shell = format!("{bin} -n {}; echo ROUTESCOPE-EXITED-$?; sleep 30", ns.name);
+    let tmux = |args: &[&str]| Command::new("tmux").args(args).output().expect("tmux runs");
+    let started = tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        &session,
+        "-x",
+        "120",
+        "-y",
+        "40",
+        &shell,
+    ]);
+    assert!(
+        started.status.success(),
+        "tmux: {}",
+        String::from_utf8_lossy(&started.stderr)
+    );
+    let capture = || {
+        String::from_utf8_lossy(&tmux(&["capture-pane", "-t", &session, "-p"]).stdout).into_owned()
+    };
+    let wait_for = |text: &str| {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let screen = capture();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "waited for {text:?}; the screen is:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    wait_for("rules (10)");
+    tmux(&["send-keys", "-t", &session, "g"]);
+    tmux(&[
+        "send-keys",
+        "-t",
+        &session,
+        "-l",
+        "5.5.5.5 ipproto tcp dport 443",
+    ]);
+    tmux(&["send-keys", "-t", &session, "Enter"]);
+    let screen = wait_for("kernel: agrees");
+    assert!(
+        screen.contains("(rule 120)") && screen.contains("table 200"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("from 203.0.113.2"),
+        "the source is shown: {screen}"
+    );
+    ns.ip("rule del pref 120");
+    let screen = wait_for("the answer changed after");
+    assert!(screen.contains("(rule 32766)"), "{screen}");
+    wait_for("kernel: agrees");
+    tmux(&["send-keys", "-t", &session, "q"]);
+    let screen = wait_for("ROUTESCOPE-EXITED-0");
+    assert!(
+        !screen.contains("route get (g)"),
+        "the alternate screen is gone: {screen}"
+    );
+    tmux(&["kill-session", "-t", &session]);
+}
