@@ -8,7 +8,7 @@ use tui_input::backend::crossterm::EventHandler as _;
 
 use crate::action::Action;
 use crate::keymap::Keymap;
-use crate::lookup::{Explanation, Query, explain};
+use crate::lookup::{Explanation, Query, explain, resolve};
 use crate::model::{Change, Family, Route, State};
 use crate::net::{FeedEvent, KernelAnswer};
 use crate::report::events::change_line;
@@ -117,7 +117,14 @@ pub struct App {
     pub page: usize,
     pub quit: bool,
     pub notice: Option<String>,
+    /// Bumped on every state change, so cached views know they are stale.
+    generation: u64,
+    /// The routes passing the routes filter, as (table, position), and what they were built from.
+    filtered: Option<(FilterKey, Vec<((Family, u32), usize)>)>,
 }
+
+/// What a cached filtered route list depends on.
+type FilterKey = (String, Option<(Family, u32)>, u64);
 
 impl App {
     /// An application showing `state` (live from `namespace`, or a read-only snapshot).
@@ -142,6 +149,8 @@ impl App {
             page: 10,
             quit: false,
             notice: None,
+            generation: 0,
+            filtered: None,
         }
     }
 
@@ -382,6 +391,7 @@ impl App {
         };
         if let FeedEvent::Change(change) = event {
             self.state.apply(change);
+            self.generation += 1;
         }
         let Some(line) = line else { return Vec::new() };
         self.log.push_back(LogEntry {
@@ -394,12 +404,11 @@ impl App {
         let Some(p) = self.pinned.as_mut() else {
             return Vec::new();
         };
-        let fresh = explain(&self.state, &p.query);
-        let changed = fresh.verdict != p.explanation.verdict;
-        p.explanation = fresh;
-        if !changed {
+        // the cheap verdict decides; the full explanation is rebuilt only when it changed
+        if resolve(&self.state, &p.query) == p.explanation.verdict {
             return Vec::new();
         }
+        p.explanation = explain(&self.state, &p.query);
         p.changed = Some(format!("{time} the answer changed after: {}", line.trim()));
         p.kernel = None;
         if self.snapshot {
@@ -446,14 +455,50 @@ impl App {
 
     /// The number of routes in the routes pane.
     pub fn route_count(&self) -> usize {
-        if self.filters[Pane::Routes.index()].is_empty() {
-            self.shown_tables().map(|(_, t)| t.len()).sum()
-        } else {
-            self.shown_tables()
-                .flat_map(|(_, t)| t.iter())
-                .filter(|r| self.route_passes(r))
-                .count()
+        match self.filtered_routes() {
+            Some(list) => list.len(),
+            None => self.shown_tables().map(|(_, t)| t.len()).sum(),
         }
+    }
+
+    /// The cached filter result, when a filter is set and the cache is current.
+    fn filtered_routes(&self) -> Option<&[((Family, u32), usize)]> {
+        if self.filters[Pane::Routes.index()].is_empty() {
+            return None;
+        }
+        self.filtered
+            .as_ref()
+            .filter(|(key, _)| *key == self.filter_key())
+            .map(|(_, list)| list.as_slice())
+    }
+
+    /// What the filtered route list depends on now.
+    fn filter_key(&self) -> FilterKey {
+        (
+            self.filters[Pane::Routes.index()].clone(),
+            self.routes_table(),
+            self.generation,
+        )
+    }
+
+    /// Rebuilds the filtered route list if the filter, the table or the state changed; the run
+    /// loop calls it once per frame, so a filter over a million routes costs one pass per change.
+    pub fn refresh(&mut self) {
+        if self.filters[Pane::Routes.index()].is_empty()
+            || self
+                .filtered
+                .as_ref()
+                .is_some_and(|(k, _)| *k == self.filter_key())
+        {
+            return;
+        }
+        let list: Vec<((Family, u32), usize)> = self
+            .shown_tables()
+            .flat_map(|(key, t)| t.iter().enumerate().map(move |(i, r)| (*key, i, r)))
+            .filter(|(_, _, r)| self.route_passes(r))
+            .map(|(key, i, _)| (key, i))
+            .collect();
+        self.filtered = Some((self.filter_key(), list));
     }
 
     /// The tables the routes pane draws from.
@@ -480,12 +525,19 @@ impl App {
     /// The routes from row `start`, at most `count` (only these are ever built for drawing).
     pub fn route_window(&self, start: usize, count: usize) -> Vec<&Route> {
         if !self.filters[Pane::Routes.index()].is_empty() {
-            return self
-                .shown_tables()
-                .flat_map(|(_, t)| t.iter())
-                .filter(|r| self.route_passes(r))
+            let Some(list) = self.filtered_routes() else {
+                return Vec::new();
+            };
+            return list
+                .iter()
                 .skip(start)
                 .take(count)
+                .filter_map(|(key, i)| {
+                    self.state
+                        .tables
+                        .get(key)
+                        .and_then(|t| t.iter_from(*i).next())
+                })
                 .collect();
         }
         let mut skip = start;

@@ -20,6 +20,9 @@ use crate::model::State;
 use crate::net::{FeedEvent, FeedOptions, KernelAnswer};
 use crate::ui::{self, Theme};
 
+/// The most feed events applied between two frames (and two looks at the keyboard).
+const BATCH: usize = 4096;
+
 /// Runs the terminal UI on a live namespace or on a snapshot file.
 pub fn run(
     netns: Option<&str>,
@@ -72,6 +75,7 @@ async fn run_app(mut app: App, warning: Option<String>, theme: &Theme) -> color_
     }
     while !app.quit {
         // every wake-up below is a change (a key, feed events, an answer): draw once per wake-up
+        app.refresh();
         terminal.draw(|frame| ui::render(frame, &app, theme))?;
         let effects = tokio::select! {
             event = events.next() => match event {
@@ -80,8 +84,9 @@ async fn run_app(mut app: App, warning: Option<String>, theme: &Theme) -> color_
             },
             Some(event) = feed_rx.recv() => {
                 let mut effects = app.update(Msg::Net { event, time: clock() });
-                // a burst of changes costs one frame
-                while let Ok(event) = feed_rx.try_recv() {
+                // a burst costs one frame, but a bounded one, so keys are read between batches
+                for _ in 0..BATCH {
+                    let Ok(event) = feed_rx.try_recv() else { break };
                     effects.extend(app.update(Msg::Net { event, time: clock() }));
                 }
                 effects.dedup();

@@ -54,5 +54,47 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             ])
         })
         .collect();
+    let mut lines = lines;
+    if app.focus == Pane::Interfaces && height > 2 {
+        lines.truncate(height - 1);
+        lines.resize(height - 1, Line::raw(""));
+        let link = app
+            .state
+            .links
+            .values()
+            .nth(app.selected[Pane::Interfaces as usize]);
+        if let Some(link) = link {
+            lines.push(Line::styled(reach(app, link.index), theme.muted));
+        }
+    }
     frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// Which rules make the link's addresses local: the local routes the kernel added for them.
+fn reach(app: &App, index: u32) -> String {
+    let state = &app.state;
+    let local_rules: Vec<String> = state
+        .rules
+        .iter()
+        .filter(|r| r.action == crate::model::RuleAction::Lookup && r.table == 255)
+        .map(|r| r.priority.to_string())
+        .collect();
+    let addrs: Vec<String> = state
+        .addresses
+        .iter()
+        .filter(|a| a.index == index)
+        .map(|a| a.local.to_string())
+        .collect();
+    if addrs.is_empty() {
+        return "no addresses".into();
+    }
+    let rules = if local_rules.is_empty() {
+        "no rule looks up local!".to_owned()
+    } else {
+        format!("rule {}", local_rules.join(", "))
+    };
+    format!(
+        "{} local via table local ({rules}): answered on every interface",
+        addrs.join(" ")
+    )
 }
