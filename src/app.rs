@@ -120,8 +120,11 @@ pub struct App {
     /// Bumped on every state change, so cached views know they are stale.
     generation: u64,
     /// The routes passing the routes filter, as (table, position), and what they were built from.
-    filtered: Option<(FilterKey, Vec<((Family, u32), usize)>)>,
+    filtered: Option<(FilterKey, Vec<RoutePos>)>,
 }
+
+/// Where a route sits: its table and its position there.
+type RoutePos = ((Family, u32), usize);
 
 /// What a cached filtered route list depends on.
 type FilterKey = (String, Option<(Family, u32)>, u64);
