@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Parser as _;
 use routescope::cli::Cli;
-use routescope::commands;
+use routescope::{commands, error};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -33,8 +33,8 @@ fn main() -> ExitCode {
         Ok(status) => status,
         Err(report) => {
             tracing::error!("{report:?}");
-            eprintln!("routescope: {}", commands::one_line(&report));
-            commands::exit_status(&report)
+            eprintln!("routescope: {}", error::one_line(&report));
+            error::exit_status(&report)
         }
     }
 }

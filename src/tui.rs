@@ -13,8 +13,8 @@ use tokio::task::JoinHandle;
 
 use crate::action::Action;
 use crate::app::{App, Effect, Msg};
-use crate::commands::state;
 use crate::keymap::Keymap;
+use crate::load as state;
 use crate::lookup::Query;
 use crate::model::State;
 use crate::net::{FeedEvent, FeedOptions, KernelAnswer};
@@ -99,7 +99,7 @@ async fn run_app(mut app: App, warning: Option<String>, theme: &Theme) -> color_
         for effect in effects {
             match effect {
                 Effect::AskKernel(query) => {
-                    let request = crate::commands::get_request(&app.state, &query);
+                    let request = crate::net::RouteGetRequest::for_query(&app.state, &query);
                     let (tx, netns) = (kernel_tx.clone(), app.namespace.clone());
                     tokio::spawn(async move {
                         if let Ok(answer) = crate::net::route_get(netns.as_deref(), request).await {

@@ -113,7 +113,7 @@ fn check_try_against_routescope(ns: &str, state: &State, scenario: &str, t: &Try
         t.approximate,
         "{context}"
     );
-    let request = routescope::commands::get_request(state, &query);
+    let request = routescope::net::RouteGetRequest::for_query(state, &query);
     let kernel = runtime()
         .block_on(net::route_get(Some(ns), request))
         .expect("kernel answers");
@@ -172,7 +172,7 @@ fn run_config(seed: u64, index: usize, queries: usize) -> Option<(Vec<Outcome>, 
                 };
                 let e = explain(&state, &query);
                 let kernel = requester
-                    .route_get(&routescope::commands::get_request(&state, &query))
+                    .route_get(&routescope::net::RouteGetRequest::for_query(&state, &query))
                     .await?;
                 let mut differences = verify::differences(&state, &e.verdict, &kernel);
                 if resolve(&state, &query) != e.verdict {

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use super::BadInput;
+use crate::error::BadInput;
 use crate::scenario::{self, NAMESPACE_PREFIX};
 
 /// Lists scenarios, builds `name`, or with `clean` removes every demo namespace.

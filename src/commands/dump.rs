@@ -4,7 +4,7 @@ use std::io::ErrorKind;
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::state;
+use crate::load as state;
 use crate::report::{json, text};
 
 /// Prints the state of `netns` (or of a snapshot) to standard output.

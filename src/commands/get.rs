@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 use serde_json::{Value, json};
 
-use super::{BadInput, exit, state};
+use crate::error::{BadInput, exit};
+use crate::load as state;
 use crate::lookup::{Confidence, Explanation, Query, Stage, explain};
 use crate::model::{RouteKind, State};
 use crate::net::{KernelAnswer, RouteGetRequest};
@@ -31,7 +32,10 @@ pub fn run(
     let kernel = if no_kernel || snapshot.is_some() {
         None
     } else {
-        Some(rt.block_on(crate::net::route_get(netns, request(&state, &query)))?)
+        Some(rt.block_on(crate::net::route_get(
+            netns,
+            RouteGetRequest::for_query(&state, &query),
+        ))?)
     };
     let diffs = kernel
         .as_ref()
@@ -59,27 +63,6 @@ pub fn run(
     } else {
         exit::ROUTE_ERROR
     }))
-}
-
-/// The kernel request for a query, with the same defaults our flow uses (uid 0 unless given).
-pub fn request(state: &State, query: &Query) -> RouteGetRequest {
-    let index = |name: &Option<String>| {
-        name.as_deref()
-            .and_then(|n| state.link_by_name(n))
-            .map(|l| l.index)
-    };
-    RouteGetRequest {
-        dst: query.dst,
-        from: query.from,
-        iif: index(&query.iif),
-        oif: index(&query.oif),
-        mark: query.mark,
-        uid: Some(query.uid.unwrap_or(0)),
-        ipproto: query.ipproto,
-        sport: query.sport,
-        dport: query.dport,
-        tos: query.tos.unwrap_or(0),
-    }
 }
 
 /// A verdict or kernel answer in the words of `ip route get`.

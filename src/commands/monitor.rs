@@ -8,7 +8,8 @@ use color_eyre::eyre::{WrapErr, eyre};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
-use super::{BadInput, state};
+use crate::error::BadInput;
+use crate::load as state;
 use crate::model::{Change, State};
 use crate::net::{FeedEvent, FeedOptions};
 use crate::report::{events, json};

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use color_eyre::eyre::{WrapErr, eyre};
 use nix::sched::{CloneFlags, setns};
 
-use crate::commands::BadInput;
+use crate::error::BadInput;
 
 /// Where `ip netns` keeps named namespaces.
 pub const NETNS_DIR: &str = "/run/netns";

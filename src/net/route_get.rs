@@ -12,7 +12,8 @@ use netlink_packet_route::route::{
 
 use super::codec::RtMsg;
 use super::dump::{NetlinkError, Requester, af};
-use crate::model::{Family, RouteKind};
+use crate::lookup::Query;
+use crate::model::{Family, RouteKind, State};
 
 /// What to ask: the selectors of `ip route get`, devices already resolved to indexes.
 #[derive(Debug, Clone, Default)]
@@ -44,6 +45,29 @@ pub struct KernelAnswer {
     pub gateway: Option<IpAddr>,
     /// The source the packet would carry (the reply's prefsrc, or the given `from`).
     pub src: Option<IpAddr>,
+}
+
+impl RouteGetRequest {
+    /// The kernel request for a query, with the same defaults our flow uses (uid 0 unless given).
+    pub fn for_query(state: &State, query: &Query) -> Self {
+        let index = |name: &Option<String>| {
+            name.as_deref()
+                .and_then(|n| state.link_by_name(n))
+                .map(|l| l.index)
+        };
+        Self {
+            dst: query.dst,
+            from: query.from,
+            iif: index(&query.iif),
+            oif: index(&query.oif),
+            mark: query.mark,
+            uid: Some(query.uid.unwrap_or(0)),
+            ipproto: query.ipproto,
+            sport: query.sport,
+            dport: query.dport,
+            tos: query.tos.unwrap_or(0),
+        }
+    }
 }
 
 /// How long to wait for the kernel before giving up.

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use color_eyre::eyre::WrapErr;
 
-use super::BadInput;
+use crate::error::BadInput;
 use crate::model::State;
 use crate::report::snapshot::parse_snapshot;
 
