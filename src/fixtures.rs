@@ -4,7 +4,7 @@ use std::net::IpAddr;
 
 use crate::model::{
     Address, AddressFlags, Family, Hop, Link, LinkFlags, NextHop, OperState, Route, RouteFlags,
-    RouteKind, Rule, Scope, State,
+    RouteKind, Rule, Scope, Selector, State,
 };
 
 /// A state like a small server's: `lo` with 127.0.0.1/8 and 11.22.33.44/32, `eth0` with
@@ -43,8 +43,10 @@ pub fn server() -> State {
         s.rules.push(Rule::lookup(family, prio, table));
     }
     let mut marked = Rule::lookup(Family::V4, 100, 100);
-    marked.fwmark = Some(0x10);
-    marked.fwmask = Some(u32::MAX);
+    marked.add(Selector::Fwmark {
+        mark: 0x10,
+        mask: u32::MAX,
+    });
     s.rules.insert(1, marked);
     s.rules.push(Rule::lookup(Family::V6, 0, 255));
     s.rules.push(Rule::lookup(Family::V6, 32766, 254));
@@ -154,8 +156,10 @@ pub fn large(routes: u32, rules: u32) -> State {
     s.tables.insert((Family::V4, 254), table);
     for i in 0..rules {
         let mut rule = Rule::lookup(Family::V4, 1000 + i, 1000 + i);
-        rule.fwmark = Some(0x1000 + i);
-        rule.fwmask = Some(u32::MAX);
+        rule.add(Selector::Fwmark {
+            mark: 0x1000 + i,
+            mask: u32::MAX,
+        });
         let at = s
             .rules
             .iter()

@@ -10,7 +10,7 @@ use std::process::Command;
 
 use common::{TestNetns, runtime};
 use routescope::lookup::{Confidence, Query, explain, resolve};
-use routescope::model::{RouteKind, State};
+use routescope::model::State;
 use routescope::scenario::{self, Try};
 use routescope::{net, verify};
 
@@ -93,10 +93,7 @@ fn check_try_against_routescope(ns: &str, state: &State, scenario: &str, t: &Try
         "scenario {scenario}, `get {}`: routescope says {v:#?}",
         t.query
     );
-    let word = v.error.map_or_else(
-        || v.kind.map_or_else(String::new, RouteKind::name),
-        str::to_owned,
-    );
+    let word = v.answer.outcome.to_string();
     assert_eq!(word, t.kind, "{context}");
     if let Some(rule) = t.rule {
         assert_eq!(
@@ -106,7 +103,7 @@ fn check_try_against_routescope(ns: &str, state: &State, scenario: &str, t: &Try
         );
     }
     if let Some(table) = t.table {
-        assert_eq!(v.table, Some(table), "the table named: {context}");
+        assert_eq!(v.answer.table, Some(table), "the table named: {context}");
     }
     assert_eq!(
         v.confidence == Confidence::Approximate,

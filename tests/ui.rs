@@ -128,7 +128,7 @@ fn a_change_is_logged_and_the_pinned_answer_follows_it() {
         matches!(effects.as_slice(), [Effect::AskKernel(_)]),
         "pinning asks the kernel"
     );
-    let before = app.pinned.as_ref().unwrap().explanation.verdict.gateway;
+    let before = app.pinned.as_ref().unwrap().explanation.verdict.answer.gateway;
     let default = app
         .state
         .routes()
@@ -143,8 +143,11 @@ fn a_change_is_logged_and_the_pinned_answer_follows_it() {
     assert_eq!(app.log.len(), 1);
     assert!(app.log[0].line.starts_with("- route"), "{:?}", app.log[0]);
     let pinned = app.pinned.as_ref().unwrap();
-    assert_ne!(pinned.explanation.verdict.gateway, before);
-    assert_eq!(pinned.explanation.verdict.error, Some("ENETUNREACH"));
+    assert_ne!(pinned.explanation.verdict.answer.gateway, before);
+    assert_eq!(
+        pinned.explanation.verdict.answer.outcome.errno(),
+        Some(routescope::model::Errno::Enetunreach)
+    );
     assert!(
         pinned
             .changed

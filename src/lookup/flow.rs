@@ -3,7 +3,7 @@
 use std::net::IpAddr;
 
 use super::Query;
-use crate::model::{Family, State};
+use crate::model::{Family, Packet, State};
 
 /// IP protocol number of UDP, the default of IPv4 output lookups.
 const IPPROTO_UDP: u8 = 17;
@@ -67,6 +67,24 @@ impl Flow {
             tos: query.tos.unwrap_or(0),
             input,
             trace: true,
+        }
+    }
+
+    /// What the rule selectors see: the flow with its devices named.
+    pub fn packet<'s>(&self, state: &'s State) -> Packet<'s> {
+        Packet {
+            family: self.family,
+            iif: state.name_of(self.iif),
+            oif: (self.oif != 0).then(|| state.name_of(self.oif)),
+            mark: self.mark,
+            uid: self.uid,
+            src: self.src,
+            dst: self.dst,
+            tos: self.tos,
+            flowlabel: 0,
+            proto: self.proto,
+            sport: self.sport,
+            dport: self.dport,
         }
     }
 

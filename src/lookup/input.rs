@@ -3,11 +3,11 @@
 use std::net::{IpAddr, Ipv4Addr};
 
 use super::flow::Flow;
-use super::output::{fail, note};
+use super::output::{fail, note, with_unsure};
 use super::rules::{self, Walk};
 use super::table::{self, Hit};
-use super::{Confidence, RuleRef, Stage, Step, Verdict};
-use crate::model::{Family, RouteKind, State};
+use super::{Candidate, Confidence, RuleRef, Stage, Step, StepResult, Verdict};
+use crate::model::{Errno, Family, Outcome, RouteKind, State, table as tables};
 
 /// The verdict for a packet arriving on `flow.iif`.
 pub fn route(state: &State, flow: &Flow, steps: &mut Vec<Step>) -> Verdict {
@@ -16,7 +16,8 @@ pub fn route(state: &State, flow: &Flow, steps: &mut Vec<Step>) -> Verdict {
             return early;
         }
     }
-    match rules::walk(state, flow, steps, &|id| table::lookup(state, flow, id)) {
+    let walked = rules::walk(state, flow, steps, &|id| table::lookup(state, flow, id));
+    let verdict = match walked.end {
         Walk::Error {
             errno,
             rule,
@@ -26,7 +27,7 @@ pub fn route(state: &State, flow: &Flow, steps: &mut Vec<Step>) -> Verdict {
             let forwarding = state.sysctls.device(&state.link_name(flow.iif)).forwarding;
             // IPv4 turns every failure into "no route to host" when it would not forward anyway
             let errno = if flow.family == Family::V4 && !forwarding {
-                "EHOSTUNREACH"
+                Errno::Ehostunreach
             } else {
                 errno
             };
@@ -36,7 +37,8 @@ pub fn route(state: &State, flow: &Flow, steps: &mut Vec<Step>) -> Verdict {
             v
         }
         Walk::Hit(hit, rule) => deliver_or_forward(state, flow, steps, &hit, &rule),
-    }
+    };
+    with_unsure(verdict, walked.unsure)
 }
 
 /// The IPv4 checks before the table lookup (§5 steps 1-6); `Some` ends the lookup.
@@ -47,7 +49,7 @@ fn martians(state: &State, flow: &Flow, steps: &mut Vec<Step>) -> Option<Verdict
         return Some(fail(
             steps,
             Stage::Input,
-            "EINVAL",
+            Errno::Einval,
             format!("martian source {src}"),
         ));
     }
@@ -58,13 +60,13 @@ fn martians(state: &State, flow: &Flow, steps: &mut Vec<Step>) -> Option<Verdict
         let why = format!(
             "a packet arriving on {dev} needs a source address (`from`): 0.0.0.0 is martian"
         );
-        return Some(fail(steps, Stage::Input, "EINVAL", why));
+        return Some(fail(steps, Stage::Input, Errno::Einval, why));
     };
     if flow.dst.is_unspecified() {
         return Some(fail(
             steps,
             Stage::Input,
-            "EINVAL",
+            Errno::Einval,
             format!("martian destination 0.0.0.0 arriving on {dev}"),
         ));
     }
@@ -73,14 +75,14 @@ fn martians(state: &State, flow: &Flow, steps: &mut Vec<Step>) -> Option<Verdict
             "multicast {} arriving on {dev}: group membership is not modelled",
             flow.dst
         );
-        let mut v = fail(steps, Stage::Input, "EINVAL", why);
+        let mut v = fail(steps, Stage::Input, Errno::Einval, why);
         v.confidence = Confidence::Approximate;
         return Some(v);
     }
     let localnet = state.sysctls.either(&dev, |s| s.route_localnet);
     if (flow.dst.is_loopback() || src.is_loopback()) && !localnet {
         let why = format!("127/8 arriving on {dev} is martian (route_localnet is off)");
-        return Some(fail(steps, Stage::Input, "EINVAL", why));
+        return Some(fail(steps, Stage::Input, Errno::Einval, why));
     }
     None
 }
@@ -96,15 +98,15 @@ fn deliver_or_forward(
     let route = &hit.route;
     let dev = state.link_name(flow.iif);
     let table_name = state.table_names.name(hit.table);
-    let mut v = super::output::winner(state, flow, steps, hit, rule);
-    v.src = flow.src;
+    let mut v = super::output::winner(flow, steps, hit, rule);
+    v.answer.src = flow.src;
     if matches!(route.kind, RouteKind::Local | RouteKind::Broadcast) {
         if flow.family == Family::V4 {
             if let Some(err) = validate_source(state, flow, 0, steps) {
                 return err;
             }
         }
-        v.dev = Some(state.loopback());
+        v.answer.dev = Some(state.loopback());
         v.summary = format!(
             "delivered locally: {} (table {table_name}, rule {})",
             route.dst, rule.priority
@@ -113,36 +115,40 @@ fn deliver_or_forward(
     }
     if flow.family == Family::V4 && !state.sysctls.device(&dev).forwarding {
         let why = format!("{} is not local and forwarding is off on {dev}", flow.dst);
-        return fail(steps, Stage::Input, "EHOSTUNREACH", why);
+        return fail(steps, Stage::Input, Errno::Ehostunreach, why);
     }
     if flow.family == Family::V4 && route.kind != RouteKind::Unicast {
         return fail(
             steps,
             Stage::Input,
-            "EINVAL",
+            Errno::Einval,
             format!("a {} route cannot forward", route.kind.name()),
         );
     }
     let nh = hit.nexthop().copied();
-    v.dev = nh.map(|n| n.dev);
-    v.gateway = nh.and_then(|n| n.gateway);
+    v.answer.dev = nh.map(|n| n.dev);
+    v.answer.gateway = nh.and_then(|n| n.gateway);
     if table::is_multipath(route) {
         v.confidence = Confidence::Approximate;
         v.candidates = route
             .hops
             .as_slice()
             .iter()
-            .map(|n| (n.dev, n.gateway, None))
+            .map(|n| Candidate {
+                dev: n.dev,
+                gateway: n.gateway,
+                src: None,
+            })
             .collect();
         v.note = Some("multipath: the kernel picks a nexthop by a per-flow hash".into());
     }
     if flow.family == Family::V4 {
-        if let Some(err) = validate_source(state, flow, v.dev.unwrap_or(0), steps) {
+        if let Some(err) = validate_source(state, flow, v.answer.dev.unwrap_or(0), steps) {
             return err;
         }
     }
-    let via = v.gateway.map(|g| format!(" via {g}")).unwrap_or_default();
-    let out = state.link_name(v.dev.unwrap_or(0));
+    let via = v.answer.gateway.map(|g| format!(" via {g}")).unwrap_or_default();
+    let out = state.link_name(v.answer.dev.unwrap_or(0));
     v.summary = format!(
         "forwarded{via} out of {out}: table {table_name} route {} (rule {})",
         route.dst, rule.priority
@@ -164,11 +170,16 @@ fn broadcast_input(state: &State, flow: &Flow, steps: &mut Vec<Step>) -> Verdict
         flow.dst,
         state.link_name(flow.iif)
     );
-    note(steps, Stage::Input, why.clone(), "broadcast");
+    note(
+        steps,
+        Stage::Input,
+        StepResult::Input(Outcome::Route(RouteKind::Broadcast)),
+        why.clone(),
+    );
     let mut v = Verdict::success(RouteKind::Broadcast);
     v.summary = why;
-    v.dev = Some(state.loopback());
-    v.src = Some(flow.src.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)));
+    v.answer.dev = Some(state.loopback());
+    v.answer.src = Some(flow.src.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)));
     v
 }
 
@@ -185,7 +196,7 @@ fn validate_source(
     let rp = state.sysctls.rp_filter(&dev);
     let accept_local = state.sysctls.either(&dev, |s| s.accept_local);
     // user-added local routes and custom rules make the kernel do the full reverse lookup
-    let custom_local = state.table(Family::V4, 255).is_some_and(|t| {
+    let custom_local = state.table(Family::V4, tables::LOCAL).is_some_and(|t| {
         t.iter()
             .any(|r| r.kind == RouteKind::Local && r.protocol != 2)
     });
@@ -198,18 +209,18 @@ fn validate_source(
             note(
                 steps,
                 Stage::Input,
+                StepResult::Input(Outcome::Route(RouteKind::Unicast)),
                 format!("source {src} accepted (rp_filter off)"),
-                "accepted",
             );
             return None;
         }
-        return Some(fail(steps, Stage::Input, "EINVAL", own));
+        return Some(fail(steps, Stage::Input, Errno::Einval, own));
     }
     let reverse = reverse_flow(state, flow, out_dev);
     let answer = rules::walk(state, &reverse, &mut Vec::new(), &|id| {
         table::lookup(state, &reverse, id)
     });
-    let rejection = match answer {
+    let rejection = match answer.end {
         Walk::Error { .. } => (rp != 0).then(|| format!("rp_filter: no route back to {src}")),
         Walk::Hit(hit, _) => match hit.route.kind {
             RouteKind::Local if !accept_local => Some(own),
@@ -227,12 +238,12 @@ fn validate_source(
             note(
                 steps,
                 Stage::Input,
+                StepResult::Input(Outcome::Route(RouteKind::Unicast)),
                 format!("source {src} passes the reverse-path check"),
-                "accepted",
             );
             None
         }
-        Some(why) => Some(fail(steps, Stage::Input, "EINVAL", why)),
+        Some(why) => Some(fail(steps, Stage::Input, Errno::Einval, why)),
     }
 }
 

@@ -18,7 +18,7 @@ use serde::Serialize;
 pub use flow::Flow;
 pub use query::{Query, QueryError};
 
-use crate::model::{Route, RouteKind, State};
+use crate::model::{Answer, Errno, Outcome, Route, RouteKind, State};
 
 /// Which part of the lookup a step belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -34,16 +34,88 @@ pub enum Stage {
     Verdict,
 }
 
-/// One step of the explanation: a sentence, a short result, and what it refers to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// What a step found: the typed result the text of the step explains.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepResult {
+    /// The flow the kernel builds: an input (`iif`) or output lookup.
+    Flow { input: bool },
+    /// A rule whose selectors do not match the packet.
+    Skipped,
+    /// A rule with a selector routescope does not evaluate: assumed not to match.
+    Unsure,
+    /// A rule matched but the walk goes on (nop, a miss, throw, suppressed, unresolved goto).
+    GoOn,
+    /// A rule matched and jumps to this priority.
+    Goto(u32),
+    /// A rule matched and its table answered: the walk ends.
+    Answered,
+    /// Local and main are searched as one trie, without a rule walk.
+    Merged,
+    /// The route the lookup settled on (the step's `route`).
+    Winner,
+    /// How the nexthop or device was chosen.
+    Nexthop(PathChoice),
+    /// How the source address was chosen.
+    Source(SourceChoice),
+    /// An input-path check passed or decided delivery or forwarding.
+    Input(Outcome),
+    /// The lookup ends with this errno.
+    Fails(Errno),
+    /// The final answer.
+    Verdict(Outcome),
+}
+
+/// How the path of a successful lookup was chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathChoice {
+    /// The kernel assumes the destination is on-link on the bound device.
+    OnLink,
+    /// Sent without a table lookup (broadcast or multicast on a known device).
+    Direct,
+    /// One of several nexthops, by hash.
+    OneOfSeveral,
+    /// Equal-metric defaults the kernel alternates between.
+    Alternates,
+}
+
+/// Where the source address came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceChoice {
+    /// The application gave it (`from`).
+    Given,
+    /// The route's `src`.
+    RouteSrc,
+    /// The kernel's selection.
+    Selected,
+    /// No usable address.
+    None,
+}
+
+/// One step of the explanation: what it found, a sentence saying why, and what it refers to.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
     pub stage: Stage,
+    pub result: StepResult,
+    /// The sentence (for a rule: `PRIORITY: selectors action`); empty for a `Winner` step.
     pub text: String,
-    pub result: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rule_priority: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub table: Option<u32>,
+    /// The route a `Winner` step names (formatted by `report`).
+    pub route: Option<Route>,
+}
+
+impl Step {
+    /// A step with a sentence and no rule, table or route.
+    pub fn new(stage: Stage, result: StepResult, text: String) -> Self {
+        Self {
+            stage,
+            result,
+            text,
+            rule_priority: None,
+            table: None,
+            route: None,
+        }
+    }
 }
 
 /// Whether the verdict is certain, or depends on state we cannot see (hashes, neighbour timing).
@@ -61,23 +133,29 @@ pub struct RuleRef {
     pub text: String,
 }
 
+/// One path the kernel may take when it picks by hash or neighbour state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Candidate {
+    pub dev: u32,
+    pub gateway: Option<IpAddr>,
+    /// The source this path gives, when it differs by path (a route `src`).
+    pub src: Option<IpAddr>,
+}
+
 /// The answer: what the packet does, and which rule, table and route said so.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verdict {
-    /// The route type of the answer, when it succeeds.
-    pub kind: Option<RouteKind>,
-    /// The errno name, when it fails.
-    pub error: Option<&'static str>,
-    pub table: Option<u32>,
+    /// Where the packet goes: comparable with the kernel's own answer.
+    pub answer: Answer,
     pub rule: Option<RuleRef>,
     pub route: Option<Route>,
-    pub dev: Option<u32>,
-    pub gateway: Option<IpAddr>,
-    pub src: Option<IpAddr>,
     pub confidence: Confidence,
+    /// Why the answer is approximate, or another caveat.
     pub note: Option<String>,
-    /// For approximate answers: the (device, gateway, source) choices the kernel picks among.
-    pub candidates: Vec<(u32, Option<IpAddr>, Option<IpAddr>)>,
+    /// For approximate answers: the paths the kernel picks among.
+    pub candidates: Vec<Candidate>,
+    /// What routescope does not evaluate and could change this answer.
+    pub unmodelled: Vec<String>,
     /// The verdict in plain words.
     pub summary: String,
 }
@@ -93,34 +171,39 @@ pub struct Explanation {
 impl Verdict {
     /// A successful lookup of this type; the caller fills in the rest.
     fn success(kind: RouteKind) -> Self {
-        Self {
-            kind: Some(kind),
-            error: None,
-            ..Self::error("", String::new())
-        }
+        Self::of(Answer::of(Outcome::Route(kind)), String::new())
     }
 
     /// A failed lookup with this errno.
-    fn error(errno: &'static str, summary: String) -> Self {
+    fn error(errno: Errno, summary: String) -> Self {
+        Self::of(Answer::error(errno), summary)
+    }
+
+    /// A verdict of this answer, exact until the caller says otherwise.
+    fn of(answer: Answer, summary: String) -> Self {
         Self {
-            kind: None,
-            error: Some(errno),
-            table: None,
+            answer,
             rule: None,
             route: None,
-            dev: None,
-            gateway: None,
-            src: None,
             confidence: Confidence::Exact,
             note: None,
             candidates: Vec::new(),
+            unmodelled: Vec::new(),
             summary,
         }
     }
 
     /// Whether the destination is reachable.
     pub fn is_ok(&self) -> bool {
-        self.error.is_none()
+        self.answer.outcome.is_ok()
+    }
+
+    /// Marks the verdict approximate because of something routescope does not evaluate.
+    fn unsure(&mut self, what: String) {
+        self.confidence = Confidence::Approximate;
+        if !self.unmodelled.contains(&what) {
+            self.unmodelled.push(what);
+        }
     }
 }
 
@@ -128,25 +211,20 @@ impl Verdict {
 pub fn explain(state: &State, query: &Query) -> Explanation {
     let mut steps = Vec::new();
     let flow = Flow::new(state, query);
-    steps.push(Step {
-        stage: Stage::Flow,
-        text: flow.describe(state),
-        result: if flow.input {
-            "input lookup".into()
-        } else {
-            "output lookup".into()
-        },
-        rule_priority: None,
-        table: None,
-    });
+    steps.push(Step::new(
+        Stage::Flow,
+        StepResult::Flow { input: flow.input },
+        flow.describe(state),
+    ));
     let verdict = output::route(state, &flow, &mut steps);
-    steps.push(Step {
-        stage: Stage::Verdict,
-        text: verdict.summary.clone(),
-        result: verdict_word(&verdict),
-        rule_priority: verdict.rule.as_ref().map(|r| r.priority),
-        table: verdict.table,
-    });
+    let mut last = Step::new(
+        Stage::Verdict,
+        StepResult::Verdict(verdict.answer.outcome),
+        verdict.summary.clone(),
+    );
+    last.rule_priority = verdict.rule.as_ref().map(|r| r.priority);
+    last.table = verdict.answer.table;
+    steps.push(last);
     Explanation {
         query: query.clone(),
         steps,
@@ -159,12 +237,4 @@ pub fn resolve(state: &State, query: &Query) -> Verdict {
     let mut flow = Flow::new(state, query);
     flow.trace = false;
     output::route(state, &flow, &mut Vec::new())
-}
-
-/// One word for the verdict: the route type or the errno.
-fn verdict_word(v: &Verdict) -> String {
-    v.error.map_or_else(
-        || v.kind.map_or_else(|| "?".into(), RouteKind::name),
-        str::to_owned,
-    )
 }

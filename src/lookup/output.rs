@@ -4,31 +4,29 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use super::flow::Flow;
 use super::rules::{self, Walk};
+use super::{Candidate, PathChoice, SourceChoice, StepResult};
 use super::source;
 use super::table::{self, Hit};
 use super::{Confidence, RuleRef, Stage, Step, Verdict};
-use crate::model::{Family, RouteKind, Scope, State};
+use crate::model::{Errno, Family, Outcome, RouteKind, Scope, State};
 
 /// Records a step.
-pub(super) fn note(steps: &mut Vec<Step>, stage: Stage, text: String, result: &str) {
-    steps.push(Step {
-        stage,
-        text,
-        result: result.to_owned(),
-        rule_priority: None,
-        table: None,
-    });
+pub(super) fn note(steps: &mut Vec<Step>, stage: Stage, result: StepResult, text: String) {
+    steps.push(Step::new(stage, result, text));
 }
 
 /// An error verdict, recorded as a step too.
-pub(super) fn fail(
-    steps: &mut Vec<Step>,
-    stage: Stage,
-    errno: &'static str,
-    why: String,
-) -> Verdict {
-    note(steps, stage, why.clone(), errno);
+pub(super) fn fail(steps: &mut Vec<Step>, stage: Stage, errno: Errno, why: String) -> Verdict {
+    note(steps, stage, StepResult::Fails(errno), why.clone());
     Verdict::error(errno, why)
+}
+
+/// Carries what the rule walk could not evaluate into the verdict.
+pub(super) fn with_unsure(mut v: Verdict, unsure: Vec<String>) -> Verdict {
+    for what in unsure {
+        v.unsure(what);
+    }
+    v
 }
 
 /// The verdict for a flow: input (`iif`) or output, IPv4 or IPv6.
@@ -40,7 +38,7 @@ pub fn route(state: &State, flow: &Flow, steps: &mut Vec<Step>) -> Verdict {
             "the kernel's route get accepts only tcp, udp and icmp for this family, not ipproto {}",
             flow.proto
         );
-        return fail(steps, Stage::Flow, "EOPNOTSUPP", why);
+        return fail(steps, Stage::Flow, Errno::Eopnotsupp, why);
     }
     if flow.input {
         return super::input::route(state, flow, steps);
@@ -50,28 +48,32 @@ pub fn route(state: &State, flow: &Flow, steps: &mut Vec<Step>) -> Verdict {
             return early;
         }
     }
-    let walk = rules::walk(state, flow, steps, &|id| table::lookup(state, flow, id));
-    match walk {
+    let walked = rules::walk(state, flow, steps, &|id| table::lookup(state, flow, id));
+    let verdict = match walked.end {
+        Walk::Error {
+            errno,
+            rule,
+            route,
+            why,
+        } if flow.family == Family::V4 && flow.oif != 0 => {
+            let _ = (errno, rule, route);
+            on_link(state, flow, steps, &why)
+        }
         Walk::Error {
             errno,
             rule,
             route,
             why,
         } => {
-            if flow.family == Family::V4 && flow.oif != 0 {
-                return on_link(state, flow, steps, &why);
-            }
-            if flow.family == Family::V6 && errno == "ENETUNREACH" && flow.dst.is_loopback() {
-                return Verdict::error(errno, why);
-            }
             let mut v = fail(steps, Stage::Verdict, errno, why);
             v.rule = rule;
-            v.table = route.as_ref().map(|r| r.table);
+            v.answer.table = route.as_ref().map(|r| r.table);
             v.route = route;
             v
         }
         Walk::Hit(hit, rule) => finish_output(state, flow, steps, &hit, &rule),
-    }
+    };
+    with_unsure(verdict, walked.unsure)
 }
 
 /// IPv4 output checks before the FIB lookup (§4.1 steps 1-3); `Some` ends the lookup early.
@@ -81,19 +83,19 @@ fn output_v4_checks(state: &State, flow: &Flow, steps: &mut Vec<Step>) -> Option
             return Some(fail(
                 steps,
                 Stage::Source,
-                "EINVAL",
+                Errno::Einval,
                 format!("the source {src} is multicast or broadcast"),
             ));
         }
         if !source::is_local(state, src) {
             let why =
                 format!("the source {src} is not an address of this host (nor in a local route)");
-            return Some(fail(steps, Stage::Source, "ENETUNREACH", why));
+            return Some(fail(steps, Stage::Source, Errno::Enetunreach, why));
         }
     }
     if flow.oif != 0 && !state.link(flow.oif).is_some_and(crate::model::Link::is_up) {
         let why = format!("the bound device {} is down", state.link_name(flow.oif));
-        return Some(fail(steps, Stage::Nexthop, "ENETUNREACH", why));
+        return Some(fail(steps, Stage::Nexthop, Errno::Enetunreach, why));
     }
     if let Some(v) = group_without_lookup(state, flow, steps) {
         return Some(v);
@@ -114,14 +116,13 @@ fn output_v4_checks(state: &State, flow: &Flow, steps: &mut Vec<Step>) -> Option
         note(
             steps,
             Stage::Route,
+            StepResult::Verdict(Outcome::Route(RouteKind::Local)),
             "0.0.0.0 means this host: delivered over lo".into(),
-            "local",
         );
-        let mut v = Verdict::error("", "0.0.0.0 is this host".into());
-        v.error = None;
-        v.kind = Some(RouteKind::Local);
-        v.dev = Some(loopback);
-        v.src = Some(src);
+        let mut v = Verdict::success(RouteKind::Local);
+        v.summary = "0.0.0.0 is this host".into();
+        v.answer.dev = Some(loopback);
+        v.answer.src = Some(src);
         return Some(v);
     }
     None
@@ -159,12 +160,16 @@ fn group_without_lookup(state: &State, flow: &Flow, steps: &mut Vec<Step>) -> Op
     } else {
         return None;
     };
-    note(steps, Stage::Nexthop, why.clone(), &kind.name());
-    let mut v = Verdict::error("", why);
-    v.error = None;
-    v.kind = Some(kind);
-    v.dev = Some(dev);
-    v.src = src;
+    note(
+        steps,
+        Stage::Nexthop,
+        StepResult::Nexthop(PathChoice::Direct),
+        why.clone(),
+    );
+    let mut v = Verdict::success(kind);
+    v.summary = why;
+    v.answer.dev = Some(dev);
+    v.answer.src = src;
     Some(v)
 }
 
@@ -175,38 +180,37 @@ fn on_link(state: &State, flow: &Flow, steps: &mut Vec<Step>, why: &str) -> Verd
         "{why}; but the flow is bound to {dev}, so the kernel assumes {} is on-link there",
         flow.dst
     );
-    note(steps, Stage::Nexthop, text.clone(), "on-link");
+    note(
+        steps,
+        Stage::Nexthop,
+        StepResult::Nexthop(PathChoice::OnLink),
+        text.clone(),
+    );
     let src = flow
         .src
         .or_else(|| source::select_v4(state, flow.oif, None, Scope::LINK).map(|(a, _)| a));
-    let mut v = Verdict::error("", text);
-    v.error = None;
-    v.kind = Some(RouteKind::Unicast);
-    v.dev = Some(flow.oif);
-    v.src = src;
+    let mut v = Verdict::success(RouteKind::Unicast);
+    v.answer.dev = Some(flow.oif);
+    v.answer.src = src;
     v.summary = format!("sent on-link out of {dev} (bound device; no route through it matched)");
     v
 }
 
 /// Records the route a table answered with and starts the verdict from it (output and input).
 pub(super) fn winner(
-    state: &State,
     flow: &Flow,
     steps: &mut Vec<Step>,
     hit: &Hit,
     rule: &RuleRef,
 ) -> Verdict {
     if flow.trace {
-        let line = crate::report::text::route_line(state, &hit.route);
-        let text = format!(
-            "table {}: {}",
-            state.table_names.name(hit.table),
-            line.trim()
-        );
-        note(steps, Stage::Route, text, "winner");
+        let mut step = Step::new(Stage::Route, StepResult::Winner, String::new());
+        step.table = Some(hit.table);
+        step.route = Some(hit.route.clone());
+        steps.push(step);
     }
     let mut v = Verdict::success(hit.route.kind);
-    v.table = Some(hit.table);
+    v.answer.table = Some(hit.table);
     v.rule = Some(rule.clone());
     v.route = Some(hit.route.clone());
     v
@@ -222,10 +226,10 @@ fn finish_output(
 ) -> Verdict {
     let route = &hit.route;
     let table_name = state.table_names.name(hit.table);
-    let mut v = winner(state, flow, steps, hit, rule);
+    let mut v = winner(flow, steps, hit, rule);
     if route.kind == RouteKind::Local {
-        v.dev = Some(state.loopback());
-        v.src = flow.src.or(route.prefsrc).or(Some(flow.dst));
+        v.answer.dev = Some(state.loopback());
+        v.answer.src = flow.src.or(route.prefsrc).or(Some(flow.dst));
         v.summary = format!(
             "delivered locally: {} is in local route {} (table {table_name}, rule {})",
             flow.dst, route.dst, rule.priority
@@ -233,24 +237,24 @@ fn finish_output(
         return v;
     }
     let nh = hit.nexthop().copied();
-    v.dev = nh.map(|n| n.dev);
-    v.gateway = nh.and_then(|n| n.gateway);
+    v.answer.dev = nh.map(|n| n.dev);
+    v.answer.gateway = nh.and_then(|n| n.gateway);
     if flow.dst.is_multicast()
         || flow.dst == IpAddr::V4(Ipv4Addr::BROADCAST)
         || route.kind == RouteKind::Broadcast
     {
-        v.gateway = None;
+        v.answer.gateway = None;
     }
     if flow.dst == IpAddr::V4(Ipv4Addr::BROADCAST) {
-        v.kind = Some(RouteKind::Broadcast);
+        v.answer.outcome = Outcome::Route(RouteKind::Broadcast);
     } else if flow.dst.is_multicast() {
-        v.kind = Some(RouteKind::Multicast);
+        v.answer.outcome = Outcome::Route(RouteKind::Multicast);
         v.confidence = Confidence::Approximate;
         v.note = Some("multicast: group membership decides local delivery".into());
     }
     choose_path(state, flow, hit, &mut v, steps);
     pick_source(state, flow, hit, &mut v, steps);
-    if let (Some(IpAddr::V4(src)), Some(dev)) = (v.src, v.dev) {
+    if let (Some(IpAddr::V4(src)), Some(dev)) = (v.answer.src, v.answer.dev) {
         let looped = state.link(dev).is_some_and(crate::model::Link::is_loopback);
         let localnet = state
             .sysctls
@@ -259,7 +263,7 @@ fn finish_output(
             return fail(
                 steps,
                 Stage::Source,
-                "EINVAL",
+                Errno::Einval,
                 format!(
                     "source {src} is a loopback address but the packet would leave by {}",
                     state.link_name(dev)
@@ -267,9 +271,9 @@ fn finish_output(
             );
         }
     }
-    let via = v.gateway.map(|g| format!(" via {g}")).unwrap_or_default();
-    let dev = v.dev.map(|d| state.link_name(d)).unwrap_or_default();
-    let src = v.src.map(|s| format!(" from {s}")).unwrap_or_default();
+    let via = v.answer.gateway.map(|g| format!(" via {g}")).unwrap_or_default();
+    let dev = v.answer.dev.map(|d| state.link_name(d)).unwrap_or_default();
+    let src = v.answer.src.map(|s| format!(" from {s}")).unwrap_or_default();
     v.summary = format!(
         "sent{via} out of {dev}{src}: table {table_name} route {} (rule {})",
         route.dst, rule.priority
@@ -288,7 +292,11 @@ fn choose_path(state: &State, flow: &Flow, hit: &Hit, v: &mut Verdict, steps: &m
             .hops
             .as_slice()
             .iter()
-            .map(|n| (n.dev, n.gateway, None))
+            .map(|n| Candidate {
+                dev: n.dev,
+                gateway: n.gateway,
+                src: None,
+            })
             .collect();
         v.confidence = Confidence::Approximate;
         v.note = Some(
@@ -297,8 +305,8 @@ fn choose_path(state: &State, flow: &Flow, hit: &Hit, v: &mut Verdict, steps: &m
         note(
             steps,
             Stage::Nexthop,
+            StepResult::Nexthop(PathChoice::OneOfSeveral),
             v.note.clone().unwrap_or_default(),
-            "one of several",
         );
         return;
     }
@@ -321,7 +329,11 @@ fn choose_path(state: &State, flow: &Flow, hit: &Hit, v: &mut Verdict, steps: &m
     if defaults.len() > 1 {
         v.candidates = defaults
             .iter()
-            .map(|r| (r.dev(), r.gateway(), r.prefsrc))
+            .map(|r| Candidate {
+                dev: r.dev(),
+                gateway: r.gateway(),
+                src: r.prefsrc,
+            })
             .collect();
         v.confidence = Confidence::Approximate;
         let srcs: Vec<String> = defaults
@@ -338,7 +350,12 @@ fn choose_path(state: &State, flow: &Flow, hit: &Hit, v: &mut Verdict, steps: &m
             defaults.len(),
             route.metric
         );
-        note(steps, Stage::Nexthop, text.clone(), "alternates");
+        note(
+            steps,
+            Stage::Nexthop,
+            StepResult::Nexthop(PathChoice::Alternates),
+            text.clone(),
+        );
         v.note = Some(text);
     }
 }
@@ -346,39 +363,44 @@ fn choose_path(state: &State, flow: &Flow, hit: &Hit, v: &mut Verdict, steps: &m
 /// The source address: the given one, the route's `src`, or the kernel's choice (§3.4, §4.3).
 fn pick_source(state: &State, flow: &Flow, hit: &Hit, v: &mut Verdict, steps: &mut Vec<Step>) {
     if let Some(src) = flow.src {
-        v.src = Some(src);
+        v.answer.src = Some(src);
         note(
             steps,
             Stage::Source,
+            StepResult::Source(SourceChoice::Given),
             format!("{src}: the application chose it (`from`, a bound socket)"),
-            "given",
         );
         return;
     }
     if let Some(prefsrc) = hit.route.prefsrc {
-        v.src = Some(prefsrc);
+        v.answer.src = Some(prefsrc);
         note(
             steps,
             Stage::Source,
+            StepResult::Source(SourceChoice::RouteSrc),
             format!("{prefsrc}: the route's `src` (RTA_PREFSRC) applies to every application"),
-            "route src",
         );
         return;
     }
-    let dev = v.dev.unwrap_or(0);
+    let dev = v.answer.dev.unwrap_or(0);
     let chosen = match flow.family {
-        Family::V4 => source::select_v4(state, dev, v.gateway, hit.route.scope),
+        Family::V4 => source::select_v4(state, dev, v.answer.gateway, hit.route.scope),
         Family::V6 => source::select_v6(state, dev, flow.dst),
     };
     if let Some((src, why)) = chosen {
-        v.src = Some(src);
-        note(steps, Stage::Source, format!("{src}: {why}"), "selected");
+        v.answer.src = Some(src);
+        note(
+            steps,
+            Stage::Source,
+            StepResult::Source(SourceChoice::Selected),
+            format!("{src}: {why}"),
+        );
     } else {
         note(
             steps,
             Stage::Source,
+            StepResult::Source(SourceChoice::None),
             "no usable address: the packet would carry no source".into(),
-            "none",
         );
     }
 }

@@ -1,11 +1,11 @@
 //! The rule walk (spec §2): priority order, every selector, goto / nop / error actions, suppress.
 
-use std::net::IpAddr;
-
 use super::flow::Flow;
-use super::table::{self, Answer, Hit};
-use super::{RuleRef, Stage, Step};
-use crate::model::{Family, Route, Rule, RuleAction, State};
+use super::table::{self as tables, Answer, Hit};
+use super::{RuleRef, Stage, Step, StepResult};
+use crate::model::{
+    Errno, Family, Fit, Packet, Route, Rule, RuleAction, Selector, State, priority, table,
+};
 
 /// How the walk ended.
 pub enum Walk {
@@ -13,11 +13,18 @@ pub enum Walk {
     Hit(Hit, RuleRef),
     /// A rule or route ended the lookup with an errno.
     Error {
-        errno: &'static str,
+        errno: Errno,
         rule: Option<RuleRef>,
         route: Option<Route>,
         why: String,
     },
+}
+
+/// The end of the walk, and what it passed that routescope could not evaluate.
+pub struct Walked {
+    pub end: Walk,
+    /// Rules whose match routescope could not decide, in words (the answer is then approximate).
+    pub unsure: Vec<String>,
 }
 
 /// The rule as `ip rule` prints it.
@@ -28,167 +35,48 @@ pub fn rule_ref(state: &State, rule: &Rule) -> RuleRef {
     }
 }
 
-/// The selector of a rule that a flow fails.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Failed {
-    Iif,
-    Oif,
-    Fwmark,
-    L3mdev,
-    Uid,
-    FromNoSource,
-    From,
-    To,
-    Tos,
-    Proto,
-    Sport,
-    Dport,
-    Inverted,
-}
-
-/// Whether a rule matches the flow (after `not`), without building any text.
-pub fn matches(state: &State, rule: &Rule, flow: &Flow) -> bool {
-    failed(state, rule, flow).is_none()
-}
-
-/// Why a rule does not match the flow, or `None` if it matches (after `not`).
-pub fn mismatch(state: &State, rule: &Rule, flow: &Flow) -> Option<String> {
-    failed(state, rule, flow).map(|f| describe(state, rule, flow, f))
-}
-
-/// The first selector that fails, in the kernel's order (`fib_rule_match`, then the family part).
-fn failed(state: &State, rule: &Rule, flow: &Flow) -> Option<Failed> {
-    let first = first_failed_selector(state, rule, flow);
-    match (rule.invert, first) {
-        (false, first) => first,
-        (true, Some(_)) => None,
-        (true, None) => Some(Failed::Inverted),
-    }
-}
-
-/// The name of device `index`, borrowed (empty for 0 or unknown).
-fn name(state: &State, index: u32) -> &str {
-    state.link(index).map_or("", |l| l.name.as_str())
-}
-
-/// The first failing selector of the rule itself, before `not`.
-fn first_failed_selector(state: &State, rule: &Rule, flow: &Flow) -> Option<Failed> {
-    if rule
-        .iif
-        .as_deref()
-        .is_some_and(|iif| rule.iif_detached || name(state, flow.iif) != iif)
-    {
-        return Some(Failed::Iif);
-    }
-    if rule
-        .oif
-        .as_deref()
-        .is_some_and(|oif| rule.oif_detached || flow.oif == 0 || name(state, flow.oif) != oif)
-    {
-        return Some(Failed::Oif);
-    }
-    if rule
-        .fwmark
-        .is_some_and(|mark| (mark ^ flow.mark) & rule.fwmask.unwrap_or(u32::MAX) != 0)
-    {
-        return Some(Failed::Fwmark);
-    }
-    if rule.l3mdev {
-        return Some(Failed::L3mdev);
-    }
-    if rule
-        .uidrange
-        .is_some_and(|(lo, hi)| !(lo..=hi).contains(&flow.uid))
-    {
-        return Some(Failed::Uid);
-    }
-    if let Some(from) = rule.from {
-        match (flow.family, flow.src) {
-            // IPv6 checks `from` only when the flow has a source (RT6_LOOKUP_F_HAS_SADDR)
-            (Family::V6, None) if from.prefix_len() > 0 => return Some(Failed::FromNoSource),
-            (Family::V6, None) => {}
-            (_, src) => {
-                if !from.contains(&src.unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))) {
-                    return Some(Failed::From);
-                }
+/// Whether a rule matches the packet (after `not`), and the selector that decided a mismatch.
+fn rule_fit<'r>(rule: &'r Rule, packet: &Packet) -> (Fit, Option<&'r Selector>) {
+    let mut fit = if rule.flags == 0 { Fit::Yes } else { Fit::Unknown };
+    let mut failed = None;
+    for selector in &rule.selectors {
+        match selector.fit(packet) {
+            Fit::No => {
+                failed = Some(selector);
+                fit = Fit::No;
+                break;
             }
+            Fit::Unknown => fit = Fit::Unknown,
+            Fit::Yes => {}
         }
     }
-    if rule.to.is_some_and(|to| !to.contains(&flow.dst)) {
-        return Some(Failed::To);
+    match (rule.invert, fit) {
+        (false, fit) => (fit, failed),
+        (true, Fit::Yes) => (Fit::No, None),
+        (true, Fit::No) => (Fit::Yes, None),
+        (true, Fit::Unknown) => (Fit::Unknown, None),
     }
-    // 6.18 compares the rule's tos with the flow's DSCP masked to the legacy bits 0x1c
-    if rule.tos != 0 && rule.tos != flow.tos & 0x1c {
-        return Some(Failed::Tos);
-    }
-    if rule.ipproto.is_some_and(|p| p != flow.proto) {
-        return Some(Failed::Proto);
-    }
-    if rule.sport.is_some_and(|r| !r.contains(flow.sport)) {
-        return Some(Failed::Sport);
-    }
-    if rule.dport.is_some_and(|r| !r.contains(flow.dport)) {
-        return Some(Failed::Dport);
-    }
-    None
 }
 
-/// The failed selector in words: what the rule wants and what the packet has.
-fn describe(state: &State, rule: &Rule, flow: &Flow, failed: Failed) -> String {
-    let proto = crate::model::ipproto_name;
-    let range = |r: Option<crate::model::PortRange>| {
-        r.map_or_else(String::new, |r| format!("{}-{}", r.start, r.end))
-    };
-    let prefix = |p: Option<ipnet::IpNet>| p.map_or_else(String::new, |p| p.to_string());
+/// Why a rule passed over does not match, in words.
+fn mismatch(rule: &Rule, failed: Option<&Selector>, packet: &Packet) -> String {
     match failed {
-        Failed::Iif => format!(
-            "iif {}: the packet comes from {}",
-            rule.iif.as_deref().unwrap_or(""),
-            name(state, flow.iif)
-        ),
-        Failed::Oif => {
-            let bound = if flow.oif == 0 {
-                "not bound to a device".into()
-            } else {
-                format!("bound to {}", name(state, flow.oif))
-            };
-            format!(
-                "oif {}: the flow is {bound}",
-                rule.oif.as_deref().unwrap_or("")
-            )
-        }
-        Failed::Fwmark => format!(
-            "fwmark {:#x}/{:#x}: the packet's mark is {:#x}",
-            rule.fwmark.unwrap_or(0),
-            rule.fwmask.unwrap_or(u32::MAX),
-            flow.mark
-        ),
-        Failed::L3mdev => "l3mdev: the flow is not in a VRF".into(),
-        Failed::Uid => {
-            let (lo, hi) = rule.uidrange.unwrap_or_default();
-            format!("uidrange {lo}-{hi}: uid is {}", flow.uid)
-        }
-        Failed::FromNoSource => format!("from {}: no source address given", prefix(rule.from)),
-        Failed::From => {
-            let src = flow
-                .src
-                .map_or_else(|| "0.0.0.0 (none yet)".into(), |s| s.to_string());
-            format!("from {}: the source is {src}", prefix(rule.from))
-        }
-        Failed::To => format!("to {}: the destination is {}", prefix(rule.to), flow.dst),
-        Failed::Tos => format!(
-            "tos {:#04x}: the packet's tos is {:#04x}",
-            rule.tos, flow.tos
-        ),
-        Failed::Proto => format!(
-            "ipproto {}: the packet is {}",
-            proto(rule.ipproto.unwrap_or(0)),
-            proto(flow.proto)
-        ),
-        Failed::Sport => format!("sport {}: the port is {}", range(rule.sport), flow.sport),
-        Failed::Dport => format!("dport {}: the port is {}", range(rule.dport), flow.dport),
-        Failed::Inverted => "every selector matched, and the rule says `not`".into(),
+        Some(selector) => selector.mismatch(packet),
+        None if rule.invert => "every selector matched, and the rule says `not`".into(),
+        None => String::new(),
     }
+}
+
+/// A rule's step: `PRIORITY: selectors action`, with its result and a reason after a colon.
+fn rule_step(here: &RuleRef, result: StepResult, why: &str) -> Step {
+    let text = if why.is_empty() {
+        format!("{}: {}", here.priority, here.text)
+    } else {
+        format!("{}: {} — {why}", here.priority, here.text)
+    };
+    let mut step = Step::new(Stage::Rule, result, text);
+    step.rule_priority = Some(here.priority);
+    step
 }
 
 /// Walks the rules of the flow's family; `lookup` answers for one table.
@@ -197,89 +85,97 @@ pub fn walk(
     flow: &Flow,
     steps: &mut Vec<Step>,
     lookup: &dyn Fn(u32) -> Answer,
-) -> Walk {
+) -> Walked {
     if flow.family == Family::V4 && state.ipv4_tables_merged == Some(true) {
-        return walk_merged(state, flow, steps, lookup);
+        return Walked {
+            end: walk_merged(state, flow, steps, lookup),
+            unsure: Vec::new(),
+        };
     }
+    let packet = flow.packet(state);
     let rules = state.rule_slice(flow.family);
+    let mut unsure = Vec::new();
     let mut i = 0;
-    while let Some(rule) = rules.get(i) {
-        if !matches(state, rule, flow) {
+    let end = loop {
+        let Some(rule) = rules.get(i) else {
+            break Walk::Error {
+                errno: Errno::Enetunreach,
+                rule: None,
+                route: None,
+                why: "no rule led to a route".into(),
+            };
+        };
+        i += 1;
+        let (fit, failed) = rule_fit(rule, &packet);
+        if fit != Fit::Yes {
+            let unknown = fit == Fit::Unknown;
+            if unknown {
+                unsure.push(format!(
+                    "rule {} has what routescope does not evaluate ({}): assumed not to match",
+                    rule.priority,
+                    rule.unmodelled().join(", ")
+                ));
+            }
             if flow.trace {
                 let here = rule_ref(state, rule);
-                let why = mismatch(state, rule, flow).unwrap_or_default();
-                steps.push(Step {
-                    stage: Stage::Rule,
-                    text: format!("{}: {}", here.priority, here.text),
-                    result: format!("skipped: {why}"),
-                    rule_priority: Some(here.priority),
-                    table: None,
-                });
+                let (result, why) = if unknown {
+                    (StepResult::Unsure, "cannot be evaluated: assumed not to match".into())
+                } else {
+                    (StepResult::Skipped, mismatch(rule, failed, &packet))
+                };
+                steps.push(rule_step(&here, result, &why));
             }
-            i += 1;
             continue;
         }
         // without a trace a plain lookup rule needs no text unless it ends the walk
         if !flow.trace && rule.action == RuleAction::Lookup {
             match lookup(rule.table) {
                 Answer::Hit(hit) if suppressed(state, rule, &hit).is_none() => {
-                    return Walk::Hit(hit, rule_ref(state, rule));
+                    break Walk::Hit(hit, rule_ref(state, rule));
                 }
-                Answer::Hit(_) | Answer::Miss(_) => {
-                    i += 1;
-                    continue;
-                }
+                Answer::Hit(_) | Answer::Miss(_) => continue,
                 Answer::Error(..) => {}
             }
         }
         let here = rule_ref(state, rule);
-        let step = |result: String| Step {
-            stage: Stage::Rule,
-            text: format!("{}: {}", here.priority, here.text),
-            result,
-            rule_priority: Some(here.priority),
-            table: None,
-        };
         match rule.action {
             RuleAction::Lookup => {
-                let (answer, text) = lookup_table(state, rule, &here, lookup);
-                steps.push(step(text));
+                let (answer, result, text) = lookup_table(state, rule, &here, lookup);
+                steps.push(rule_step(&here, result, &text));
                 if let Some(done) = answer {
-                    return done;
+                    break done;
                 }
             }
             RuleAction::Goto => {
-                let target = rule.goto.and_then(|g| {
-                    rules
-                        .iter()
-                        .position(|r| r.priority == g && !rule.unresolved)
-                });
-                let Some(target) = target.filter(|&t| t > i) else {
-                    steps.push(step(
-                        "matched; goto target has no rule (unresolved): go on".into(),
-                    ));
-                    i += 1;
+                let target = rule
+                    .goto
+                    .filter(|_| !rule.unresolved)
+                    .and_then(|g| rules.iter().position(|r| r.priority == g))
+                    .filter(|&t| t >= i);
+                let Some(target) = target else {
+                    let why = "the goto target has no rule (unresolved): go on";
+                    steps.push(rule_step(&here, StepResult::GoOn, why));
                     continue;
                 };
-                steps.push(step(format!("matched; goto {}", rules[target].priority)));
+                let to = rules[target].priority;
+                steps.push(rule_step(&here, StepResult::Goto(to), &format!("goto {to}")));
                 i = target;
-                continue;
             }
-            RuleAction::Nop => steps.push(step("matched; nop: go on".into())),
+            RuleAction::Nop => steps.push(rule_step(&here, StepResult::GoOn, "nop: go on")),
             action => {
                 let errno = match action {
-                    RuleAction::Unreachable => "ENETUNREACH",
-                    RuleAction::Prohibit => "EACCES",
-                    _ => "EINVAL",
+                    RuleAction::Unreachable => Errno::Enetunreach,
+                    RuleAction::Prohibit => Errno::Eacces,
+                    _ => Errno::Einval,
                 };
-                steps.push(step(format!("matched; {} → {errno}", action.name())));
+                steps.push(rule_step(&here, StepResult::Fails(errno), &action.name()));
                 let why = format!(
                     "{} by rule {}: {}",
                     action_words(action),
                     here.priority,
                     here.text
                 );
-                return Walk::Error {
+                break Walk::Error {
                     errno,
                     rule: Some(here),
                     route: None,
@@ -287,41 +183,34 @@ pub fn walk(
                 };
             }
         }
-        i += 1;
-    }
-    Walk::Error {
-        errno: "ENETUNREACH",
-        rule: None,
-        route: None,
-        why: "no rule led to a route".into(),
-    }
+    };
+    Walked { end, unsure }
 }
 
-/// Runs a `lookup` rule: `Some` ends the walk; the text says what the table answered.
+/// Runs a `lookup` rule: `Some` ends the walk; the result and text say what the table answered.
 fn lookup_table(
     state: &State,
     rule: &Rule,
     here: &RuleRef,
     lookup: &dyn Fn(u32) -> Answer,
-) -> (Option<Walk>, String) {
+) -> (Option<Walk>, StepResult, String) {
     let name = state.table_names.name(rule.table);
     match lookup(rule.table) {
         Answer::Hit(hit) => match suppressed(state, rule, &hit) {
             Some(why) => (
                 None,
-                format!(
-                    "matched; table {name} answered {}, but {why}: go on",
-                    hit.route.dst
-                ),
+                StepResult::GoOn,
+                format!("table {name} answered {}, but {why}: go on", hit.route.dst),
             ),
             None => (
                 Some(Walk::Hit(hit, here.clone())),
-                format!("matched; table {name} answers"),
+                StepResult::Answered,
+                format!("table {name} answers"),
             ),
         },
-        Answer::Miss(why) => (None, format!("matched; table {name}: {why}: go on")),
+        Answer::Miss(why) => (None, StepResult::GoOn, format!("table {name}: {why}: go on")),
         Answer::Error(errno, route) => {
-            let text = format!("matched; table {name} has a {} route", route.kind.name());
+            let text = format!("table {name} has a {} route", route.kind.name());
             let why = format!("{} route {} in table {name}", route.kind.name(), route.dst);
             (
                 Some(Walk::Error {
@@ -330,6 +219,7 @@ fn lookup_table(
                     route: Some(route),
                     why,
                 }),
+                StepResult::Fails(errno),
                 text,
             )
         }
@@ -386,22 +276,27 @@ fn walk_merged(
                 |r| rule_ref(state, r),
             )
     };
-    steps.push(Step {
-        stage: Stage::Rule,
-        text:
-            "only the default rules exist: the kernel searches local and main as one merged table"
-                .into(),
-        result: "merged local+main".into(),
-        rule_priority: None,
-        table: None,
-    });
-    match table::lookup_merged(state, flow) {
+    steps.push(Step::new(
+        Stage::Rule,
+        StepResult::Merged,
+        "only the default rules exist: the kernel searches local and main as one merged table"
+            .into(),
+    ));
+    match tables::lookup_merged(state, flow) {
         Answer::Hit(hit) => {
-            let rule = rule_of(if hit.table == 255 { 0 } else { 32766 });
+            let rule = rule_of(if hit.table == table::LOCAL {
+                priority::LOCAL_RULE
+            } else {
+                priority::MAIN_RULE
+            });
             Walk::Hit(hit, rule)
         }
         Answer::Error(errno, route) => {
-            let rule = rule_of(if route.table == 255 { 0 } else { 32766 });
+            let rule = rule_of(if route.table == table::LOCAL {
+                priority::LOCAL_RULE
+            } else {
+                priority::MAIN_RULE
+            });
             let why = format!(
                 "{} route {} in table {}",
                 route.kind.name(),
@@ -415,19 +310,19 @@ fn walk_merged(
                 why,
             }
         }
-        Answer::Miss(_) => match lookup(253) {
-            Answer::Hit(hit) => Walk::Hit(hit, rule_of(32767)),
+        Answer::Miss(_) => match lookup(table::DEFAULT) {
+            Answer::Hit(hit) => Walk::Hit(hit, rule_of(priority::DEFAULT_RULE)),
             Answer::Error(errno, route) => {
                 let why = format!("{} route {} in table default", route.kind.name(), route.dst);
                 Walk::Error {
                     errno,
-                    rule: Some(rule_of(32767)),
+                    rule: Some(rule_of(priority::DEFAULT_RULE)),
                     route: Some(route),
                     why,
                 }
             }
             Answer::Miss(_) => Walk::Error {
-                errno: "ENETUNREACH",
+                errno: Errno::Enetunreach,
                 rule: None,
                 route: None,
                 why: "no route in local, main or default".into(),

@@ -3,7 +3,9 @@
 use ipnet::IpNet;
 
 use super::flow::Flow;
-use crate::model::{Family, Hop, NextHop, Route, RouteFlags, RouteKind, RouteTable, State};
+use crate::model::{
+    Errno, Family, Hop, NextHop, Route, RouteFlags, RouteKind, RouteTable, State, table,
+};
 
 /// A usable route found in a table.
 #[derive(Debug, Clone)]
@@ -27,16 +29,16 @@ pub enum Answer {
     /// No usable route (or a `throw`): the rule walk goes on (the kernel's -EAGAIN).
     Miss(String),
     /// An error route ends the lookup.
-    Error(&'static str, Route),
+    Error(Errno, Route),
 }
 
 /// The errno of an error route type; `None` for types that forward or deliver, and for `throw`.
-pub fn type_error(kind: RouteKind) -> Option<&'static str> {
+pub fn type_error(kind: RouteKind) -> Option<Errno> {
     match kind {
-        RouteKind::Unreachable => Some("EHOSTUNREACH"),
-        RouteKind::Prohibit => Some("EACCES"),
+        RouteKind::Unreachable => Some(Errno::Ehostunreach),
+        RouteKind::Prohibit => Some(Errno::Eacces),
         RouteKind::Blackhole | RouteKind::Nat | RouteKind::Other(_) | RouteKind::Unspec => {
-            Some("EINVAL")
+            Some(Errno::Einval)
         }
         _ => None,
     }
@@ -55,7 +57,7 @@ pub fn lookup(state: &State, flow: &Flow, id: u32) -> Answer {
 
 /// Looks up the merged IPv4 local+main trie: local aliases come first for equal prefixes.
 pub fn lookup_merged(state: &State, flow: &Flow) -> Answer {
-    let tables: Vec<(u32, &RouteTable)> = [255, 254]
+    let tables: Vec<(u32, &RouteTable)> = [table::LOCAL, table::MAIN]
         .into_iter()
         .filter_map(|id| state.table(Family::V4, id).map(|t| (id, t)))
         .collect();
@@ -98,7 +100,7 @@ fn search(state: &State, flow: &Flow, tables: &[(u32, &RouteTable)]) -> Answer {
                 return Answer::Error(errno, route.clone());
             }
             if route.nhid != 0 && state.nexthops.get(&route.nhid).is_some_and(|n| n.blackhole) {
-                return Answer::Error("EINVAL", route.clone());
+                return Answer::Error(Errno::Einval, route.clone());
             }
             if let Some(nh) = first_good_nexthop(state, flow, route) {
                 return Answer::Hit(Hit {

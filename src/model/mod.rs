@@ -1,23 +1,29 @@
 //! The kernel's routing state as owned, compact data: pure, no I/O, testable from fixtures.
 
 mod address;
+mod answer;
 mod apply;
 mod link;
 mod neighbour;
 mod nexthop;
 mod route;
 mod rule;
+mod selector;
 mod state;
 mod sysctl;
 mod tables;
 
 pub use address::{Address, AddressFlags, Scope};
+pub use answer::{Answer, Errno, Outcome, priority, table};
 pub use apply::{Change, Op};
 pub use link::{Link, LinkFlags, OperState, hex_colon};
 pub use neighbour::{Neighbour, NeighbourState};
 pub use nexthop::{Nexthop, NexthopGroupMember};
 pub use route::{Hop, NextHop, Placement, Route, RouteExtra, RouteFlags, RouteKind, RouteTable};
-pub use rule::{PortRange, Rule, RuleAction, ipproto_name, prefix_text};
+pub use rule::{MODELLED_RULE_FLAGS, Rule, RuleAction};
+pub use selector::{
+    Fit, LEGACY_TOS_MASK, Packet, PortMatch, Selector, SelectorKind, c_hex, ipproto_name, prefix_text,
+};
 pub use state::{Family, State};
 pub use sysctl::{DeviceSysctls, Sysctls};
 pub use tables::TableNames;

@@ -1,8 +1,7 @@
 //! Policy routing rules (the RPDB), IPv4 and IPv6.
 
-use ipnet::IpNet;
-
 use super::Family;
+use super::selector::{Selector, SelectorKind};
 
 /// What a rule does when it matches (`FR_ACT_*`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,26 +63,11 @@ impl RuleAction {
     }
 }
 
-/// An inclusive port range selector.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PortRange {
-    pub start: u16,
-    pub end: u16,
-}
+/// The rule header flags routescope models (`FIB_RULE_*`); any other bit is kept in `Rule::flags`.
+pub const MODELLED_RULE_FLAGS: u32 = 0x1f;
 
-impl PortRange {
-    /// Whether `port` lies in the range.
-    pub fn contains(self, port: u16) -> bool {
-        (self.start..=self.end).contains(&port)
-    }
-}
-
-/// One policy rule with every selector netlink carries.
-///
-/// `repr(C)` keeps the declaration order: the fields the rule walk tests first sit together at
-/// the front, so passing over a rule touches one or two cache lines (1000 rules: see benches/).
+/// One policy rule: its place, its selectors (in the kernel's match order) and its action.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[repr(C)]
 pub struct Rule {
     /// IPv4 or IPv6.
     pub family: Family,
@@ -95,46 +79,22 @@ pub struct Rule {
     pub table: u32,
     /// `not`: the selectors as a whole are inverted.
     pub invert: bool,
-    /// The `iif` device does not exist now (`FIB_RULE_IIF_DETACHED`): the rule cannot match.
-    pub iif_detached: bool,
-    /// The `oif` device does not exist now (`FIB_RULE_OIF_DETACHED`): the rule cannot match.
-    pub oif_detached: bool,
-    /// `l3mdev`: look up the table of the VRF the flow belongs to.
-    pub l3mdev: bool,
-    /// Header TOS selector (IPv4 tos / IPv6 traffic class), 0 for none.
-    pub tos: u8,
-    /// Firewall mark.
-    pub fwmark: Option<u32>,
-    /// Firewall mark mask (the kernel uses 0xffffffff when a mark is given without one).
-    pub fwmask: Option<u32>,
-    /// Input interface name (`iif`).
-    pub iif: Option<String>,
-    /// Output interface name (`oif`).
-    pub oif: Option<String>,
-    /// UID range.
-    pub uidrange: Option<(u32, u32)>,
-    /// Source prefix (`from`), `None` for `all`.
-    pub from: Option<IpNet>,
-    /// Destination prefix (`to`).
-    pub to: Option<IpNet>,
-    /// IP protocol number (`ipproto`).
-    pub ipproto: Option<u8>,
-    /// Source port range.
-    pub sport: Option<PortRange>,
-    /// Destination port range.
-    pub dport: Option<PortRange>,
-    /// DSCP selector (`FRA_DSCP`, kernel 6.12+).
-    pub dscp: Option<u8>,
+    /// The selectors, sorted in the kernel's match order (see `Selector`); none: `from all`.
+    pub selectors: Vec<Selector>,
     /// Target priority of `goto`.
     pub goto: Option<u32>,
-    /// `goto` to a priority with no rule (`FIB_RULE_UNRESOLVED`): the walk ends there.
+    /// `goto` to a priority with no rule (`FIB_RULE_UNRESOLVED`): the rule is passed over.
     pub unresolved: bool,
     /// Reject a table's answer whose prefix is this long or shorter.
     pub suppress_prefixlength: Option<u32>,
     /// Reject a table's answer whose device is in this group.
     pub suppress_ifgroup: Option<u32>,
-    /// `realms` / tunnel id and other selectors, kept as text only for display.
+    /// `realms` (`FRA_FLOW`): sets the route's realm for accounting; no part of the match.
+    pub realms: Option<u32>,
+    /// Who installed the rule (`FRA_PROTOCOL`).
     pub protocol: u8,
+    /// Header flags beyond the modelled ones (e.g. `FIB_RULE_FIND_SADDR`), kept as sent.
+    pub flags: u32,
 }
 
 impl Rule {
@@ -146,27 +106,60 @@ impl Rule {
             action: RuleAction::Lookup,
             table,
             invert: false,
-            from: None,
-            to: None,
-            iif: None,
-            oif: None,
-            iif_detached: false,
-            oif_detached: false,
-            fwmark: None,
-            fwmask: None,
-            uidrange: None,
-            ipproto: None,
-            sport: None,
-            dport: None,
-            tos: 0,
-            dscp: None,
+            selectors: Vec::new(),
             goto: None,
             unresolved: false,
             suppress_prefixlength: None,
             suppress_ifgroup: None,
-            l3mdev: false,
+            realms: None,
             protocol: 0,
+            flags: 0,
         }
+    }
+
+    /// The rule with one more selector, kept in kernel order.
+    #[must_use]
+    pub fn with(mut self, selector: Selector) -> Self {
+        self.add(selector);
+        self
+    }
+
+    /// Adds a selector in kernel order (after any of the same kind).
+    pub fn add(&mut self, selector: Selector) {
+        let at = self
+            .selectors
+            .partition_point(|s| s.kind() <= selector.kind());
+        self.selectors.insert(at, selector);
+    }
+
+    /// The first selector of this kind, if the rule has one.
+    pub fn selector(&self, kind: SelectorKind) -> Option<&Selector> {
+        self.selectors.iter().find(|s| s.kind() == kind)
+    }
+
+    /// The device name of the rule's `iif` or `oif` selector.
+    pub fn device(&self, kind: SelectorKind) -> Option<&str> {
+        self.selectors.iter().find_map(|s| match s {
+            Selector::Iif { name, .. } if kind == SelectorKind::Iif => Some(name.as_str()),
+            Selector::Oif { name, .. } if kind == SelectorKind::Oif => Some(name.as_str()),
+            _ => None,
+        })
+    }
+
+    /// What routescope does not evaluate on this rule, in words (empty: everything is modelled).
+    pub fn unmodelled(&self) -> Vec<String> {
+        let mut what: Vec<String> = self
+            .selectors
+            .iter()
+            .filter_map(|s| match s {
+                Selector::Unknown { kind, .. } => Some(format!("attribute type {kind}")),
+                _ => None,
+            })
+            .collect();
+        if self.flags != 0 {
+            what.push(format!("header flags {:#x}", self.flags));
+        }
+        what
     }
 
     /// The rule as `ip rule` prints it after the priority, e.g. `from 10.0.0.0/8 lookup 100`.
@@ -175,63 +168,28 @@ impl Rule {
         if self.invert {
             words.push("not".to_owned());
         }
-        words.push(format!(
-            "from {}",
-            self.from.map_or_else(|| "all".into(), prefix_text)
-        ));
-        if let Some(to) = self.to {
-            words.push(format!("to {}", prefix_text(to)));
+        if self.selector(SelectorKind::From).is_none() {
+            words.push("from all".to_owned());
         }
-        if self.tos != 0 {
-            words.push(format!("tos {:#04x}", self.tos));
-        }
-        if let Some(dscp) = self.dscp {
-            words.push(format!("dscp {dscp}"));
-        }
-        if let Some(mark) = self.fwmark {
-            match self.fwmask {
-                Some(mask) if mask != u32::MAX => {
-                    words.push(format!("fwmark {}/{}", c_hex(mark), c_hex(mask)));
-                }
-                _ => words.push(format!("fwmark {}", c_hex(mark))),
+        // iproute2 shows `l3mdev` only through the action's `[l3mdev-table]`
+        let mut shown: Vec<&Selector> = self
+            .selectors
+            .iter()
+            .filter(|s| !matches!(s, Selector::L3mdev))
+            .collect();
+        shown.sort_by_key(|s| s.print_rank());
+        words.extend(shown.iter().map(|s| s.words()));
+        match self.action {
+            RuleAction::Lookup if self.selector(SelectorKind::L3mdev).is_some() => {
+                words.push("lookup [l3mdev-table]".into());
             }
-        }
-        for (word, dev, detached) in [
-            ("iif", &self.iif, self.iif_detached),
-            ("oif", &self.oif, self.oif_detached),
-        ] {
-            if let Some(dev) = dev {
-                let gone = if detached { " [detached]" } else { "" };
-                words.push(format!("{word} {dev}{gone}"));
+            RuleAction::Lookup => words.push(format!("lookup {table_name}")),
+            RuleAction::Goto => {
+                let target = self.goto.map_or_else(|| "?".into(), |g| g.to_string());
+                let gone = if self.unresolved { " [unresolved]" } else { "" };
+                words.push(format!("goto {target}{gone}"));
             }
-        }
-        if let Some((lo, hi)) = self.uidrange {
-            words.push(format!("uidrange {lo}-{hi}"));
-        }
-        if let Some(p) = self.ipproto {
-            words.push(format!("ipproto {}", ipproto_name(p)));
-        }
-        for (word, range) in [("sport", self.sport), ("dport", self.dport)] {
-            if let Some(r) = range {
-                if r.start == r.end {
-                    words.push(format!("{word} {}", r.start));
-                } else {
-                    words.push(format!("{word} {}-{}", r.start, r.end));
-                }
-            }
-        }
-        if self.l3mdev {
-            words.push("lookup [l3mdev-table]".into());
-        } else {
-            match self.action {
-                RuleAction::Lookup => words.push(format!("lookup {table_name}")),
-                RuleAction::Goto => {
-                    let target = self.goto.map_or_else(|| "?".into(), |g| g.to_string());
-                    let gone = if self.unresolved { " [unresolved]" } else { "" };
-                    words.push(format!("goto {target}{gone}"));
-                }
-                other => words.push(other.name()),
-            }
+            other => words.push(other.name()),
         }
         if let Some(len) = self.suppress_prefixlength {
             words.push(format!("suppress_prefixlength {len}"));
@@ -239,55 +197,28 @@ impl Rule {
         if let Some(group) = self.suppress_ifgroup {
             words.push(format!("suppress_ifgroup {group}"));
         }
+        if let Some(realms) = self.realms {
+            words.push(format!("realms {realms}"));
+        }
         words.join(" ")
-    }
-}
-
-/// A number as C's `%#x` prints it: hex with `0x`, except zero, which is plain `0`.
-pub fn c_hex(n: u32) -> String {
-    if n == 0 {
-        "0".to_owned()
-    } else {
-        format!("{n:#x}")
-    }
-}
-
-/// A prefix as `ip rule` prints it: a bare address for host prefixes.
-pub fn prefix_text(net: IpNet) -> String {
-    if net.prefix_len() == net.max_prefix_len() {
-        net.addr().to_string()
-    } else {
-        net.to_string()
-    }
-}
-
-/// The name of an IP protocol number as `ip` prints it (`tcp`, `udp`, …) or the number.
-pub fn ipproto_name(proto: u8) -> String {
-    match proto {
-        1 => "icmp".into(),
-        6 => "tcp".into(),
-        17 => "udp".into(),
-        58 => "ipv6-icmp".into(),
-        132 => "sctp".into(),
-        n => n.to_string(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::PortMatch;
 
     #[test]
     fn selector_text_reads_like_ip_rule() {
-        let mut rule = Rule::lookup(Family::V4, 100, 1000);
-        rule.from = Some("10.0.0.0/8".parse().unwrap());
-        rule.fwmark = Some(0x10);
-        rule.fwmask = Some(0xff);
-        rule.dport = Some(PortRange {
-            start: 443,
-            end: 443,
-        });
-        rule.ipproto = Some(6);
+        let rule = Rule::lookup(Family::V4, 100, 1000)
+            .with(Selector::IpProto(6))
+            .with(Selector::Dport(PortMatch::range(443, 443)))
+            .with(Selector::Fwmark {
+                mark: 0x10,
+                mask: 0xff,
+            })
+            .with(Selector::From("10.0.0.0/8".parse().unwrap()));
         assert_eq!(
             rule.selector_text("isp1"),
             "from 10.0.0.0/8 fwmark 0x10/0xff ipproto tcp dport 443 lookup isp1"
@@ -297,5 +228,17 @@ mod tests {
         goto.goto = Some(10);
         goto.unresolved = true;
         assert_eq!(goto.selector_text(""), "from all goto 10 [unresolved]");
+    }
+
+    #[test]
+    fn selectors_stay_in_kernel_order() {
+        let rule = Rule::lookup(Family::V4, 1, 254)
+            .with(Selector::To("5.0.0.0/8".parse().unwrap()))
+            .with(Selector::Iif {
+                name: "eth0".into(),
+                detached: false,
+            });
+        assert_eq!(rule.selectors[0].kind(), SelectorKind::Iif);
+        assert_eq!(rule.selectors[1].kind(), SelectorKind::To);
     }
 }

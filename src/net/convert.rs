@@ -17,7 +17,8 @@ use netlink_packet_route::rule::{
 
 use crate::model::{
     Address, AddressFlags, Family, Hop, Link, LinkFlags, Neighbour, NeighbourState, NextHop,
-    OperState, PortRange, Route, RouteExtra, RouteFlags, RouteKind, Rule, RuleAction, Scope,
+    MODELLED_RULE_FLAGS, OperState, PortMatch, Route, RouteExtra, RouteFlags, RouteKind, Rule,
+    RuleAction, Scope, Selector,
 };
 
 /// The family of a message header, if it is IPv4 or IPv6.
@@ -114,68 +115,170 @@ pub fn address(msg: &AddressMessage) -> Option<Address> {
     })
 }
 
-/// `FRA_DSCP`, which netlink-packet-route 0.34 does not model.
-const FRA_DSCP: u16 = 25;
+/// Rule attributes netlink-packet-route 0.34 does not model (`include/uapi/linux/fib_rules.h`).
+mod fra {
+    pub const DSCP: u16 = 25;
+    pub const FLOWLABEL: u16 = 26;
+    pub const FLOWLABEL_MASK: u16 = 27;
+    pub const SPORT_MASK: u16 = 28;
+    pub const DPORT_MASK: u16 = 29;
+    pub const DSCP_MASK: u16 = 30;
+}
 
-/// A rule message as a `Rule`.
+/// Selector parts that arrive as separate attributes and are joined after the loop.
+#[derive(Default)]
+struct RuleParts {
+    fwmark: Option<u32>,
+    fwmask: Option<u32>,
+    dscp: Option<u8>,
+    dscp_mask: Option<u8>,
+    flowlabel: Option<u32>,
+    flowlabel_mask: Option<u32>,
+    sport: Option<PortMatch>,
+    dport: Option<PortMatch>,
+    sport_mask: Option<u16>,
+    dport_mask: Option<u16>,
+}
+
+/// A rule message as a `Rule`; attributes routescope does not evaluate are kept as `Unknown`.
 pub fn rule(msg: &RuleMessage) -> Option<Rule> {
     let fam = family(msg.header.family)?;
     let mut rule = Rule::lookup(fam, 0, u32::from(msg.header.table));
     rule.action = RuleAction::from_number(u8::from(msg.header.action));
-    rule.invert = msg.header.flags.contains(NlRuleFlags::Invert);
-    rule.iif_detached = msg.header.flags.contains(NlRuleFlags::IifDetached);
-    rule.oif_detached = msg.header.flags.contains(NlRuleFlags::OifDetached);
-    rule.unresolved = msg.header.flags.contains(NlRuleFlags::Unresolved);
-    rule.tos = msg.header.tos;
+    let flags = msg.header.flags;
+    rule.invert = flags.contains(NlRuleFlags::Invert);
+    rule.unresolved = flags.contains(NlRuleFlags::Unresolved);
+    rule.flags = flags.bits() & !MODELLED_RULE_FLAGS;
+    let iif_detached = flags.contains(NlRuleFlags::IifDetached);
+    let oif_detached = flags.contains(NlRuleFlags::OifDetached);
+    if msg.header.tos != 0 {
+        rule.add(Selector::Tos(msg.header.tos));
+    }
     let prefix = |ip: &IpAddr, len: u8| IpNet::new(*ip, len).ok().map(|n| n.trunc());
+    let mut parts = RuleParts::default();
     for attr in &msg.attributes {
         match attr {
             RuleAttribute::Priority(p) => rule.priority = *p,
             RuleAttribute::Table(t) => rule.table = *t,
-            RuleAttribute::Source(ip) => rule.from = prefix(ip, msg.header.src_len),
-            RuleAttribute::Destination(ip) => rule.to = prefix(ip, msg.header.dst_len),
-            RuleAttribute::Iifname(n) => rule.iif = Some(n.clone()),
-            RuleAttribute::Oifname(n) => rule.oif = Some(n.clone()),
-            RuleAttribute::FwMark(m) => rule.fwmark = Some(*m),
-            RuleAttribute::FwMask(m) => rule.fwmask = Some(*m),
-            RuleAttribute::UidRange(r) => rule.uidrange = Some((r.start, r.end)),
-            RuleAttribute::IpProtocol(p) => rule.ipproto = Some(u8::from(*p)),
-            RuleAttribute::SourcePortRange(r) => {
-                rule.sport = Some(PortRange {
-                    start: r.start,
-                    end: r.end,
-                });
+            RuleAttribute::Source(ip) => {
+                if let Some(net) = prefix(ip, msg.header.src_len) {
+                    rule.add(Selector::From(net));
+                }
             }
+            RuleAttribute::Destination(ip) => {
+                if let Some(net) = prefix(ip, msg.header.dst_len) {
+                    rule.add(Selector::To(net));
+                }
+            }
+            RuleAttribute::Iifname(n) => rule.add(Selector::Iif {
+                name: n.clone(),
+                detached: iif_detached,
+            }),
+            RuleAttribute::Oifname(n) => rule.add(Selector::Oif {
+                name: n.clone(),
+                detached: oif_detached,
+            }),
+            RuleAttribute::FwMark(m) => parts.fwmark = Some(*m),
+            RuleAttribute::FwMask(m) => parts.fwmask = Some(*m),
+            RuleAttribute::TunId(id) => rule.add(Selector::TunId(*id)),
+            RuleAttribute::UidRange(r) => rule.add(Selector::Uid {
+                start: r.start,
+                end: r.end,
+            }),
+            RuleAttribute::IpProtocol(p) => rule.add(Selector::IpProto(u8::from(*p))),
+            RuleAttribute::SourcePortRange(r) => parts.sport = Some(PortMatch::range(r.start, r.end)),
             RuleAttribute::DestinationPortRange(r) => {
-                rule.dport = Some(PortRange {
-                    start: r.start,
-                    end: r.end,
-                });
+                parts.dport = Some(PortMatch::range(r.start, r.end));
             }
             RuleAttribute::Goto(g) => rule.goto = Some(*g),
             RuleAttribute::SuppressPrefixLen(n) if *n != u32::MAX => {
                 rule.suppress_prefixlength = Some(*n);
             }
             RuleAttribute::SuppressIfGroup(n) if *n != u32::MAX => rule.suppress_ifgroup = Some(*n),
-            RuleAttribute::L3MDev(on) => rule.l3mdev = *on,
-            RuleAttribute::Protocol(p) => rule.protocol = u8::from(*p),
-            RuleAttribute::Other(nla) if nla.kind() & 0x3fff == FRA_DSCP => {
-                rule.dscp = raw(nla).first().copied();
+            RuleAttribute::L3MDev(on) => {
+                if *on {
+                    rule.add(Selector::L3mdev);
+                }
             }
+            RuleAttribute::Realm(r) => {
+                rule.realms = Some(u32::from(r.source) << 16 | u32::from(r.destination));
+            }
+            RuleAttribute::Protocol(p) => rule.protocol = u8::from(*p),
+            RuleAttribute::Other(nla) => other_rule_attribute(&mut rule, &mut parts, nla),
             _ => {}
         }
     }
-    if rule.fwmark.is_some() && rule.fwmask.is_none() {
-        rule.fwmask = Some(u32::MAX);
-    }
-    // the kernel leaves out FRA_FWMARK when the mark is 0 but still sends the mask
-    if rule.fwmask.is_some() && rule.fwmark.is_none() {
-        rule.fwmark = Some(0);
-    }
+    join_rule_parts(&mut rule, parts);
     if msg.header.action == NlRuleAction::Goto && rule.goto.is_none() {
         rule.unresolved = true;
     }
     Some(rule)
+}
+
+/// Reads an attribute the crate leaves raw: a known selector part, or an unknown selector.
+fn other_rule_attribute(rule: &mut Rule, parts: &mut RuleParts, nla: &DefaultNla) {
+    let value = raw(nla);
+    let kind = nla.kind() & 0x3fff;
+    let u8_at = |v: &[u8]| v.first().copied();
+    let u16_ne = |v: &[u8]| v.get(..2).map(|b| u16::from_ne_bytes([b[0], b[1]]));
+    let u32_be = |v: &[u8]| v.get(..4).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
+    let parsed = match kind {
+        fra::DSCP => u8_at(&value).map(|d| parts.dscp = Some(d)),
+        fra::DSCP_MASK => u8_at(&value).map(|d| parts.dscp_mask = Some(d)),
+        fra::FLOWLABEL => u32_be(&value).map(|d| parts.flowlabel = Some(d)),
+        fra::FLOWLABEL_MASK => u32_be(&value).map(|d| parts.flowlabel_mask = Some(d)),
+        fra::SPORT_MASK => u16_ne(&value).map(|d| parts.sport_mask = Some(d)),
+        fra::DPORT_MASK => u16_ne(&value).map(|d| parts.dport_mask = Some(d)),
+        _ => None,
+    };
+    if parsed.is_none() {
+        rule.add(Selector::Unknown { kind, value });
+    }
+}
+
+/// Joins marks, masks and ranges into their selectors.
+fn join_rule_parts(rule: &mut Rule, parts: RuleParts) {
+    // the kernel leaves out FRA_FWMARK when the mark is 0 but still sends the mask
+    if parts.fwmark.is_some() || parts.fwmask.is_some() {
+        rule.add(Selector::Fwmark {
+            mark: parts.fwmark.unwrap_or(0),
+            mask: parts.fwmask.unwrap_or(u32::MAX),
+        });
+    }
+    if let Some(value) = parts.dscp {
+        rule.add(Selector::Dscp {
+            value,
+            mask: parts.dscp_mask.unwrap_or(0x3f),
+        });
+    }
+    if let Some(value) = parts.flowlabel {
+        rule.add(Selector::Flowlabel {
+            value,
+            mask: parts.flowlabel_mask.unwrap_or(0xf_ffff),
+        });
+    }
+    for (range, mask, sport) in [
+        (parts.sport, parts.sport_mask, true),
+        (parts.dport, parts.dport_mask, false),
+    ] {
+        let ports = match (range, mask) {
+            (None, None) => continue,
+            (Some(r), None) => r,
+            (r, Some(mask)) => {
+                let start = r.map_or(0, |r| r.start);
+                PortMatch {
+                    start,
+                    end: r.map_or(start, |r| r.end),
+                    mask: Some(mask),
+                }
+            }
+        };
+        rule.add(if sport {
+            Selector::Sport(ports)
+        } else {
+            Selector::Dport(ports)
+        });
+    }
 }
 
 /// The value bytes of an attribute the crate keeps as `DefaultNla`.
@@ -366,13 +469,41 @@ mod tests {
         let mut msg = RuleMessage::default();
         msg.header.family = AddressFamily::Inet;
         msg.header.table = 252;
+        msg.header.action = NlRuleAction::ToTable;
         msg.attributes.push(RuleAttribute::L3MDev(true));
         msg.attributes.push(RuleAttribute::Priority(1000));
         msg.attributes.push(RuleAttribute::Table(4_000_000_000));
         let rule = rule(&msg).unwrap();
-        assert!(rule.l3mdev);
+        assert!(rule.selector(crate::model::SelectorKind::L3mdev).is_some());
         assert_eq!((rule.priority, rule.table), (1000, 4_000_000_000));
         assert_eq!(rule.selector_text("x"), "from all lookup [l3mdev-table]");
+    }
+
+    #[test]
+    fn raw_selectors_are_joined_and_unknown_ones_kept() {
+        use netlink_packet_core::DefaultNla;
+        let mut msg = RuleMessage::default();
+        msg.header.family = AddressFamily::Inet6;
+        msg.header.flags = NlRuleFlags::from_bits_retain(0x1_0000);
+        let raw = |kind, value: Vec<u8>| RuleAttribute::Other(DefaultNla::new(kind, value));
+        msg.attributes.push(raw(fra::DSCP, vec![10]));
+        msg.attributes.push(raw(fra::DSCP_MASK, vec![0x38]));
+        msg.attributes.push(raw(fra::FLOWLABEL, 0x12345_u32.to_be_bytes().to_vec()));
+        msg.attributes.push(raw(fra::FLOWLABEL_MASK, 0xfffff_u32.to_be_bytes().to_vec()));
+        msg.attributes.push(raw(fra::DPORT_MASK, 0xfc00_u16.to_ne_bytes().to_vec()));
+        msg.attributes.push(raw(99, vec![1, 2]));
+        let rule = rule(&msg).unwrap();
+        assert_eq!(
+            rule.selectors,
+            vec![
+                Selector::Dscp { value: 10, mask: 0x38 },
+                Selector::Flowlabel { value: 0x12345, mask: 0xfffff },
+                Selector::Dport(PortMatch { start: 0, end: 0, mask: Some(0xfc00) }),
+                Selector::Unknown { kind: 99, value: vec![1, 2] },
+            ]
+        );
+        assert_eq!(rule.flags, 0x1_0000);
+        assert_eq!(rule.unmodelled(), ["attribute type 99", "header flags 0x10000"]);
     }
 
     #[test]

@@ -14,4 +14,4 @@ mod route_get;
 pub use dump::{Requester, dump_state};
 pub use monitor::{FeedEvent, FeedOptions, apply, watch};
 pub use netns::{NETNS_DIR, list as list_namespaces, run_in};
-pub use route_get::{KernelAnswer, RouteGetRequest, errno_name, route_get};
+pub use route_get::{KernelAnswer, RouteGetRequest, route_get};

@@ -7,13 +7,13 @@ use color_eyre::eyre::eyre;
 use netlink_packet_core::NLM_F_REQUEST;
 use netlink_packet_route::RouteNetlinkMessage;
 use netlink_packet_route::route::{
-    RouteAddress, RouteAttribute, RouteFlags as NlRouteFlags, RouteMessage,
+    RouteAddress, RouteAttribute, RouteFlags as NlRouteFlags, RouteMessage, RouteVia,
 };
 
 use super::codec::RtMsg;
 use super::dump::{NetlinkError, Requester, af};
 use crate::lookup::Query;
-use crate::model::{Family, RouteKind, State};
+use crate::model::{Answer, Errno, Family, Outcome, RouteKind, State};
 
 /// What to ask: the selectors of `ip route get`, devices already resolved to indexes.
 #[derive(Debug, Clone, Default)]
@@ -30,22 +30,8 @@ pub struct RouteGetRequest {
     pub tos: u8,
 }
 
-/// The kernel's answer, in our terms.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KernelAnswer {
-    /// The route type, when the lookup succeeded.
-    pub kind: Option<RouteKind>,
-    /// The errno name (`ENETUNREACH` …), when it failed.
-    pub error: Option<String>,
-    /// The table the kernel used (`RTM_F_LOOKUP_TABLE`).
-    pub table: Option<u32>,
-    /// Output device index.
-    pub dev: Option<u32>,
-    /// Gateway.
-    pub gateway: Option<IpAddr>,
-    /// The source the packet would carry (the reply's prefsrc, or the given `from`).
-    pub src: Option<IpAddr>,
-}
+/// The kernel's answer: the same type as routescope's verdict answer, so they compare as data.
+pub type KernelAnswer = Answer;
 
 impl RouteGetRequest {
     /// The kernel request for a query, with the same defaults our flow uses (uid 0 unless given).
@@ -119,82 +105,47 @@ impl Requester {
                     "the kernel did not answer the route lookup within {TIMEOUT:?}"
                 ));
             }
-            Ok(Err(NetlinkError::Kernel(code))) => KernelAnswer::error(code),
+            Ok(Err(NetlinkError::Kernel(code))) => Answer::error(Errno::from_code(-code)),
             Ok(Err(err)) => return Err(err.into_report("asking the kernel")),
             Ok(Ok(_)) => {
                 let reply = reply
                     .ok_or_else(|| eyre!("the kernel answered the route lookup with nothing"))?;
-                KernelAnswer::from_reply(&reply, q.from)
+                answer_from_reply(&reply, q.from)
             }
         };
         Ok(answer)
     }
 }
 
-impl KernelAnswer {
-    /// An answer that is an error (netlink's negative errno).
-    fn error(code: i32) -> Self {
-        Self {
-            kind: None,
-            error: Some(errno_name(-code)),
-            table: None,
-            dev: None,
-            gateway: None,
-            src: None,
-        }
-    }
-
-    /// Reads a successful reply.
-    fn from_reply(r: &RouteMessage, from: Option<IpAddr>) -> Self {
-        let addr = |a: &RouteAddress| match a {
-            RouteAddress::Inet(a) => Some(IpAddr::V4(*a)),
-            RouteAddress::Inet6(a) => Some(IpAddr::V6(*a)),
-            _ => None,
-        };
-        let mut answer = Self {
-            kind: Some(RouteKind::from_number(u8::from(r.header.kind))),
-            error: None,
-            table: Some(u32::from(r.header.table)),
-            dev: None,
-            gateway: None,
-            src: None,
-        };
-        for attr in &r.attributes {
-            match attr {
-                RouteAttribute::Table(t) => answer.table = Some(*t),
-                RouteAttribute::Oif(i) => answer.dev = Some(*i),
-                RouteAttribute::Gateway(g) => answer.gateway = addr(g),
-                RouteAttribute::PrefSource(p) => answer.src = addr(p),
-                _ => {}
-            }
-        }
-        // an IPv6 reply's prefsrc is the source the kernel would pick, even when one was given
-        if r.header.address_family == netlink_packet_route::AddressFamily::Inet6 && from.is_some() {
-            answer.src = from;
-        }
-        answer.src = answer.src.or(from);
-        answer
-    }
-}
-
-/// The errno name the contract uses (`ENETUNREACH` …), or `E<number>`.
-pub fn errno_name(code: i32) -> String {
-    use nix::errno::Errno;
-    let name = match Errno::from_raw(code) {
-        Errno::ENETUNREACH => "ENETUNREACH",
-        Errno::EHOSTUNREACH => "EHOSTUNREACH",
-        Errno::EACCES => "EACCES",
-        Errno::EINVAL => "EINVAL",
-        Errno::ENODEV => "ENODEV",
-        Errno::EPERM => "EPERM",
-        Errno::EAGAIN => "EAGAIN",
-        Errno::EXDEV => "EXDEV",
-        Errno::ENOBUFS => "ENOBUFS",
-        Errno::ENETDOWN => "ENETDOWN",
-        Errno::EOPNOTSUPP => "EOPNOTSUPP",
-        _ => return format!("E{code}"),
+/// Reads a successful reply into an answer.
+fn answer_from_reply(r: &RouteMessage, from: Option<IpAddr>) -> Answer {
+    let addr = |a: &RouteAddress| match a {
+        RouteAddress::Inet(a) => Some(IpAddr::V4(*a)),
+        RouteAddress::Inet6(a) => Some(IpAddr::V6(*a)),
+        _ => None,
     };
-    name.to_owned()
+    let mut answer = Answer::of(Outcome::Route(RouteKind::from_number(u8::from(
+        r.header.kind,
+    ))));
+    answer.table = Some(u32::from(r.header.table));
+    for attr in &r.attributes {
+        match attr {
+            RouteAttribute::Table(t) => answer.table = Some(*t),
+            RouteAttribute::Oif(i) => answer.dev = Some(*i),
+            RouteAttribute::Gateway(g) => answer.gateway = addr(g),
+            // an IPv4 route through an IPv6 gateway answers with RTA_VIA
+            RouteAttribute::Via(RouteVia::Inet6(g)) => answer.gateway = Some(IpAddr::V6(*g)),
+            RouteAttribute::Via(RouteVia::Inet(g)) => answer.gateway = Some(IpAddr::V4(*g)),
+            RouteAttribute::PrefSource(p) => answer.src = addr(p),
+            _ => {}
+        }
+    }
+    // an IPv6 reply's prefsrc is the source the kernel would pick, even when one was given
+    if r.header.address_family == netlink_packet_route::AddressFamily::Inet6 && from.is_some() {
+        answer.src = from;
+    }
+    answer.src = answer.src.or(from);
+    answer
 }
 
 /// An address as a route attribute value.

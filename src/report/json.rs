@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::names::protocol_name;
 use crate::model::{
-    Address, DeviceSysctls, Family, Hop, Link, Neighbour, Nexthop, PortRange, Route, RouteFlags,
-    Rule, State,
+    Address, DeviceSysctls, Family, Hop, Link, Neighbour, Nexthop, Route, RouteFlags, Rule,
+    Selector, State,
 };
 
 /// The version of the JSON layout; bumped only when a field is renamed or removed.
@@ -65,34 +65,9 @@ pub struct JsonRule {
     pub table: u32,
     pub table_name: String,
     pub not: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<IpNet>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub to: Option<IpNet>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub iif: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub oif: Option<String>,
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub iif_detached: bool,
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub oif_detached: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fwmark: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fwmask: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uidrange: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ipproto: Option<u8>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sport: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dport: Option<String>,
-    #[serde(default)]
-    pub tos: u8,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dscp: Option<u8>,
+    /// Each selector's own fields (`from`, `fwmark`, `dport` …), written by `Selector::json_fields`.
+    #[serde(flatten)]
+    pub selectors: serde_json::Map<String, serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goto: Option<u32>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -101,10 +76,19 @@ pub struct JsonRule {
     pub suppress_prefixlength: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suppress_ifgroup: Option<u32>,
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub l3mdev: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub realms: Option<u32>,
     #[serde(default)]
     pub protocol: u8,
+    /// Rule header flags routescope does not model, as sent (`FIB_RULE_FIND_SADDR` …).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub flags: u32,
+}
+
+/// Whether a number is zero (to leave it out of the JSON).
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde passes fields by reference
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// One nexthop of a multipath route as JSON.
@@ -307,7 +291,6 @@ pub fn address_json(state: &State, a: &Address) -> JsonAddress {
 }
 
 pub fn rule_json(state: &State, r: &Rule) -> JsonRule {
-    let range = |p: Option<PortRange>| p.map(|p| format!("{}-{}", p.start, p.end));
     JsonRule {
         family: r.family,
         priority: r.priority,
@@ -315,26 +298,14 @@ pub fn rule_json(state: &State, r: &Rule) -> JsonRule {
         table: r.table,
         table_name: state.table_names.name(r.table),
         not: r.invert,
-        from: r.from,
-        to: r.to,
-        iif: r.iif.clone(),
-        oif: r.oif.clone(),
-        iif_detached: r.iif_detached,
-        oif_detached: r.oif_detached,
-        fwmark: r.fwmark,
-        fwmask: r.fwmask,
-        uidrange: r.uidrange.map(|(a, b)| format!("{a}-{b}")),
-        ipproto: r.ipproto,
-        sport: range(r.sport),
-        dport: range(r.dport),
-        tos: r.tos,
-        dscp: r.dscp,
+        selectors: r.selectors.iter().flat_map(Selector::json_fields).collect(),
         goto: r.goto,
         unresolved: r.unresolved,
         suppress_prefixlength: r.suppress_prefixlength,
         suppress_ifgroup: r.suppress_ifgroup,
-        l3mdev: r.l3mdev,
+        realms: r.realms,
         protocol: r.protocol,
+        flags: r.flags,
     }
 }
 

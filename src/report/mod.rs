@@ -1,6 +1,7 @@
 //! How the state is written for people (text) and for scripts (the JSON contract), and read back.
 
 pub mod events;
+pub mod explain;
 pub mod json;
 pub mod names;
 pub mod snapshot;

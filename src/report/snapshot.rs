@@ -6,8 +6,8 @@ use super::json::{JsonAddress, JsonLink, JsonNexthop, JsonRoute, JsonRule, JsonS
 use super::names::protocol_number;
 use crate::model::{
     Address, AddressFlags, DeviceSysctls, Hop, Link, LinkFlags, Neighbour, NeighbourState, NextHop,
-    Nexthop, NexthopGroupMember, OperState, PortRange, Route, RouteExtra, RouteFlags, RouteKind,
-    Rule, RuleAction, Scope, State, Sysctls,
+    Nexthop, NexthopGroupMember, OperState, Route, RouteExtra, RouteFlags, RouteKind,
+    Rule, RuleAction, Scope, Selector, State, Sysctls,
 };
 
 /// Why a snapshot could not be read; each message names the object that is wrong.
@@ -119,52 +119,25 @@ fn address(a: &JsonAddress, index: u32) -> Result<Address, SnapshotError> {
 }
 
 fn rule(r: &JsonRule) -> Result<Rule, SnapshotError> {
-    let bad = |field, value: &str| SnapshotError::BadValue {
+    let bad = |field, value: String| SnapshotError::BadValue {
         what: "rule",
         field,
-        value: value.to_owned(),
+        value,
     };
-    let action = RuleAction::from_name(&r.action).ok_or_else(|| bad("action", &r.action))?;
-    let range = |field, text: &Option<String>| -> Result<Option<(u32, u32)>, SnapshotError> {
-        text.as_deref()
-            .map(|t| {
-                let (a, b) = t.split_once('-').unwrap_or((t, t));
-                Ok((
-                    a.parse().map_err(|_| bad(field, t))?,
-                    b.parse().map_err(|_| bad(field, t))?,
-                ))
-            })
-            .transpose()
-    };
-    let ports = |field, text: &Option<String>| -> Result<Option<PortRange>, SnapshotError> {
-        Ok(range(field, text)?.map(|(a, b)| PortRange {
-            start: u16::try_from(a).unwrap_or(u16::MAX),
-            end: u16::try_from(b).unwrap_or(u16::MAX),
-        }))
-    };
+    let action = RuleAction::from_name(&r.action).ok_or_else(|| bad("action", r.action.clone()))?;
     let mut out = Rule::lookup(r.family, r.priority, r.table);
     out.action = action;
     out.invert = r.not;
-    out.from = r.from;
-    out.to = r.to;
-    out.iif.clone_from(&r.iif);
-    out.oif.clone_from(&r.oif);
-    out.iif_detached = r.iif_detached;
-    out.oif_detached = r.oif_detached;
-    out.fwmark = r.fwmark;
-    out.fwmask = r.fwmask;
-    out.uidrange = range("uidrange", &r.uidrange)?;
-    out.ipproto = r.ipproto;
-    out.sport = ports("sport", &r.sport)?;
-    out.dport = ports("dport", &r.dport)?;
-    out.tos = r.tos;
-    out.dscp = r.dscp;
+    for selector in Selector::all_from_json(&r.selectors).map_err(|e| bad("selector", e))? {
+        out.add(selector);
+    }
     out.goto = r.goto;
     out.unresolved = r.unresolved;
     out.suppress_prefixlength = r.suppress_prefixlength;
     out.suppress_ifgroup = r.suppress_ifgroup;
-    out.l3mdev = r.l3mdev;
+    out.realms = r.realms;
     out.protocol = r.protocol;
+    out.flags = r.flags;
     Ok(out)
 }
 

@@ -7,8 +7,9 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{Theme, pane_block};
 use crate::app::{App, Mode, Pinned};
-use crate::lookup::{Confidence, Stage};
+use crate::lookup::{Confidence, Stage, StepResult};
 use crate::model::State;
+use crate::report::explain;
 use crate::verify;
 
 /// Draws the prompt while typing, else the pinned explanation, else a hint.
@@ -106,7 +107,7 @@ fn explanation_lines<'a>(
     let skipped = e
         .steps
         .iter()
-        .filter(|s| s.stage == Stage::Rule && s.result.starts_with("skipped"))
+        .filter(|s| s.result == StepResult::Skipped)
         .count();
     if skipped > 0 {
         lines.push(Line::styled(
@@ -119,10 +120,14 @@ fn explanation_lines<'a>(
         .iter()
         .filter(|s| !matches!(s.stage, Stage::Flow | Stage::Verdict))
     {
-        if step.stage == Stage::Rule && step.result.starts_with("skipped") {
+        if step.result == StepResult::Skipped {
             continue;
         }
-        lines.push(Line::raw(format!("{} → {}", step.text, step.result)));
+        lines.push(Line::raw(format!(
+            "{} → {}",
+            explain::step_text(state, step),
+            explain::result_word(&step.result)
+        )));
     }
     if let Some(note) = &v.note {
         lines.push(Line::styled(note.clone(), theme.warn));

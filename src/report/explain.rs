@@ -1,0 +1,211 @@
+//! An explanation for people (the `get` text) and for scripts (`get --json`), rendered from the
+//! typed steps and answers: the only place that turns them into words.
+
+use std::io::{self, Write};
+
+use serde_json::{Value, json};
+
+use super::json::route_json;
+use super::text::route_line;
+use crate::lookup::{
+    Confidence, Explanation, PathChoice, SourceChoice, Stage, Step, StepResult, Verdict,
+};
+use crate::model::{Answer, State};
+
+/// The short result word of a step (`skipped`, `goto 100`, `EACCES`, `route src` …).
+pub fn result_word(result: &StepResult) -> String {
+    match result {
+        StepResult::Flow { input: true } => "input lookup".into(),
+        StepResult::Flow { input: false } => "output lookup".into(),
+        StepResult::Skipped => "skipped".into(),
+        StepResult::Unsure => "not evaluated".into(),
+        StepResult::GoOn => "go on".into(),
+        StepResult::Goto(p) => format!("goto {p}"),
+        StepResult::Answered => "answers".into(),
+        StepResult::Merged => "merged local+main".into(),
+        StepResult::Winner => "winner".into(),
+        StepResult::Nexthop(PathChoice::OnLink) => "on-link".into(),
+        StepResult::Nexthop(PathChoice::Direct) => "no lookup".into(),
+        StepResult::Nexthop(PathChoice::OneOfSeveral) => "one of several".into(),
+        StepResult::Nexthop(PathChoice::Alternates) => "alternates".into(),
+        StepResult::Source(SourceChoice::Given) => "given".into(),
+        StepResult::Source(SourceChoice::RouteSrc) => "route src".into(),
+        StepResult::Source(SourceChoice::Selected) => "selected".into(),
+        StepResult::Source(SourceChoice::None) => "none".into(),
+        StepResult::Input(outcome) | StepResult::Verdict(outcome) => outcome.to_string(),
+        StepResult::Fails(errno) => errno.to_string(),
+    }
+}
+
+/// The sentence of a step: its text, or for the winning route the route as `ip route` prints it.
+pub fn step_text(state: &State, step: &Step) -> String {
+    match (&step.route, &step.result) {
+        (Some(route), StepResult::Winner) => format!(
+            "table {}: {}",
+            state.table_names.name(step.table.unwrap_or(route.table)),
+            route_line(state, route)
+        ),
+        _ => step.text.clone(),
+    }
+}
+
+/// The label of a stage in the text form.
+fn stage_label(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Flow => "Flow",
+        Stage::Rule => "Rule",
+        Stage::Table => "Table",
+        Stage::Route => "Route",
+        Stage::Nexthop => "Nexthop",
+        Stage::Source => "Source",
+        Stage::Input => "Input",
+        Stage::Verdict => "Verdict",
+    }
+}
+
+/// An answer in the words of `ip route get`: `unicast via G dev D src S` or `error E`.
+pub fn answer_line(state: &State, a: &Answer) -> String {
+    if let Some(errno) = a.outcome.errno() {
+        return format!("error {errno}");
+    }
+    let mut words = vec![a.outcome.to_string()];
+    if let Some(g) = a.gateway {
+        words.push(format!("via {g}"));
+    }
+    if let Some(d) = a.dev {
+        words.push(format!("dev {}", state.link_name(d)));
+    }
+    if let Some(s) = a.src {
+        words.push(format!("src {s}"));
+    }
+    words.join(" ")
+}
+
+/// The kernel's side of a check: its answer and where ours differs (empty: agree).
+pub struct KernelCheck<'a> {
+    pub answer: &'a Answer,
+    pub differences: &'a [String],
+}
+
+/// The explanation for people, top to bottom.
+pub fn write_text(
+    out: &mut impl Write,
+    state: &State,
+    e: &Explanation,
+    kernel: Option<&KernelCheck>,
+) -> io::Result<()> {
+    writeln!(out, "Query    {}", e.query.to_words())?;
+    for step in e.steps.iter().filter(|s| s.stage != Stage::Verdict) {
+        let label = stage_label(step.stage);
+        let text = step_text(state, step);
+        if step.rule_priority.is_some() && step.stage == Stage::Rule {
+            writeln!(out, "{label:<8} {text:<44} {}", result_word(&step.result))?;
+        } else {
+            writeln!(out, "{label:<8} {text}")?;
+        }
+    }
+    write_verdict(out, state, &e.verdict)?;
+    if let Some(k) = kernel {
+        let table = k
+            .answer
+            .table
+            .filter(|t| *t != 0)
+            .map(|t| format!(", table {}", state.table_names.name(t)))
+            .unwrap_or_default();
+        writeln!(out, "Kernel   {}{table}", answer_line(state, k.answer))?;
+        if k.differences.is_empty() {
+            writeln!(out, "         agree")?;
+        } else {
+            writeln!(out, "         DISAGREE: {}", k.differences.join("; "))?;
+        }
+    }
+    Ok(())
+}
+
+/// The verdict lines: the answer with table and rule, the summary, and every caveat.
+fn write_verdict(out: &mut impl Write, state: &State, v: &Verdict) -> io::Result<()> {
+    let table = v
+        .answer
+        .table
+        .map(|t| format!(", table {}", state.table_names.name(t)))
+        .unwrap_or_default();
+    let rule = v
+        .rule
+        .as_ref()
+        .map(|r| format!(", rule {}", r.priority))
+        .unwrap_or_default();
+    let approx = if v.confidence == Confidence::Approximate {
+        " (approximate)"
+    } else {
+        ""
+    };
+    writeln!(
+        out,
+        "Verdict  {}{table}{rule}{approx}",
+        answer_line(state, &v.answer)
+    )?;
+    writeln!(out, "         {}", v.summary)?;
+    if let Some(note) = &v.note {
+        writeln!(out, "         note: {note}")?;
+    }
+    for what in &v.unmodelled {
+        writeln!(out, "         not evaluated: {what}")?;
+    }
+    Ok(())
+}
+
+/// An answer as JSON: `type` is the route type or `error`, with `error` the errno name.
+pub fn answer_json(state: &State, a: &Answer) -> Value {
+    let errno = a.outcome.errno().map(|e| e.to_string());
+    json!({
+        "type": if errno.is_some() { "error".to_owned() } else { a.outcome.to_string() },
+        "error": errno,
+        "table": a.table,
+        "table_name": a.table.map(|t| state.table_names.name(t)),
+        "dev": a.dev.map(|d| state.link_name(d)),
+        "gateway": a.gateway,
+        "src": a.src,
+    })
+}
+
+/// A step as JSON: stage, result word, sentence, and the rule or table it refers to.
+fn step_json(state: &State, step: &Step) -> Value {
+    json!({
+        "stage": step.stage,
+        "result": result_word(&step.result),
+        "text": step_text(state, step),
+        "rule_priority": step.rule_priority,
+        "table": step.table,
+    })
+}
+
+/// The `get --json` record of the contract.
+pub fn to_json(state: &State, e: &Explanation, kernel: Option<&KernelCheck>) -> Value {
+    let v = &e.verdict;
+    let mut verdict = answer_json(state, &v.answer);
+    if let Value::Object(map) = &mut verdict {
+        let extra = json!({
+            "rule": v.rule.as_ref().map(|r| json!({ "priority": r.priority, "text": r.text })),
+            "route": v.route.as_ref().map(|r| route_json(state, r)),
+            "confidence": v.confidence,
+            "note": v.note,
+            "unmodelled": v.unmodelled,
+            "candidates": v.candidates.iter().map(|c| json!({
+                "dev": state.link_name(c.dev), "gateway": c.gateway, "src": c.src,
+            })).collect::<Vec<_>>(),
+            "summary": v.summary,
+        });
+        if let Value::Object(extra) = extra {
+            map.extend(extra);
+        }
+    }
+    json!({
+        "version": 1,
+        "query": e.query,
+        "verdict": verdict,
+        "kernel": kernel.map(|k| answer_json(state, k.answer)),
+        "agree": kernel.map(|k| k.differences.is_empty()),
+        "differences": kernel.map(|k| k.differences),
+        "steps": e.steps.iter().map(|s| step_json(state, s)).collect::<Vec<_>>(),
+    })
+}
