@@ -5,6 +5,9 @@
 
 use std::fmt::Write;
 
+use routescope::model::{Family, Selector, SelectorKind};
+use strum::IntoEnumIterator;
+
 /// A small deterministic generator (splitmix64): tests need reproducibility, not statistics.
 pub struct Rng(u64);
 
@@ -213,6 +216,22 @@ fn route(rng: &mut Rng, c: &mut Config) {
     }
 }
 
+/// How often (percent) a generated rule carries a selector of this kind.
+fn selector_chance(kind: SelectorKind) -> u64 {
+    match kind {
+        SelectorKind::From | SelectorKind::To | SelectorKind::Fwmark => 22,
+        SelectorKind::Iif => 20,
+        SelectorKind::Oif | SelectorKind::IpProto | SelectorKind::Dport => 15,
+        SelectorKind::Sport | SelectorKind::Uid => 10,
+        SelectorKind::Tos => 8,
+        SelectorKind::TunId => 3,
+        SelectorKind::L3mdev
+        | SelectorKind::Dscp
+        | SelectorKind::Flowlabel
+        | SelectorKind::Unknown => 0,
+    }
+}
+
 /// Adds one random rule with random selectors and action, for IPv4 or IPv6.
 fn rule(rng: &mut Rng, c: &mut Config) {
     let v6 = rng.chance(20);
@@ -225,49 +244,17 @@ fn rule(rng: &mut Rng, c: &mut Config) {
     if rng.chance(10) {
         words.push("not".into());
     }
-    if rng.chance(25) {
-        let from = if v6 {
-            "2001:db8:10::/48".to_owned()
-        } else {
-            format!("10.{}.0.0/16", 10 + rng.below(3))
-        };
-        words.push(format!("from {from}"));
-    }
-    if rng.chance(25) {
-        let to = if v6 {
-            "2001:db8:77::/48"
-        } else {
-            *rng.pick(&["192.0.2.0/24", "5.5.0.0/16", "10.99.0.0/16"])
-        };
-        words.push(format!("to {to}"));
-    }
-    if rng.chance(20) {
-        words.push(format!("iif {}", rng.pick(&c.devices)));
-    }
-    if rng.chance(15) {
-        words.push(format!("oif {}", rng.pick(&c.devices)));
-    }
-    if rng.chance(20) {
-        words.push(format!(
-            "fwmark {:#x}/{:#x}",
-            rng.below(4),
-            *rng.pick(&[0xff_u32, 0x3, 0x1])
-        ));
-    }
-    if rng.chance(15) {
-        words.push(format!("ipproto {}", rng.pick(&["tcp", "udp", "icmp"])));
-    }
-    if rng.chance(15) {
-        words.push(format!("dport {}", rng.pick(&["443", "80-90", "53"])));
-    }
-    if rng.chance(10) {
-        words.push(format!("sport {}", rng.pick(&["1000-2000", "22"])));
-    }
-    if rng.chance(10) {
-        words.push(format!("uidrange {}", rng.pick(&["0-0", "1000-1999"])));
-    }
-    if !v6 && rng.chance(8) {
-        words.push("tos 0x10".into());
+    let family = if v6 { Family::V6 } else { Family::V4 };
+    let devices: Vec<&str> = c.devices.iter().map(String::as_str).collect();
+    // every selector kind iproute2 can write, each drawn by its own definition
+    for kind in SelectorKind::iter() {
+        if !rng.chance(selector_chance(kind)) {
+            continue;
+        }
+        let selector = Selector::sample(kind, family, &devices, &mut |n| rng.below(n));
+        if selector.iproute2_writes() {
+            words.push(selector.words());
+        }
     }
     match rng.below(10) {
         0 => words.push("blackhole".into()),
