@@ -8,7 +8,9 @@ pub fn differences(state: &State, ours: &Verdict, kernel: &Answer) -> Vec<String
     let mine = &ours.answer;
     match (mine.outcome, kernel.outcome) {
         (a, b) if a == b && !a.is_ok() => return Vec::new(),
-        (Outcome::Error(a), Outcome::Error(b)) => return vec![format!("error: ours {a}, kernel {b}")],
+        (Outcome::Error(a), Outcome::Error(b)) => {
+            return vec![format!("error: ours {a}, kernel {b}")];
+        }
         (Outcome::Error(a), Outcome::Route(_)) => {
             return vec![format!("ours fails with {a}, the kernel routes it")];
         }

@@ -128,7 +128,14 @@ fn a_change_is_logged_and_the_pinned_answer_follows_it() {
         matches!(effects.as_slice(), [Effect::AskKernel(_)]),
         "pinning asks the kernel"
     );
-    let before = app.pinned.as_ref().unwrap().explanation.verdict.answer.gateway;
+    let before = app
+        .pinned
+        .as_ref()
+        .unwrap()
+        .explanation
+        .verdict
+        .answer
+        .gateway;
     let default = app
         .state
         .routes()

@@ -37,13 +37,20 @@ pub fn run(
     let diffs = kernel
         .as_ref()
         .map(|k| verify::differences(&state, &explanation.verdict, k));
-    let check = kernel.as_ref().zip(diffs.as_deref()).map(|(answer, differences)| KernelCheck {
-        answer,
-        differences,
-    });
+    let check = kernel
+        .as_ref()
+        .zip(diffs.as_deref())
+        .map(|(answer, differences)| KernelCheck {
+            answer,
+            differences,
+        });
     let mut out = std::io::stdout().lock();
     if as_json {
-        writeln!(out, "{}", explain::to_json(&state, &explanation, check.as_ref()))?;
+        writeln!(
+            out,
+            "{}",
+            explain::to_json(&state, &explanation, check.as_ref())
+        )?;
     } else {
         explain::write_text(&mut out, &state, &explanation, check.as_ref())?;
     }

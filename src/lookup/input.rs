@@ -147,7 +147,11 @@ fn deliver_or_forward(
             return err;
         }
     }
-    let via = v.answer.gateway.map(|g| format!(" via {g}")).unwrap_or_default();
+    let via = v
+        .answer
+        .gateway
+        .map(|g| format!(" via {g}"))
+        .unwrap_or_default();
     let out = state.link_name(v.answer.dev.unwrap_or(0));
     v.summary = format!(
         "forwarded{via} out of {out}: table {table_name} route {} (rule {})",

@@ -4,9 +4,9 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use super::flow::Flow;
 use super::rules::{self, Walk};
-use super::{Candidate, PathChoice, SourceChoice, StepResult};
 use super::source;
 use super::table::{self, Hit};
+use super::{Candidate, PathChoice, SourceChoice, StepResult};
 use super::{Confidence, RuleRef, Stage, Step, Verdict};
 use crate::model::{Errno, Family, Outcome, RouteKind, Scope, State};
 
@@ -197,12 +197,7 @@ fn on_link(state: &State, flow: &Flow, steps: &mut Vec<Step>, why: &str) -> Verd
 }
 
 /// Records the route a table answered with and starts the verdict from it (output and input).
-pub(super) fn winner(
-    flow: &Flow,
-    steps: &mut Vec<Step>,
-    hit: &Hit,
-    rule: &RuleRef,
-) -> Verdict {
+pub(super) fn winner(flow: &Flow, steps: &mut Vec<Step>, hit: &Hit, rule: &RuleRef) -> Verdict {
     if flow.trace {
         let mut step = Step::new(Stage::Route, StepResult::Winner, String::new());
         step.table = Some(hit.table);
@@ -271,9 +266,17 @@ fn finish_output(
             );
         }
     }
-    let via = v.answer.gateway.map(|g| format!(" via {g}")).unwrap_or_default();
+    let via = v
+        .answer
+        .gateway
+        .map(|g| format!(" via {g}"))
+        .unwrap_or_default();
     let dev = v.answer.dev.map(|d| state.link_name(d)).unwrap_or_default();
-    let src = v.answer.src.map(|s| format!(" from {s}")).unwrap_or_default();
+    let src = v
+        .answer
+        .src
+        .map(|s| format!(" from {s}"))
+        .unwrap_or_default();
     v.summary = format!(
         "sent{via} out of {dev}{src}: table {table_name} route {} (rule {})",
         route.dst, rule.priority

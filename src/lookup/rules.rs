@@ -37,7 +37,11 @@ pub fn rule_ref(state: &State, rule: &Rule) -> RuleRef {
 
 /// Whether a rule matches the packet (after `not`), and the selector that decided a mismatch.
 fn rule_fit<'r>(rule: &'r Rule, packet: &Packet) -> (Fit, Option<&'r Selector>) {
-    let mut fit = if rule.flags == 0 { Fit::Yes } else { Fit::Unknown };
+    let mut fit = if rule.flags == 0 {
+        Fit::Yes
+    } else {
+        Fit::Unknown
+    };
     let mut failed = None;
     for selector in &rule.selectors {
         match selector.fit(packet) {
@@ -119,7 +123,10 @@ pub fn walk(
             if flow.trace {
                 let here = rule_ref(state, rule);
                 let (result, why) = if unknown {
-                    (StepResult::Unsure, "cannot be evaluated: assumed not to match".into())
+                    (
+                        StepResult::Unsure,
+                        "cannot be evaluated: assumed not to match".into(),
+                    )
                 } else {
                     (StepResult::Skipped, mismatch(rule, failed, &packet))
                 };
@@ -158,7 +165,11 @@ pub fn walk(
                     continue;
                 };
                 let to = rules[target].priority;
-                steps.push(rule_step(&here, StepResult::Goto(to), &format!("goto {to}")));
+                steps.push(rule_step(
+                    &here,
+                    StepResult::Goto(to),
+                    &format!("goto {to}"),
+                ));
                 i = target;
             }
             RuleAction::Nop => steps.push(rule_step(&here, StepResult::GoOn, "nop: go on")),
@@ -208,7 +219,11 @@ fn lookup_table(
                 format!("table {name} answers"),
             ),
         },
-        Answer::Miss(why) => (None, StepResult::GoOn, format!("table {name}: {why}: go on")),
+        Answer::Miss(why) => (
+            None,
+            StepResult::GoOn,
+            format!("table {name}: {why}: go on"),
+        ),
         Answer::Error(errno, route) => {
             let text = format!("table {name} has a {} route", route.kind.name());
             let why = format!("{} route {} in table {name}", route.kind.name(), route.dst);

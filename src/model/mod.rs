@@ -3,6 +3,7 @@
 mod address;
 mod answer;
 mod apply;
+mod invariants;
 mod link;
 mod neighbour;
 mod nexthop;
@@ -16,13 +17,15 @@ mod tables;
 pub use address::{Address, AddressFlags, Scope};
 pub use answer::{Answer, Errno, Outcome, priority, table};
 pub use apply::{Change, Op};
+pub use invariants::InvariantError;
 pub use link::{Link, LinkFlags, OperState, hex_colon};
 pub use neighbour::{Neighbour, NeighbourState};
 pub use nexthop::{Nexthop, NexthopGroupMember};
 pub use route::{Hop, NextHop, Placement, Route, RouteExtra, RouteFlags, RouteKind, RouteTable};
 pub use rule::{MODELLED_RULE_FLAGS, Rule, RuleAction};
 pub use selector::{
-    Fit, LEGACY_TOS_MASK, Packet, PortMatch, Selector, SelectorKind, c_hex, ipproto_name, prefix_text,
+    Fit, LEGACY_TOS_MASK, Packet, PortMatch, Selector, SelectorKind, c_hex, ipproto_name,
+    prefix_text,
 };
 pub use state::{Family, State};
 pub use sysctl::{DeviceSysctls, Sysctls};

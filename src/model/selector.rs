@@ -290,7 +290,10 @@ impl Selector {
                 fields
             }
             Self::Fwmark { mark, mask } => {
-                vec![("fwmark".into(), json!(mark)), ("fwmask".into(), json!(mask))]
+                vec![
+                    ("fwmark".into(), json!(mark)),
+                    ("fwmask".into(), json!(mask)),
+                ]
             }
             Self::TunId(id) => one("tun_id", json!(id)),
             Self::L3mdev => one("l3mdev", json!(true)),
@@ -299,7 +302,10 @@ impl Selector {
             Self::To(net) => one("to", json!(net.to_string())),
             Self::Tos(tos) => one("tos", json!(tos)),
             Self::Dscp { value, mask } => {
-                vec![("dscp".into(), json!(value)), ("dscp_mask".into(), json!(mask))]
+                vec![
+                    ("dscp".into(), json!(value)),
+                    ("dscp_mask".into(), json!(mask)),
+                ]
             }
             Self::Flowlabel { value, mask } => vec![
                 ("flowlabel".into(), json!(value)),
@@ -327,13 +333,19 @@ impl Selector {
         let num = |k: &str| -> Result<Option<u64>, String> {
             m.get(k)
                 .filter(|v| !v.is_null())
-                .map(|v| v.as_u64().ok_or_else(|| format!("{k}: {v} is not a number")))
+                .map(|v| {
+                    v.as_u64()
+                        .ok_or_else(|| format!("{k}: {v} is not a number"))
+                })
                 .transpose()
         };
         let text = |k: &str| -> Result<Option<&str>, String> {
             m.get(k)
                 .filter(|v| !v.is_null())
-                .map(|v| v.as_str().ok_or_else(|| format!("{k}: {v} is not a string")))
+                .map(|v| {
+                    v.as_str()
+                        .ok_or_else(|| format!("{k}: {v} is not a string"))
+                })
                 .transpose()
         };
         let flag = |k: &str| m.get(k).and_then(Value::as_bool).unwrap_or(false);
@@ -359,10 +371,15 @@ impl Selector {
             }
             Ok(Some(p))
         };
-        let small = |k: &str, v: u64, max: u64| narrow(k, v, max).map(|v| u8::try_from(v).unwrap_or(0));
+        let small =
+            |k: &str, v: u64, max: u64| narrow(k, v, max).map(|v| u8::try_from(v).unwrap_or(0));
         let found = match kind {
             SelectorKind::Iif | SelectorKind::Oif => {
-                let word = if kind == SelectorKind::Iif { "iif" } else { "oif" };
+                let word = if kind == SelectorKind::Iif {
+                    "iif"
+                } else {
+                    "oif"
+                };
                 let detached = flag(&format!("{word}_detached"));
                 text(word)?.map(|name| {
                     let name = name.to_owned();
@@ -465,7 +482,10 @@ impl Selector {
     ) -> Self {
         let v6 = family == Family::V6;
         let mut from = |items: &[&str]| items[pick(items.len())].to_owned();
-        let prefix = |t: String| t.parse::<IpNet>().map_or_else(|_| IpNet::default(), |n| n.trunc());
+        let prefix = |t: String| {
+            t.parse::<IpNet>()
+                .map_or_else(|_| IpNet::default(), |n| n.trunc())
+        };
         match kind {
             SelectorKind::Iif | SelectorKind::Oif => {
                 let name = from(devices);
@@ -495,13 +515,17 @@ impl Selector {
                 None => Self::Uid { start: 0, end: 0 },
             },
             SelectorKind::From if v6 => Self::From(prefix(from(&["2001:db8:10::/48"]))),
-            SelectorKind::From => {
-                Self::From(prefix(from(&["10.10.0.0/16", "10.11.0.0/16", "10.12.0.0/16"])))
-            }
+            SelectorKind::From => Self::From(prefix(from(&[
+                "10.10.0.0/16",
+                "10.11.0.0/16",
+                "10.12.0.0/16",
+            ]))),
             SelectorKind::To if v6 => Self::To(prefix(from(&["2001:db8:77::/48"]))),
-            SelectorKind::To => {
-                Self::To(prefix(from(&["192.0.2.0/24", "5.5.0.0/16", "10.99.0.0/16"])))
-            }
+            SelectorKind::To => Self::To(prefix(from(&[
+                "192.0.2.0/24",
+                "5.5.0.0/16",
+                "10.99.0.0/16",
+            ]))),
             SelectorKind::Tos => Self::Tos(from(&["16", "8", "4"]).parse().unwrap_or(16)),
             SelectorKind::Dscp => Self::Dscp {
                 value: from(&["4", "10", "46"]).parse().unwrap_or(4),

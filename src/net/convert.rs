@@ -16,8 +16,8 @@ use netlink_packet_route::rule::{
 };
 
 use crate::model::{
-    Address, AddressFlags, Family, Hop, Link, LinkFlags, Neighbour, NeighbourState, NextHop,
-    MODELLED_RULE_FLAGS, OperState, PortMatch, Route, RouteExtra, RouteFlags, RouteKind, Rule,
+    Address, AddressFlags, Family, Hop, Link, LinkFlags, MODELLED_RULE_FLAGS, Neighbour,
+    NeighbourState, NextHop, OperState, PortMatch, Route, RouteExtra, RouteFlags, RouteKind, Rule,
     RuleAction, Scope, Selector,
 };
 
@@ -186,7 +186,9 @@ pub fn rule(msg: &RuleMessage) -> Option<Rule> {
                 end: r.end,
             }),
             RuleAttribute::IpProtocol(p) => rule.add(Selector::IpProto(u8::from(*p))),
-            RuleAttribute::SourcePortRange(r) => parts.sport = Some(PortMatch::range(r.start, r.end)),
+            RuleAttribute::SourcePortRange(r) => {
+                parts.sport = Some(PortMatch::range(r.start, r.end))
+            }
             RuleAttribute::DestinationPortRange(r) => {
                 parts.dport = Some(PortMatch::range(r.start, r.end));
             }
@@ -221,7 +223,10 @@ fn other_rule_attribute(rule: &mut Rule, parts: &mut RuleParts, nla: &DefaultNla
     let kind = nla.kind() & 0x3fff;
     let u8_at = |v: &[u8]| v.first().copied();
     let u16_ne = |v: &[u8]| v.get(..2).map(|b| u16::from_ne_bytes([b[0], b[1]]));
-    let u32_be = |v: &[u8]| v.get(..4).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
+    let u32_be = |v: &[u8]| {
+        v.get(..4)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    };
     let parsed = match kind {
         fra::DSCP => u8_at(&value).map(|d| parts.dscp = Some(d)),
         fra::DSCP_MASK => u8_at(&value).map(|d| parts.dscp_mask = Some(d)),
@@ -488,22 +493,41 @@ mod tests {
         let raw = |kind, value: Vec<u8>| RuleAttribute::Other(DefaultNla::new(kind, value));
         msg.attributes.push(raw(fra::DSCP, vec![10]));
         msg.attributes.push(raw(fra::DSCP_MASK, vec![0x38]));
-        msg.attributes.push(raw(fra::FLOWLABEL, 0x12345_u32.to_be_bytes().to_vec()));
-        msg.attributes.push(raw(fra::FLOWLABEL_MASK, 0xfffff_u32.to_be_bytes().to_vec()));
-        msg.attributes.push(raw(fra::DPORT_MASK, 0xfc00_u16.to_ne_bytes().to_vec()));
+        msg.attributes
+            .push(raw(fra::FLOWLABEL, 0x12345_u32.to_be_bytes().to_vec()));
+        msg.attributes
+            .push(raw(fra::FLOWLABEL_MASK, 0xfffff_u32.to_be_bytes().to_vec()));
+        msg.attributes
+            .push(raw(fra::DPORT_MASK, 0xfc00_u16.to_ne_bytes().to_vec()));
         msg.attributes.push(raw(99, vec![1, 2]));
         let rule = rule(&msg).unwrap();
         assert_eq!(
             rule.selectors,
             vec![
-                Selector::Dscp { value: 10, mask: 0x38 },
-                Selector::Flowlabel { value: 0x12345, mask: 0xfffff },
-                Selector::Dport(PortMatch { start: 0, end: 0, mask: Some(0xfc00) }),
-                Selector::Unknown { kind: 99, value: vec![1, 2] },
+                Selector::Dscp {
+                    value: 10,
+                    mask: 0x38
+                },
+                Selector::Flowlabel {
+                    value: 0x12345,
+                    mask: 0xfffff
+                },
+                Selector::Dport(PortMatch {
+                    start: 0,
+                    end: 0,
+                    mask: Some(0xfc00)
+                }),
+                Selector::Unknown {
+                    kind: 99,
+                    value: vec![1, 2]
+                },
             ]
         );
         assert_eq!(rule.flags, 0x1_0000);
-        assert_eq!(rule.unmodelled(), ["attribute type 99", "header flags 0x10000"]);
+        assert_eq!(
+            rule.unmodelled(),
+            ["attribute type 99", "header flags 0x10000"]
+        );
     }
 
     #[test]

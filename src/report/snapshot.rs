@@ -6,8 +6,8 @@ use super::json::{JsonAddress, JsonLink, JsonNexthop, JsonRoute, JsonRule, JsonS
 use super::names::protocol_number;
 use crate::model::{
     Address, AddressFlags, DeviceSysctls, Hop, Link, LinkFlags, Neighbour, NeighbourState, NextHop,
-    Nexthop, NexthopGroupMember, OperState, Route, RouteExtra, RouteFlags, RouteKind,
-    Rule, RuleAction, Scope, Selector, State, Sysctls,
+    Nexthop, NexthopGroupMember, OperState, Route, RouteExtra, RouteFlags, RouteKind, Rule,
+    RuleAction, Scope, Selector, State, Sysctls,
 };
 
 /// Why a snapshot could not be read; each message names the object that is wrong.
@@ -19,6 +19,8 @@ pub enum SnapshotError {
     Version(u32),
     #[error("snapshot {what} names device '{dev}', which is not among its links")]
     UnknownDevice { what: &'static str, dev: String },
+    #[error("snapshot: {0}")]
+    Invariant(#[from] crate::model::InvariantError),
     #[error("snapshot {what} has an unknown {field} '{value}'")]
     BadValue {
         what: &'static str,
@@ -80,6 +82,7 @@ pub fn parse_snapshot(text: &str) -> Result<State, SnapshotError> {
         state.table_names.insert(*id, name);
     }
     state.ipv4_tables_merged = json.ipv4_tables_merged;
+    state.enforce_invariants()?;
     Ok(state)
 }
 
@@ -260,6 +263,37 @@ mod tests {
     use crate::fixtures;
     use crate::model::{Change, Op, Placement};
     use crate::report::{events, json};
+
+    #[test]
+    fn rules_out_of_order_in_a_file_are_put_back_in_kernel_order() {
+        let mut state = fixtures::server();
+        state.rules.push(
+            Rule::lookup(crate::model::Family::V6, 1, 666)
+                .with(Selector::To("2001:db8::/32".parse().unwrap())),
+        );
+        let mut out = Vec::new();
+        json::write_state(&state, &mut out).unwrap();
+        let mut value: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        value["rules"].as_array_mut().unwrap().reverse();
+        let back = parse_snapshot(&value.to_string()).unwrap();
+        let v4 = back.rule_slice(crate::model::Family::V4);
+        assert!(v4.iter().all(|r| r.family == crate::model::Family::V4));
+        assert!(v4.windows(2).all(|w| w[0].priority <= w[1].priority));
+        let v6 = back.rule_slice(crate::model::Family::V6);
+        assert!(v6.iter().any(|r| r.table == 666));
+    }
+
+    #[test]
+    fn a_dump_with_a_mixed_family_rule_is_refused_in_one_line() {
+        let state = fixtures::server();
+        let mut out = Vec::new();
+        json::write_state(&state, &mut out).unwrap();
+        let mut value: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        value["rules"][0]["from"] = serde_json::json!("2001:db8::/32");
+        let err = parse_snapshot(&value.to_string()).unwrap_err().to_string();
+        assert!(err.contains("selector of the other family"), "{err}");
+        assert!(!err.contains('\n'));
+    }
 
     #[test]
     fn a_dump_reads_back_into_the_same_state() {
