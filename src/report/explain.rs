@@ -10,7 +10,7 @@ use super::text::route_line;
 use crate::lookup::{
     Confidence, Explanation, PathChoice, SourceChoice, Stage, Step, StepResult, Verdict,
 };
-use crate::model::{Answer, State};
+use crate::model::{Answer, Errno, Outcome, RouteKind, State};
 
 /// The short result word of a step (`skipped`, `goto 100`, `EACCES`, `route src` …).
 pub fn result_word(result: &StepResult) -> String {
@@ -165,6 +165,43 @@ pub fn answer_json(state: &State, a: &Answer) -> Value {
         "dev": a.dev.map(|d| state.link_name(d)),
         "gateway": a.gateway,
         "src": a.src,
+    })
+}
+
+/// Reads an answer written by `answer_json` back, naming devices by the state's links.
+pub fn answer_from_json(state: &State, v: &Value) -> Result<Answer, String> {
+    let text = |k: &str| v.get(k).and_then(Value::as_str);
+    let addr = |k: &str| {
+        text(k)
+            .map(|t| t.parse().map_err(|_| format!("{k}: '{t}' is not an address")))
+            .transpose()
+    };
+    let outcome = match (text("type"), text("error")) {
+        (_, Some(e)) => Outcome::Error(Errno::from_name(e).ok_or_else(|| format!("errno '{e}'"))?),
+        (Some(t), None) => {
+            Outcome::Route(RouteKind::from_name(t).ok_or_else(|| format!("type '{t}'"))?)
+        }
+        (None, None) => return Err("an answer needs a type or an error".into()),
+    };
+    let dev = text("dev")
+        .map(|d| {
+            state
+                .link_by_name(d)
+                .map(|l| l.index)
+                .ok_or_else(|| format!("dev '{d}' is not a link"))
+        })
+        .transpose()?;
+    let table = v
+        .get("table")
+        .and_then(Value::as_u64)
+        .map(|t| u32::try_from(t).map_err(|_| format!("table {t}")))
+        .transpose()?;
+    Ok(Answer {
+        outcome,
+        table,
+        dev,
+        gateway: addr("gateway")?,
+        src: addr("src")?,
     })
 }
 
