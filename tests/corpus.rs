@@ -94,7 +94,9 @@ fn record_corpus() {
                 let state = requester.state().await?;
                 let mut queries = Vec::new();
                 for w in words {
-                    let Ok(query) = Query::parse(&w) else { continue };
+                    let Ok(query) = Query::parse(&w) else {
+                        continue;
+                    };
                     let request = net::RouteGetRequest::for_query(&state, &query);
                     let kernel = requester.route_get(&request).await?;
                     queries.push(json!({

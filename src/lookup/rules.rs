@@ -83,6 +83,38 @@ fn rule_step(here: &RuleRef, result: StepResult, why: &str) -> Step {
     step
 }
 
+/// Records a rule the walk passes over: not matching, or not evaluable (then `unsure`).
+fn pass_over(
+    state: &State,
+    flow: &Flow,
+    rule: &Rule,
+    (fit, failed): (Fit, Option<&Selector>),
+    steps: &mut Vec<Step>,
+    unsure: &mut Vec<String>,
+) {
+    let unknown = fit == Fit::Unknown;
+    if unknown {
+        unsure.push(format!(
+            "rule {} has what routescope does not evaluate ({}): assumed not to match",
+            rule.priority,
+            rule.unmodelled().join(", ")
+        ));
+    }
+    if flow.trace {
+        let here = rule_ref(state, rule);
+        let (result, why) = if unknown {
+            (
+                StepResult::Unsure,
+                "cannot be evaluated: assumed not to match".into(),
+            )
+        } else {
+            let packet = flow.packet(state);
+            (StepResult::Skipped, mismatch(rule, failed, &packet))
+        };
+        steps.push(rule_step(&here, result, &why));
+    }
+}
+
 /// Walks the rules of the flow's family; `lookup` answers for one table.
 pub fn walk(
     state: &State,
@@ -112,26 +144,7 @@ pub fn walk(
         i += 1;
         let (fit, failed) = rule_fit(rule, &packet);
         if fit != Fit::Yes {
-            let unknown = fit == Fit::Unknown;
-            if unknown {
-                unsure.push(format!(
-                    "rule {} has what routescope does not evaluate ({}): assumed not to match",
-                    rule.priority,
-                    rule.unmodelled().join(", ")
-                ));
-            }
-            if flow.trace {
-                let here = rule_ref(state, rule);
-                let (result, why) = if unknown {
-                    (
-                        StepResult::Unsure,
-                        "cannot be evaluated: assumed not to match".into(),
-                    )
-                } else {
-                    (StepResult::Skipped, mismatch(rule, failed, &packet))
-                };
-                steps.push(rule_step(&here, result, &why));
-            }
+            pass_over(state, flow, rule, (fit, failed), steps, &mut unsure);
             continue;
         }
         // without a trace a plain lookup rule needs no text unless it ends the walk
@@ -160,26 +173,22 @@ pub fn walk(
                     .and_then(|g| rules.iter().position(|r| r.priority == g))
                     .filter(|&t| t >= i);
                 let Some(target) = target else {
-                    let why = "the goto target has no rule (unresolved): go on";
+                    let why = "the goto target has no rule (unresolved)";
                     steps.push(rule_step(&here, StepResult::GoOn, why));
                     continue;
                 };
                 let to = rules[target].priority;
-                steps.push(rule_step(
-                    &here,
-                    StepResult::Goto(to),
-                    &format!("goto {to}"),
-                ));
+                steps.push(rule_step(&here, StepResult::Goto(to), ""));
                 i = target;
             }
-            RuleAction::Nop => steps.push(rule_step(&here, StepResult::GoOn, "nop: go on")),
+            RuleAction::Nop => steps.push(rule_step(&here, StepResult::GoOn, "")),
             action => {
                 let errno = match action {
                     RuleAction::Unreachable => Errno::Enetunreach,
                     RuleAction::Prohibit => Errno::Eacces,
                     _ => Errno::Einval,
                 };
-                steps.push(rule_step(&here, StepResult::Fails(errno), &action.name()));
+                steps.push(rule_step(&here, StepResult::Fails(errno), ""));
                 let why = format!(
                     "{} by rule {}: {}",
                     action_words(action),
@@ -211,19 +220,15 @@ fn lookup_table(
             Some(why) => (
                 None,
                 StepResult::GoOn,
-                format!("table {name} answered {}, but {why}: go on", hit.route.dst),
+                format!("table {name} answered {}, but {why}", hit.route.dst),
             ),
             None => (
                 Some(Walk::Hit(hit, here.clone())),
                 StepResult::Answered,
-                format!("table {name} answers"),
+                String::new(),
             ),
         },
-        Answer::Miss(why) => (
-            None,
-            StepResult::GoOn,
-            format!("table {name}: {why}: go on"),
-        ),
+        Answer::Miss(why) => (None, StepResult::GoOn, format!("table {name}: {why}")),
         Answer::Error(errno, route) => {
             let text = format!("table {name} has a {} route", route.kind.name());
             let why = format!("{} route {} in table {name}", route.kind.name(), route.dst);

@@ -86,13 +86,15 @@ mod tests {
 
     #[test]
     fn rules_are_grouped_by_family_and_ordered_by_priority() {
-        let mut state = State::default();
-        state.rules = vec![
-            Rule::lookup(Family::V6, 5, 254),
-            Rule::lookup(Family::V4, 9, 254),
-            Rule::lookup(Family::V4, 1, 100),
-            Rule::lookup(Family::V4, 1, 200),
-        ];
+        let mut state = State {
+            rules: vec![
+                Rule::lookup(Family::V6, 5, 254),
+                Rule::lookup(Family::V4, 9, 254),
+                Rule::lookup(Family::V4, 1, 100),
+                Rule::lookup(Family::V4, 1, 200),
+            ],
+            ..State::default()
+        };
         state.enforce_invariants().unwrap();
         let order: Vec<_> = state
             .rules
@@ -127,10 +129,13 @@ mod tests {
 
     #[test]
     fn what_cannot_be_repaired_is_an_error() {
-        let mut state = State::default();
-        state.rules = vec![
-            Rule::lookup(Family::V4, 1, 254).with(Selector::From("2001:db8::/32".parse().unwrap())),
-        ];
+        let mut state = State {
+            rules: vec![
+                Rule::lookup(Family::V4, 1, 254)
+                    .with(Selector::From("2001:db8::/32".parse().unwrap())),
+            ],
+            ..State::default()
+        };
         let err = state.enforce_invariants().unwrap_err();
         assert_eq!(
             err.to_string(),

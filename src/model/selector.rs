@@ -6,6 +6,7 @@
 //! `net/ipv4/fib_rules.c: fib4_rule_match()` / `net/ipv6/fib6_rules.c: fib6_rule_match()`), in the
 //! kernel's order, which is the declaration order below; see `docs/linux-lookup.md` §2.2.
 
+use std::fmt::Write as _;
 use std::net::{IpAddr, Ipv4Addr};
 
 use ipnet::IpNet;
@@ -330,82 +331,29 @@ impl Selector {
 
     /// Reads every selector of one kind from a rule's JSON fields (the inverse of `json_fields`).
     pub fn from_json(kind: SelectorKind, m: &Map<String, Value>) -> Result<Vec<Self>, String> {
-        let num = |k: &str| -> Result<Option<u64>, String> {
-            m.get(k)
-                .filter(|v| !v.is_null())
-                .map(|v| {
-                    v.as_u64()
-                        .ok_or_else(|| format!("{k}: {v} is not a number"))
-                })
-                .transpose()
-        };
-        let text = |k: &str| -> Result<Option<&str>, String> {
-            m.get(k)
-                .filter(|v| !v.is_null())
-                .map(|v| {
-                    v.as_str()
-                        .ok_or_else(|| format!("{k}: {v} is not a string"))
-                })
-                .transpose()
-        };
-        let flag = |k: &str| m.get(k).and_then(Value::as_bool).unwrap_or(false);
-        let narrow = |k: &str, v: u64, max: u64| {
-            (v <= max)
-                .then_some(v)
-                .ok_or_else(|| format!("{k}: {v} is larger than {max}"))
-        };
-        let prefix = |k: &str| -> Result<Option<IpNet>, String> {
-            text(k)?
-                .map(|t| {
-                    t.parse::<IpNet>()
-                        .map(|n| n.trunc())
-                        .map_err(|_| format!("{k}: '{t}' is not a prefix"))
-                })
-                .transpose()
-        };
-        let ports = |k: &str| -> Result<Option<PortMatch>, String> {
-            let Some(t) = text(k)? else { return Ok(None) };
-            let mut p = PortMatch::parse(t).ok_or_else(|| format!("{k}: '{t}' is not a range"))?;
-            if let Some(mask) = num(&format!("{k}_mask"))? {
-                p.mask = Some(u16::try_from(narrow(k, mask, 0xffff)?).unwrap_or(u16::MAX));
+        let f = Fields(m);
+        let one = match kind {
+            SelectorKind::Iif => f.text("iif")?.map(|name| Self::Iif {
+                name: name.to_owned(),
+                detached: f.flag("iif_detached"),
+            }),
+            SelectorKind::Oif => f.text("oif")?.map(|name| Self::Oif {
+                name: name.to_owned(),
+                detached: f.flag("oif_detached"),
+            }),
+            SelectorKind::Fwmark => {
+                match (f.num("fwmark", u32::MAX)?, f.num("fwmask", u32::MAX)?) {
+                    (None, None) => None,
+                    (mark, mask) => Some(Self::Fwmark {
+                        mark: mark.unwrap_or(0),
+                        mask: mask.unwrap_or(u32::MAX),
+                    }),
+                }
             }
-            Ok(Some(p))
-        };
-        let small =
-            |k: &str, v: u64, max: u64| narrow(k, v, max).map(|v| u8::try_from(v).unwrap_or(0));
-        let found = match kind {
-            SelectorKind::Iif | SelectorKind::Oif => {
-                let word = if kind == SelectorKind::Iif {
-                    "iif"
-                } else {
-                    "oif"
-                };
-                let detached = flag(&format!("{word}_detached"));
-                text(word)?.map(|name| {
-                    let name = name.to_owned();
-                    if kind == SelectorKind::Iif {
-                        Self::Iif { name, detached }
-                    } else {
-                        Self::Oif { name, detached }
-                    }
-                })
-            }
-            SelectorKind::Fwmark => match (num("fwmark")?, num("fwmask")?) {
-                (None, None) => None,
-                (mark, mask) => Some(Self::Fwmark {
-                    mark: u32::try_from(narrow("fwmark", mark.unwrap_or(0), u32::MAX.into())?)
-                        .unwrap_or(0),
-                    mask: u32::try_from(narrow(
-                        "fwmask",
-                        mask.unwrap_or(u32::MAX.into()),
-                        u32::MAX.into(),
-                    )?)
-                    .unwrap_or(u32::MAX),
-                }),
-            },
-            SelectorKind::TunId => num("tun_id")?.map(Self::TunId),
-            SelectorKind::L3mdev => flag("l3mdev").then_some(Self::L3mdev),
-            SelectorKind::Uid => text("uidrange")?
+            SelectorKind::TunId => f.big("tun_id")?.map(Self::TunId),
+            SelectorKind::L3mdev => f.flag("l3mdev").then_some(Self::L3mdev),
+            SelectorKind::Uid => f
+                .text("uidrange")?
                 .map(|t| {
                     let (a, b) = t.split_once('-').unwrap_or((t, t));
                     match (a.parse(), b.parse()) {
@@ -414,53 +362,29 @@ impl Selector {
                     }
                 })
                 .transpose()?,
-            SelectorKind::From => prefix("from")?.map(Self::From),
-            SelectorKind::To => prefix("to")?.map(Self::To),
-            SelectorKind::Tos => num("tos")?
-                .filter(|t| *t != 0)
-                .map(|t| small("tos", t, 0xff).map(Self::Tos))
-                .transpose()?,
-            SelectorKind::Dscp => num("dscp")?
-                .map(|d| {
-                    let mask = num("dscp_mask")?.unwrap_or(0x3f);
-                    Ok::<_, String>(Self::Dscp {
-                        value: small("dscp", d, 0x3f)?,
-                        mask: small("dscp_mask", mask, 0x3f)?,
-                    })
-                })
-                .transpose()?,
-            SelectorKind::Flowlabel => num("flowlabel")?
-                .map(|v| {
-                    let mask = num("flowlabel_mask")?.unwrap_or(0xf_ffff);
-                    let word = |k, v| narrow(k, v, 0xf_ffff).map(|v| u32::try_from(v).unwrap_or(0));
-                    Ok::<_, String>(Self::Flowlabel {
-                        value: word("flowlabel", v)?,
-                        mask: word("flowlabel_mask", mask)?,
-                    })
-                })
-                .transpose()?,
-            SelectorKind::IpProto => num("ipproto")?
-                .map(|p| small("ipproto", p, 0xff).map(Self::IpProto))
-                .transpose()?,
-            SelectorKind::Sport => ports("sport")?.map(Self::Sport),
-            SelectorKind::Dport => ports("dport")?.map(Self::Dport),
-            SelectorKind::Unknown => {
-                let mut all = Vec::new();
-                for (key, v) in m {
-                    let Some(kind) = key.strip_prefix("attribute").and_then(|k| k.parse().ok())
-                    else {
-                        continue;
-                    };
-                    let bytes = v
-                        .as_str()
-                        .and_then(unhex)
-                        .ok_or_else(|| format!("{key}: {v} is not hex bytes"))?;
-                    all.push(Self::Unknown { kind, value: bytes });
-                }
-                return Ok(all);
-            }
+            SelectorKind::From => f.prefix("from")?.map(Self::From),
+            SelectorKind::To => f.prefix("to")?.map(Self::To),
+            SelectorKind::Tos => f.small("tos", 0xff)?.filter(|t| *t != 0).map(Self::Tos),
+            SelectorKind::Dscp => match f.small("dscp", 0x3f)? {
+                None => None,
+                Some(value) => Some(Self::Dscp {
+                    value,
+                    mask: f.small("dscp_mask", 0x3f)?.unwrap_or(0x3f),
+                }),
+            },
+            SelectorKind::Flowlabel => match f.num("flowlabel", 0xf_ffff)? {
+                None => None,
+                Some(value) => Some(Self::Flowlabel {
+                    value,
+                    mask: f.num("flowlabel_mask", 0xf_ffff)?.unwrap_or(0xf_ffff),
+                }),
+            },
+            SelectorKind::IpProto => f.small("ipproto", 0xff)?.map(Self::IpProto),
+            SelectorKind::Sport => f.ports("sport")?.map(Self::Sport),
+            SelectorKind::Dport => f.ports("dport")?.map(Self::Dport),
+            SelectorKind::Unknown => return f.unknown(),
         };
-        Ok(found.into_iter().collect())
+        Ok(one.into_iter().collect())
     }
 
     /// Every selector of a rule's JSON fields, in kernel order.
@@ -553,6 +477,99 @@ impl Selector {
     }
 }
 
+/// A rule's JSON fields, read with the checks every selector needs.
+struct Fields<'a>(&'a Map<String, Value>);
+
+impl Fields<'_> {
+    /// A field that is present and not null.
+    fn get(&self, k: &str) -> Option<&Value> {
+        self.0.get(k).filter(|v| !v.is_null())
+    }
+
+    /// A string field.
+    fn text(&self, k: &str) -> Result<Option<&str>, String> {
+        self.get(k)
+            .map(|v| {
+                v.as_str()
+                    .ok_or_else(|| format!("{k}: {v} is not a string"))
+            })
+            .transpose()
+    }
+
+    /// A boolean field (absent: false).
+    fn flag(&self, k: &str) -> bool {
+        self.get(k).and_then(Value::as_bool).unwrap_or(false)
+    }
+
+    /// A 64-bit number field.
+    fn big(&self, k: &str) -> Result<Option<u64>, String> {
+        self.get(k)
+            .map(|v| {
+                v.as_u64()
+                    .ok_or_else(|| format!("{k}: {v} is not a number"))
+            })
+            .transpose()
+    }
+
+    /// A number field no larger than `max`.
+    fn num(&self, k: &str, max: u32) -> Result<Option<u32>, String> {
+        self.big(k)?
+            .map(|v| {
+                u32::try_from(v)
+                    .ok()
+                    .filter(|v| *v <= max)
+                    .ok_or_else(|| format!("{k}: {v} is larger than {max}"))
+            })
+            .transpose()
+    }
+
+    /// A byte field no larger than `max`.
+    fn small(&self, k: &str, max: u8) -> Result<Option<u8>, String> {
+        Ok(self
+            .num(k, u32::from(max))?
+            .map(|v| u8::try_from(v).unwrap_or(max)))
+    }
+
+    /// A prefix field.
+    fn prefix(&self, k: &str) -> Result<Option<IpNet>, String> {
+        self.text(k)?
+            .map(|t| {
+                t.parse::<IpNet>()
+                    .map(|n| n.trunc())
+                    .map_err(|_| format!("{k}: '{t}' is not a prefix"))
+            })
+            .transpose()
+    }
+
+    /// A port field (`1000-2000`) with its optional `_mask`.
+    fn ports(&self, k: &str) -> Result<Option<PortMatch>, String> {
+        let Some(t) = self.text(k)? else {
+            return Ok(None);
+        };
+        let mut p = PortMatch::parse(t).ok_or_else(|| format!("{k}: '{t}' is not a range"))?;
+        if let Some(mask) = self.num(&format!("{k}_mask"), 0xffff)? {
+            p.mask = Some(u16::try_from(mask).unwrap_or(u16::MAX));
+        }
+        Ok(Some(p))
+    }
+
+    /// Every `attributeN` field: the attributes routescope does not evaluate.
+    fn unknown(&self) -> Result<Vec<Selector>, String> {
+        let mut all = Vec::new();
+        for (key, v) in self.0 {
+            let Some(kind) = key.strip_prefix("attribute").and_then(|k| k.parse().ok()) else {
+                continue;
+            };
+            let value = v
+                .as_str()
+                .and_then(unhex)
+                .ok_or_else(|| format!("{key}: {v} is not hex bytes"))?;
+            all.push(Selector::Unknown { kind, value });
+        }
+        Ok(all)
+    }
+}
+
 /// A number in C notation: decimal or `0x` hex.
 fn parse_u32(text: &str) -> Option<u32> {
     match text.strip_prefix("0x") {
@@ -593,7 +610,10 @@ pub fn ipproto_name(proto: u8) -> String {
 
 /// Bytes as lowercase hex.
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    bytes.iter().fold(String::new(), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    })
 }
 
 /// Lowercase or uppercase hex back to bytes.

@@ -187,7 +187,7 @@ pub fn rule(msg: &RuleMessage) -> Option<Rule> {
             }),
             RuleAttribute::IpProtocol(p) => rule.add(Selector::IpProto(u8::from(*p))),
             RuleAttribute::SourcePortRange(r) => {
-                parts.sport = Some(PortMatch::range(r.start, r.end))
+                parts.sport = Some(PortMatch::range(r.start, r.end));
             }
             RuleAttribute::DestinationPortRange(r) => {
                 parts.dport = Some(PortMatch::range(r.start, r.end));
@@ -197,11 +197,7 @@ pub fn rule(msg: &RuleMessage) -> Option<Rule> {
                 rule.suppress_prefixlength = Some(*n);
             }
             RuleAttribute::SuppressIfGroup(n) if *n != u32::MAX => rule.suppress_ifgroup = Some(*n),
-            RuleAttribute::L3MDev(on) => {
-                if *on {
-                    rule.add(Selector::L3mdev);
-                }
-            }
+            RuleAttribute::L3MDev(true) => rule.add(Selector::L3mdev),
             RuleAttribute::Realm(r) => {
                 rule.realms = Some(u32::from(r.source) << 16 | u32::from(r.destination));
             }
@@ -210,7 +206,7 @@ pub fn rule(msg: &RuleMessage) -> Option<Rule> {
             _ => {}
         }
     }
-    join_rule_parts(&mut rule, parts);
+    join_rule_parts(&mut rule, &parts);
     if msg.header.action == NlRuleAction::Goto && rule.goto.is_none() {
         rule.unresolved = true;
     }
@@ -242,7 +238,7 @@ fn other_rule_attribute(rule: &mut Rule, parts: &mut RuleParts, nla: &DefaultNla
 }
 
 /// Joins marks, masks and ranges into their selectors.
-fn join_rule_parts(rule: &mut Rule, parts: RuleParts) {
+fn join_rule_parts(rule: &mut Rule, parts: &RuleParts) {
     // the kernel leaves out FRA_FWMARK when the mark is 0 but still sends the mask
     if parts.fwmark.is_some() || parts.fwmask.is_some() {
         rule.add(Selector::Fwmark {

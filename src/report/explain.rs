@@ -173,7 +173,10 @@ pub fn answer_from_json(state: &State, v: &Value) -> Result<Answer, String> {
     let text = |k: &str| v.get(k).and_then(Value::as_str);
     let addr = |k: &str| {
         text(k)
-            .map(|t| t.parse().map_err(|_| format!("{k}: '{t}' is not an address")))
+            .map(|t| {
+                t.parse()
+                    .map_err(|_| format!("{k}: '{t}' is not an address"))
+            })
             .transpose()
     };
     let outcome = match (text("type"), text("error")) {

@@ -46,7 +46,7 @@ pub fn write_state(state: &State, out: impl Write) -> io::Result<()> {
             family_label(*family)
         )?;
         for route in table.iter() {
-            writeln!(out, "  {}", route_line(state, route))?;
+            writeln!(out, "  {}", route_row(state, route))?;
         }
     }
     if !state.neighbours.is_empty() {
@@ -141,11 +141,22 @@ pub fn rule_line(state: &State, rule: &Rule) -> String {
 
 /// One route, in the words of `ip route`, with its type in front when it is not unicast.
 pub fn route_line(state: &State, r: &Route) -> String {
-    let kind = if r.kind == RouteKind::Unicast {
-        String::new()
+    let (head, rest) = route_parts(state, r);
+    if rest.is_empty() {
+        head
     } else {
-        r.kind.name()
-    };
+        format!("{head} {rest}")
+    }
+}
+
+/// A route as `dump` aligns it: type and destination in one column, the rest after.
+pub fn route_row(state: &State, r: &Route) -> String {
+    let (head, rest) = route_parts(state, r);
+    format!("{head:<30} {rest}").trim_end().to_owned()
+}
+
+/// A route's type and destination (`unreachable 10.66.0.0/16`), and the words after them.
+fn route_parts(state: &State, r: &Route) -> (String, String) {
     let dst = if r.dst.prefix_len() == 0 {
         "default".to_owned()
     } else if r.dst.prefix_len() == r.dst.max_prefix_len() {
@@ -153,7 +164,12 @@ pub fn route_line(state: &State, r: &Route) -> String {
     } else {
         r.dst.to_string()
     };
-    let mut words = vec![format!("{kind:<11}{dst:<19}")];
+    let head = if r.kind == RouteKind::Unicast {
+        dst
+    } else {
+        format!("{} {dst}", r.kind.name())
+    };
+    let mut words: Vec<String> = Vec::new();
     if let Some(src) = r.src_prefix() {
         words.push(format!("from {src}"));
     }
@@ -197,7 +213,7 @@ pub fn route_line(state: &State, r: &Route) -> String {
             ));
         }
     }
-    words.join(" ").trim_end().to_owned()
+    (head, words.join(" ").trim_end().to_owned())
 }
 
 /// The nexthop flags of a single-nexthop route (shown on the route itself, as `ip` does).
