@@ -5,7 +5,8 @@ pub mod app;
 pub mod cli;
 pub mod commands;
 pub mod error;
-pub mod fixtures;
+pub use model::fixtures;
+
 pub mod keymap;
 pub mod load;
 pub mod logging;

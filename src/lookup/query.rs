@@ -305,7 +305,7 @@ mod tests {
 
     #[test]
     fn unknown_devices_are_named() {
-        let state = crate::fixtures::server();
+        let state = crate::model::fixtures::server();
         let q = Query::parse(&["1.1.1.1", "iif", "eht0"]).unwrap();
         assert_eq!(
             q.validate(&state).unwrap_err().to_string(),

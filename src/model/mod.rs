@@ -3,6 +3,7 @@
 mod address;
 mod answer;
 mod apply;
+pub mod fixtures;
 mod invariants;
 mod link;
 mod neighbour;

@@ -260,7 +260,7 @@ fn parse_mac(text: &str) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures;
+    use crate::model::fixtures;
     use crate::model::{Change, Op, Placement};
     use crate::report::{events, json};
 

@@ -2,7 +2,7 @@
 
 use std::net::IpAddr;
 
-use crate::model::{
+use super::{
     Address, AddressFlags, Family, Hop, Link, LinkFlags, NextHop, OperState, Route, RouteFlags,
     RouteKind, Rule, Scope, Selector, State,
 };
