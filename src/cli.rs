@@ -1,4 +1,4 @@
-//! The command line: global options and subcommands (see `cli-contract.md`).
+//! The command line: global options and subcommands (see `docs/cli-contract.md`).
 
 use std::path::PathBuf;
 

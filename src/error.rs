@@ -7,7 +7,7 @@ use std::process::ExitCode;
 #[error("{0}")]
 pub struct BadInput(pub String);
 
-/// Exit statuses shared by every command (and those of `get` in `cli-contract.md`).
+/// Exit statuses shared by every command (and those of `get` in `docs/cli-contract.md`).
 pub mod exit {
     /// Success; for `get`, the destination is routable.
     pub const OK: u8 = 0;

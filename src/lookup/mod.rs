@@ -1,7 +1,7 @@
 //! The policy-routing simulator: rules → table → route → nexthop → source, every step recorded.
 //!
 //! Pure: it reads a `State` and a `Query` and returns an `Explanation`; the kernel's own answer is
-//! fetched elsewhere and compared by the caller. The specification is `linux-lookup.md`.
+//! fetched elsewhere and compared by the caller. The specification is `docs/linux-lookup.md`.
 
 mod flow;
 mod input;

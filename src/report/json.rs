@@ -1,4 +1,4 @@
-//! The `dump --json` contract (`cli-contract.md`): state to JSON and back, for `--snapshot`.
+//! The `dump --json` contract (`docs/cli-contract.md`): state to JSON and back, for `--snapshot`.
 
 use std::collections::BTreeMap;
 use std::io::Write;
