@@ -128,11 +128,10 @@ fn deliver_or_forward(
     let nh = hit.nexthop().copied();
     v.answer.dev = nh.map(|n| n.dev);
     v.answer.gateway = nh.and_then(|n| n.gateway);
-    if table::is_multipath(route) {
+    if hit.is_multipath() {
         v.confidence = Confidence::Approximate;
-        v.candidates = route
-            .hops
-            .as_slice()
+        v.candidates = hit
+            .paths
             .iter()
             .map(|n| Candidate {
                 dev: n.dev,

@@ -290,10 +290,9 @@ fn choose_path(state: &State, flow: &Flow, hit: &Hit, v: &mut Verdict, steps: &m
         return;
     }
     let route = &hit.route;
-    if table::is_multipath(route) {
-        v.candidates = route
-            .hops
-            .as_slice()
+    if hit.is_multipath() {
+        v.candidates = hit
+            .paths
             .iter()
             .map(|n| Candidate {
                 dev: n.dev,

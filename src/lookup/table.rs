@@ -1,10 +1,13 @@
 //! Looking up one table (spec §3, §7.2): longest prefix, alias order, type errors, nexthop checks.
 
+use std::borrow::Cow;
+
 use ipnet::IpNet;
 
 use super::flow::Flow;
 use crate::model::{
-    Errno, Family, Hop, NextHop, Route, RouteFlags, RouteKind, RouteTable, State, table,
+    Errno, Family, LEGACY_TOS_MASK, NextHop, Nexthop, Route, RouteFlags, RouteKind, RouteTable,
+    State, table,
 };
 
 /// A usable route found in a table.
@@ -12,15 +15,49 @@ use crate::model::{
 pub struct Hit {
     pub route: Route,
     pub table: u32,
-    /// Index of the nexthop the lookup settled on.
-    pub nh: usize,
+    /// The nexthop the lookup settled on (none for routes without one, e.g. `local` on lo).
+    pub nexthop: Option<NextHop>,
+    /// Every usable nexthop: more than one means the kernel picks by hash (multipath).
+    pub paths: Vec<NextHop>,
 }
 
 impl Hit {
     /// The chosen nexthop.
     pub fn nexthop(&self) -> Option<&NextHop> {
-        self.route.hops.as_slice().get(self.nh)
+        self.nexthop.as_ref()
     }
+
+    /// Whether the kernel chooses among several nexthops by hash.
+    pub fn is_multipath(&self) -> bool {
+        self.paths.len() > 1
+    }
+}
+
+/// The nexthops a route forwards through: its own, or those of its nexthop object (a group's
+/// members in order), which is all a dump carries with `nexthop_compat_mode=0`.
+pub fn hops<'s>(state: &'s State, route: &'s Route) -> Cow<'s, [NextHop]> {
+    if route.nhid == 0 {
+        return Cow::Borrowed(route.hops.as_slice());
+    }
+    let Some(object) = state.nexthops.get(&route.nhid) else {
+        return Cow::Borrowed(&[]);
+    };
+    let hop = |n: &Nexthop, weight: u32| NextHop {
+        dev: n.dev.unwrap_or(0),
+        gateway: n.gateway,
+        weight: u16::try_from(weight).unwrap_or(u16::MAX),
+        flags: RouteFlags(n.flags),
+    };
+    if object.group.is_empty() {
+        return Cow::Owned(vec![hop(object, 1)]);
+    }
+    Cow::Owned(
+        object
+            .group
+            .iter()
+            .filter_map(|m| state.nexthops.get(&m.id).map(|n| hop(n, m.weight)))
+            .collect(),
+    )
 }
 
 /// What a table says.
@@ -75,6 +112,7 @@ fn search(state: &State, flow: &Flow, tables: &[(u32, &RouteTable)]) -> Answer {
         lens.sort_unstable_by(|a, b| b.cmp(a));
         lens.dedup();
     }
+    let mut skip_key = None;
     for len in lens {
         let Ok(net) = IpNet::new(flow.dst, len).map(|n| n.trunc()) else {
             continue;
@@ -89,26 +127,15 @@ fn search(state: &State, flow: &Flow, tables: &[(u32, &RouteTable)]) -> Answer {
             }
             continue;
         }
-        for (id, route) in aliases {
-            if route.tos != 0 && route.tos != flow.tos & 0x1c {
-                continue;
-            }
-            if route.kind == RouteKind::Throw {
-                return Answer::Miss(format!("throw route {}", route.dst));
-            }
-            if let Some(errno) = type_error(route.kind) {
-                return Answer::Error(errno, route.clone());
-            }
-            if route.nhid != 0 && state.nexthops.get(&route.nhid).is_some_and(|n| n.blackhole) {
-                return Answer::Error(Errno::Einval, route.clone());
-            }
-            if let Some(nh) = first_good_nexthop(state, flow, route) {
-                return Answer::Hit(Hit {
-                    route: route.clone(),
-                    table: id,
-                    nh,
-                });
-            }
+        // a nexthop object that does not fit ends the whole trie leaf: shorter prefixes with the
+        // same key are passed over too (`fib_table_lookup`: `goto miss`)
+        if skip_key == Some(net.addr()) {
+            continue;
+        }
+        match pick_v4(state, flow, aliases) {
+            V4Pick::Answer(answer) => return answer,
+            V4Pick::LeafMissed => skip_key = Some(net.addr()),
+            V4Pick::Next => {}
         }
     }
     if !flow.trace {
@@ -122,22 +149,84 @@ fn search(state: &State, flow: &Flow, tables: &[(u32, &RouteTable)]) -> Answer {
     Answer::Miss(format!("no route to {}{pinned}", flow.dst))
 }
 
-/// The first nexthop the kernel accepts for this flow (`fib_lookup_good_nhc`).
-fn first_good_nexthop(state: &State, flow: &Flow, route: &Route) -> Option<usize> {
-    if route.flags.has(RouteFlags::DEAD) {
-        return None;
+/// What the aliases of one IPv4 prefix give.
+enum V4Pick {
+    Answer(Answer),
+    /// A nexthop object did not fit the flow: the rest of the leaf is skipped.
+    LeafMissed,
+    /// Nothing usable: go on to shorter prefixes.
+    Next,
+}
+
+/// The first usable alias of one IPv4 prefix, in the kernel's order (`fib_table_lookup`).
+fn pick_v4<'s>(
+    state: &State,
+    flow: &Flow,
+    aliases: impl Iterator<Item = (u32, &'s Route)>,
+) -> V4Pick {
+    for (id, route) in aliases {
+        if route.tos != 0 && route.tos != flow.tos & LEGACY_TOS_MASK {
+            continue;
+        }
+        if route.kind == RouteKind::Throw {
+            return V4Pick::Answer(Answer::Miss(format!("throw route {}", route.dst)));
+        }
+        if let Some(errno) = type_error(route.kind) {
+            return V4Pick::Answer(Answer::Error(errno, route.clone()));
+        }
+        if route.flags.has(RouteFlags::DEAD) {
+            continue;
+        }
+        let object = (route.nhid != 0).then(|| state.nexthops.get(&route.nhid));
+        if object.flatten().is_some_and(|n| n.blackhole) {
+            return V4Pick::Answer(Answer::Error(Errno::Einval, route.clone()));
+        }
+        let hops = hops(state, route);
+        if let Some(hit) = hit(state, flow, id, route, &hops) {
+            return V4Pick::Answer(Answer::Hit(hit));
+        }
+        if object.is_some() {
+            return V4Pick::LeafMissed;
+        }
     }
-    let hops = route.hops.as_slice();
-    if hops.is_empty() {
-        return (flow.oif == 0).then_some(0);
-    }
-    hops.iter().position(|nh| {
-        let ignore_linkdown = state
-            .sysctls
-            .either(state.name_of(nh.dev), |s| s.ignore_routes_with_linkdown);
-        let unusable = nh.flags.has(RouteFlags::DEAD)
-            || (nh.flags.has(RouteFlags::LINKDOWN) && ignore_linkdown);
-        !unusable && (flow.oif == 0 || nh.dev == flow.oif)
+    V4Pick::Next
+}
+
+/// Whether the kernel accepts a nexthop for this flow (`fib_lookup_good_nhc`); `oif` is not
+/// checked when `bound` is false (multipath candidates).
+fn good_nexthop(state: &State, flow: &Flow, nh: &NextHop, bound: bool) -> bool {
+    let ignore_linkdown = state
+        .sysctls
+        .either(state.name_of(nh.dev), |s| s.ignore_routes_with_linkdown);
+    let unusable = nh.flags.has(RouteFlags::DEAD)
+        || (nh.flags.has(RouteFlags::LINKDOWN) && ignore_linkdown);
+    !unusable && (!bound || flow.oif == 0 || nh.dev == flow.oif)
+}
+
+/// The route as a hit when one of its nexthops fits the flow; a route without nexthops (a
+/// `local` route) fits unless the flow is bound to a device.
+fn hit(state: &State, flow: &Flow, table: u32, route: &Route, hops: &[NextHop]) -> Option<Hit> {
+    let nexthop = if hops.is_empty() {
+        if flow.oif != 0 {
+            return None;
+        }
+        None
+    } else {
+        Some(*hops.iter().find(|nh| good_nexthop(state, flow, nh, true))?)
+    };
+    let paths = if flow.oif == 0 {
+        hops.iter()
+            .filter(|nh| good_nexthop(state, flow, nh, false))
+            .copied()
+            .collect()
+    } else {
+        nexthop.into_iter().collect()
+    };
+    Some(Hit {
+        route: route.clone(),
+        table,
+        nexthop,
+        paths,
     })
 }
 
@@ -179,19 +268,17 @@ fn pick_v6(
         if let Some(errno) = type_error(route.kind) {
             return Some(Answer::Error(errno, route.clone()));
         }
-        let on_oif = bound == 0 || route.hops.as_slice().iter().any(|nh| nh.dev == bound);
-        let dead = route
-            .hops
-            .as_slice()
-            .iter()
-            .all(|nh| nh.flags.has(RouteFlags::DEAD));
+        let hops = hops(state, route);
+        let on_oif = bound == 0 || hops.iter().any(|nh| nh.dev == bound);
+        let dead = hops.iter().all(|nh| nh.flags.has(RouteFlags::DEAD));
         if dead || (strict && !on_oif) {
             continue;
         }
         let hit = Hit {
             route: route.clone(),
             table: id,
-            nh: 0,
+            nexthop: hops.first().copied(),
+            paths: hops.iter().copied().collect(),
         };
         if on_oif {
             return Some(Answer::Hit(hit));
@@ -200,11 +287,5 @@ fn pick_v6(
             preferred = Some(hit);
         }
     }
-    let _ = state;
     preferred.map(Answer::Hit)
-}
-
-/// Whether a route has several nexthops the kernel chooses among by hash.
-pub fn is_multipath(route: &Route) -> bool {
-    matches!(route.hops, Hop::Multi(_))
 }
