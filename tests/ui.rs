@@ -172,7 +172,7 @@ fn a_change_is_logged_and_the_pinned_answer_follows_it() {
 #[test]
 fn a_frame_with_a_million_routes_is_fast() {
     let mut app = App::new(fixtures::large(1_000_000, 0), None, true, Keymap::default());
-    app.selected[Pane::Routes as usize] = 500_000;
+    app.panes[Pane::Routes].selected = 500_000;
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("test terminal");
     let theme = Theme::new(true, false);
     terminal

@@ -44,21 +44,20 @@ impl App {
 
     /// A named action in normal mode.
     fn on_action(&mut self, action: Action) -> Vec<Effect> {
-        let i = self.focus.index();
-        let rows = self.row_count(self.focus);
-        let last = rows.saturating_sub(1);
+        let pane = self.focus;
+        let at = self.panes[pane].selected;
         match action {
             Action::Quit => self.quit = true,
             Action::Help => self.mode = Mode::Help,
-            Action::FocusNext => self.focus = Pane::ALL[(i + 1) % 4],
-            Action::FocusPrev => self.focus = Pane::ALL[(i + 3) % 4],
-            Action::Up => self.selected[i] = self.selected[i].saturating_sub(1),
-            Action::Down => self.selected[i] = (self.selected[i] + 1).min(last),
-            Action::PageUp => self.selected[i] = self.selected[i].saturating_sub(self.page),
-            Action::PageDown => self.selected[i] = (self.selected[i] + self.page).min(last),
-            Action::Top => self.selected[i] = 0,
-            Action::Bottom => self.selected[i] = last,
-            Action::Filter => self.mode = Mode::Filter(Input::new(self.filters[i].clone())),
+            Action::FocusNext => self.focus = pane.next(),
+            Action::FocusPrev => self.focus = pane.prev(),
+            Action::Up => self.select(at.saturating_sub(1)),
+            Action::Down => self.select(at.saturating_add(1)),
+            Action::PageUp => self.select(at.saturating_sub(self.page)),
+            Action::PageDown => self.select(at.saturating_add(self.page)),
+            Action::Top => self.select(0),
+            Action::Bottom => self.select(usize::MAX),
+            Action::Filter => self.mode = Mode::Filter(Input::new(self.panes[pane].filter.clone())),
             Action::RouteGet => {
                 self.prompt_error = None;
                 self.history_pos = None;
@@ -70,11 +69,17 @@ impl App {
             Action::Namespaces => return vec![Effect::ListNamespaces],
             Action::NextTable => self.next_table(),
             Action::Close => {
-                self.filters[i].clear();
+                self.panes[pane].filter.clear();
                 self.notice = None;
             }
         }
         Vec::new()
+    }
+
+    /// Moves the focused pane's selection to `row`, or to its last row if there are fewer.
+    fn select(&mut self, row: usize) {
+        let last = self.row_count(self.focus).saturating_sub(1);
+        self.panes[self.focus].selected = row.min(last);
     }
 
     /// Cycles the routes pane through all tables, then each table in turn.
@@ -84,16 +89,19 @@ impl App {
             None => keys.first().copied(),
             Some(current) => keys.iter().skip_while(|k| **k != current).nth(1).copied(),
         };
-        self.selected[Pane::Routes.index()] = 0;
+        self.panes[Pane::Routes].selected = 0;
     }
 
     /// Typing a filter: Enter applies it, Esc drops the edit.
     fn on_filter_key(&mut self, key: KeyEvent, mut input: Input) {
         match key.code {
             KeyCode::Enter => {
-                let i = self.focus.index();
-                input.value().trim().clone_into(&mut self.filters[i]);
-                self.selected[i] = 0;
+                let pane = self.focus;
+                input
+                    .value()
+                    .trim()
+                    .clone_into(&mut self.panes[pane].filter);
+                self.panes[pane].selected = 0;
             }
             KeyCode::Esc => {}
             _ => {

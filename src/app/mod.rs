@@ -15,7 +15,7 @@ mod keys;
 mod pane;
 mod rows;
 
-pub use pane::Pane;
+pub use pane::{Pane, PaneMap, PaneState};
 
 /// What the keyboard is talking to.
 #[derive(Debug, Clone, Default)]
@@ -90,8 +90,8 @@ pub struct App {
     pub keymap: Keymap,
     pub focus: Pane,
     pub mode: Mode,
-    pub selected: [usize; 4],
-    pub filters: [String; 4],
+    /// Each pane's selection and filter.
+    pub panes: PaneMap<PaneState>,
     /// The table shown by the routes pane; `None` shows every table.
     pub table: Option<(Family, u32)>,
     pub log: VecDeque<LogEntry>,
@@ -126,8 +126,7 @@ impl App {
             keymap,
             focus: Pane::Routes,
             mode: Mode::Normal,
-            selected: [0; 4],
-            filters: Default::default(),
+            panes: PaneMap::default(),
             table: None,
             log: VecDeque::new(),
             pinned: None,

@@ -18,7 +18,7 @@ impl App {
     pub fn routes_table(&self) -> Option<(Family, u32)> {
         if self.focus == Pane::Rules {
             let rules = self.visible_rules();
-            if let Some(rule) = rules.get(self.selected[Pane::Rules.index()]) {
+            if let Some(rule) = rules.get(self.panes[Pane::Rules].selected) {
                 return Some((rule.family, rule.table));
             }
         }
@@ -27,7 +27,7 @@ impl App {
 
     /// The rules shown (IPv4 then IPv6) with the filter applied.
     pub fn visible_rules(&self) -> Vec<&crate::model::Rule> {
-        let filter = &self.filters[Pane::Rules.index()];
+        let filter = &self.panes[Pane::Rules].filter;
         self.state
             .rules
             .iter()
@@ -49,7 +49,7 @@ impl App {
 
     /// The cached filter result, when a filter is set and the cache is current.
     fn filtered_routes(&self) -> Option<&[((Family, u32), usize)]> {
-        if self.filters[Pane::Routes.index()].is_empty() {
+        if self.panes[Pane::Routes].filter.is_empty() {
             return None;
         }
         self.filtered
@@ -61,7 +61,7 @@ impl App {
     /// What the filtered route list depends on now.
     fn filter_key(&self) -> FilterKey {
         (
-            self.filters[Pane::Routes.index()].clone(),
+            self.panes[Pane::Routes].filter.clone(),
             self.routes_table(),
             self.generation,
         )
@@ -70,7 +70,7 @@ impl App {
     /// Rebuilds the filtered route list if the filter, the table or the state changed; the run
     /// loop calls it once per frame, so a filter over a million routes costs one pass per change.
     pub fn refresh(&mut self) {
-        if self.filters[Pane::Routes.index()].is_empty()
+        if self.panes[Pane::Routes].filter.is_empty()
             || self
                 .filtered
                 .as_ref()
@@ -98,7 +98,7 @@ impl App {
 
     /// Whether a route passes the routes filter: a prefix covering or inside it, or text.
     fn route_passes(&self, r: &Route) -> bool {
-        let filter = self.filters[Pane::Routes.index()].as_str();
+        let filter = self.panes[Pane::Routes].filter.as_str();
         if let Ok(net) = filter.parse::<ipnet::IpNet>() {
             return net.contains(&r.dst) || r.dst.contains(&net);
         }
@@ -110,7 +110,7 @@ impl App {
 
     /// The routes from row `start`, at most `count` (only these are ever built for drawing).
     pub fn route_window(&self, start: usize, count: usize) -> Vec<&Route> {
-        if !self.filters[Pane::Routes.index()].is_empty() {
+        if !self.panes[Pane::Routes].filter.is_empty() {
             let Some(list) = self.filtered_routes() else {
                 return Vec::new();
             };

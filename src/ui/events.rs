@@ -17,7 +17,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     );
     let block = pane_block(title, app.focus == Pane::Events, theme);
     let height = usize::from(block.inner(area).height);
-    let filter = &app.filters[Pane::Events as usize];
+    let filter = &app.panes[Pane::Events].filter;
     let entries: Vec<(usize, &crate::app::LogEntry)> = app
         .log
         .iter()
@@ -25,7 +25,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .filter(|(_, e)| filter.is_empty() || e.line.contains(filter.as_str()))
         .collect();
     let end = if app.focus == Pane::Events {
-        (app.selected[Pane::Events as usize] + 1)
+        (app.panes[Pane::Events].selected + 1)
             .max(height)
             .min(entries.len())
     } else {

@@ -17,8 +17,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     );
     let block = pane_block(title, app.focus == Pane::Interfaces, theme);
     let height = usize::from(block.inner(area).height);
-    let filter = &app.filters[Pane::Interfaces as usize];
-    let offset = scroll_offset(app.selected[Pane::Interfaces as usize], height);
+    let filter = &app.panes[Pane::Interfaces].filter;
+    let offset = scroll_offset(app.panes[Pane::Interfaces].selected, height);
     let lines: Vec<Line> = app
         .state
         .links
@@ -62,7 +62,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             .state
             .links
             .values()
-            .nth(app.selected[Pane::Interfaces as usize]);
+            .nth(app.panes[Pane::Interfaces].selected);
         if let Some(link) = link {
             lines.push(Line::styled(reach(app, link.index), theme.muted));
         }

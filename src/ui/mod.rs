@@ -117,7 +117,7 @@ fn scroll_offset(selected: usize, height: usize) -> usize {
 
 /// The style of row `i` of `pane`: reversed when selected and the pane has focus.
 fn row_style(app: &App, pane: Pane, i: usize, theme: &Theme) -> Style {
-    if app.focus == pane && app.selected[pane as usize] == i {
+    if app.focus == pane && app.panes[pane].selected == i {
         theme.selected
     } else {
         theme.text
@@ -138,7 +138,7 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 
 /// A filter hint for a pane title.
 fn filter_note(app: &App, pane: Pane) -> String {
-    let f = &app.filters[pane as usize];
+    let f = &app.panes[pane].filter;
     if f.is_empty() {
         String::new()
     } else {

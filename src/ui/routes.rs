@@ -35,7 +35,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let block = pane_block(title, app.focus == Pane::Routes, theme);
     let inner = block.inner(area);
     let height = usize::from(inner.height.saturating_sub(1)).max(1);
-    let selected = app.selected[Pane::Routes as usize];
+    let selected = app.panes[Pane::Routes].selected;
     let offset = scroll_offset(selected, height);
     let window = app.route_window(offset, height);
     let pinned = app

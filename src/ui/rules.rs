@@ -23,7 +23,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .pinned
         .as_ref()
         .map(|p| Family::of(p.query.destination()));
-    let offset = scroll_offset(app.selected[Pane::Rules as usize], height);
+    let offset = scroll_offset(app.panes[Pane::Rules].selected, height);
     let lines: Vec<Line> = rules
         .iter()
         .enumerate()
