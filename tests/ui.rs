@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use routescope::action::Action;
 use routescope::app::{App, Effect, Msg, Pane};
 use routescope::fixtures;
 use routescope::keymap::Keymap;
@@ -32,8 +33,7 @@ fn type_text(app: &mut App, text: &str) {
 }
 
 /// The screen as text, one quoted line per row.
-fn screen(app: &mut App, width: u16, height: u16) -> String {
-    app.refresh();
+fn screen(app: &App, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
     let theme = Theme::new(true, false);
     terminal.draw(|f| ui::render(f, app, &theme)).expect("draw");
@@ -43,17 +43,17 @@ fn screen(app: &mut App, width: u16, height: u16) -> String {
 #[test]
 fn screens_at_80x24_and_120x40() {
     let mut app = app();
-    insta::assert_snapshot!("default_80x24", screen(&mut app, 80, 24));
-    insta::assert_snapshot!("default_120x40", screen(&mut app, 120, 40));
+    insta::assert_snapshot!("default_80x24", screen(&app, 80, 24));
+    insta::assert_snapshot!("default_120x40", screen(&app, 120, 40));
     app.update(key(KeyCode::Char('?')));
-    insta::assert_snapshot!("help_80x24", screen(&mut app, 80, 24));
+    insta::assert_snapshot!("help_80x24", screen(&app, 80, 24));
     app.update(key(KeyCode::Esc));
     app.update(key(KeyCode::Char('/')));
     type_text(&mut app, "127.0.0.0/8");
     app.update(key(KeyCode::Enter));
-    insta::assert_snapshot!("routes_filtered_120x40", screen(&mut app, 120, 40));
+    insta::assert_snapshot!("routes_filtered_120x40", screen(&app, 120, 40));
     app.update(Msg::Namespaces(vec!["blue".into(), "red".into()]));
-    insta::assert_snapshot!("namespaces_80x24", screen(&mut app, 80, 24));
+    insta::assert_snapshot!("namespaces_80x24", screen(&app, 80, 24));
 }
 
 #[test]
@@ -61,13 +61,13 @@ fn the_prompt_shows_errors_and_the_explanation() {
     let mut app = app();
     app.update(key(KeyCode::Char('g')));
     type_text(&mut app, "8.8.8.8 frm 1.2.3.4");
-    insta::assert_snapshot!("prompt_error_80x24", screen(&mut app, 80, 24));
+    insta::assert_snapshot!("prompt_error_80x24", screen(&app, 80, 24));
     for _ in 0..11 {
         app.update(key(KeyCode::Backspace));
     }
     type_text(&mut app, "from 11.22.33.44");
     app.update(key(KeyCode::Enter));
-    insta::assert_snapshot!("explanation_120x40", screen(&mut app, 120, 40));
+    insta::assert_snapshot!("explanation_120x40", screen(&app, 120, 40));
 }
 
 #[test]
@@ -75,19 +75,19 @@ fn tiny_terminals_do_not_panic() {
     let mut app = app();
     app.update(key(KeyCode::Char('?')));
     for (w, h) in [(20, 5), (1, 1), (80, 3), (5, 40)] {
-        let _ = screen(&mut app, w, h);
+        let _ = screen(&app, w, h);
     }
 }
 
 #[test]
 fn keys_move_focus_filter_and_walk_history() {
     let mut app = app();
-    assert_eq!(app.focus, Pane::Routes);
+    assert_eq!(app.focus(), Pane::Routes);
     app.update(key(KeyCode::Tab));
-    assert_eq!(app.focus, Pane::Events);
+    assert_eq!(app.focus(), Pane::Events);
     app.update(key(KeyCode::BackTab));
     app.update(key(KeyCode::BackTab));
-    assert_eq!(app.focus, Pane::Rules);
+    assert_eq!(app.focus(), Pane::Rules);
     app.update(key(KeyCode::Down));
     // the routes pane follows the selected rule's table (rule 100: table 100)
     assert_eq!(app.routes_table().map(|(_, t)| t), Some(100));
@@ -96,7 +96,6 @@ fn keys_move_focus_filter_and_walk_history() {
     app.update(key(KeyCode::Char('/')));
     type_text(&mut app, "broadcast");
     app.update(key(KeyCode::Enter));
-    app.refresh();
     assert!(
         app.route_count() < all && app.route_count() == 2,
         "the filter narrows the routes"
@@ -111,11 +110,11 @@ fn keys_move_focus_filter_and_walk_history() {
     app.update(key(KeyCode::Up));
     app.update(key(KeyCode::Enter));
     assert_eq!(
-        app.pinned.as_ref().map(|p| p.query.to_words()),
+        app.pinned().map(|p| p.query.to_words()),
         Some("1.1.1.1".into())
     );
     app.update(key(KeyCode::Char('q')));
-    assert!(app.quit);
+    assert!(app.should_quit());
 }
 
 #[test]
@@ -128,21 +127,25 @@ fn a_change_is_logged_and_the_pinned_answer_follows_it() {
         matches!(effects.as_slice(), [Effect::AskKernel(_)]),
         "pinning asks the kernel"
     );
-    let before = app.pinned.as_ref().unwrap().explanation.verdict.gateway;
+    let before = app.pinned().unwrap().explanation.verdict.gateway;
     let default = app
-        .state
+        .state()
         .routes()
         .find(|r| r.table == 254 && r.dst.prefix_len() == 0)
         .unwrap()
         .clone();
     let event = FeedEvent::Change(Change::Route(Op::Del, Placement::Last, default));
     let effects = app.update(Msg::Net {
-        event,
+        events: vec![event],
         time: "12:00:01".into(),
     });
-    assert_eq!(app.log.len(), 1);
-    assert!(app.log[0].line.starts_with("- route"), "{:?}", app.log[0]);
-    let pinned = app.pinned.as_ref().unwrap();
+    assert_eq!(app.log().len(), 1);
+    assert!(
+        app.log()[0].line.starts_with("- route"),
+        "{:?}",
+        app.log()[0]
+    );
+    let pinned = app.pinned().unwrap();
     assert_ne!(pinned.explanation.verdict.gateway, before);
     assert_eq!(pinned.explanation.verdict.error, Some("ENETUNREACH"));
     assert!(
@@ -161,7 +164,7 @@ fn a_change_is_logged_and_the_pinned_answer_follows_it() {
     let event = FeedEvent::Change(Change::Route(Op::New, Placement::Last, unrelated));
     assert!(
         app.update(Msg::Net {
-            event,
+            events: vec![event],
             time: "12:00:02".into()
         })
         .is_empty(),
@@ -169,10 +172,96 @@ fn a_change_is_logged_and_the_pinned_answer_follows_it() {
     );
 }
 
+/// The run loop only sends messages: a click focuses, the wheel moves, a notice shows until Esc,
+/// and a namespace switch forgets everything about the namespace left behind.
+#[test]
+fn clicks_notices_and_namespace_switches_are_messages() {
+    let mut app = App::new(fixtures::server(), None, false, Keymap::default());
+    app.update(Msg::Focus(Pane::Rules));
+    assert_eq!(app.focus(), Pane::Rules);
+    app.update(Msg::Action(Action::Down));
+    assert_eq!(
+        app.selected(Pane::Rules),
+        1,
+        "the wheel moves the focused pane"
+    );
+    // a click while typing a filter: the filter still goes to the pane it was typed for
+    app.update(key(KeyCode::Char('/')));
+    type_text(&mut app, "main");
+    app.update(Msg::Focus(Pane::Interfaces));
+    app.update(Msg::Action(Action::Down));
+    app.update(key(KeyCode::Enter));
+    assert_eq!(app.focus(), Pane::Interfaces);
+    assert_eq!(app.filter(Pane::Rules), "main");
+    assert_eq!(app.filter(Pane::Interfaces), "");
+    assert_eq!(
+        app.selected(Pane::Interfaces),
+        0,
+        "the wheel waits while typing"
+    );
+
+    app.update(Msg::Notice(
+        "keymap.toml: unknown key 'ctrl-nothing'".into(),
+    ));
+    assert_eq!(
+        app.notice(),
+        Some("keymap.toml: unknown key 'ctrl-nothing'")
+    );
+    assert!(screen(&app, 120, 40).contains("unknown key 'ctrl-nothing'"));
+    app.update(key(KeyCode::Esc));
+    assert_eq!(app.notice(), None);
+
+    app.update(key(KeyCode::Char('g')));
+    type_text(&mut app, "5.5.5.5");
+    app.update(key(KeyCode::Enter));
+    let mut blackhole = Route::new(254, "10.9.0.0/16".parse().unwrap(), RouteKind::Blackhole);
+    blackhole.protocol = 4;
+    app.update(Msg::Net {
+        events: vec![FeedEvent::Change(Change::Route(
+            Op::New,
+            Placement::Last,
+            blackhole,
+        ))],
+        time: "12:00:01".into(),
+    });
+    assert!(app.pinned().is_some() && app.log().len() == 1);
+    assert_eq!(
+        app.update(key(KeyCode::Char('n'))),
+        vec![Effect::ListNamespaces]
+    );
+    app.update(Msg::Namespaces(vec!["blue".into(), "red".into()]));
+    app.update(key(KeyCode::Down));
+    let effects = app.update(key(KeyCode::Enter));
+    assert_eq!(effects, vec![Effect::SwitchNamespace(Some("blue".into()))]);
+    assert_eq!(
+        app.namespace(),
+        None,
+        "nothing changes before the loop switches"
+    );
+    app.update(Msg::NamespaceSwitched(Some("blue".into())));
+    assert_eq!(app.namespace(), Some("blue"));
+    assert!(app.state().links.is_empty() && app.state().route_count() == 0);
+    assert!(app.log().is_empty() && app.pinned().is_none());
+    // the new namespace's first dump is where it starts, not an event
+    app.update(Msg::Net {
+        events: vec![FeedEvent::Change(Change::Snapshot(Box::new(
+            fixtures::server(),
+        )))],
+        time: "12:00:02".into(),
+    });
+    assert!(app.log().is_empty());
+    assert_eq!(app.state().links.len(), 2);
+}
+
 #[test]
 fn a_frame_with_a_million_routes_is_fast() {
     let mut app = App::new(fixtures::large(1_000_000, 0), None, true, Keymap::default());
-    app.panes[Pane::Routes].selected = 500_000;
+    // PageDown moves a third of the rows: 500 pages of 1000 reach row 500,000
+    app.update(Msg::Resize(3000));
+    for _ in 0..500 {
+        app.update(key(KeyCode::PageDown));
+    }
+    assert_eq!(app.selected(Pane::Routes), 500_000);
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("test terminal");
     let theme = Theme::new(true, false);
     terminal
@@ -196,7 +285,6 @@ fn a_frame_with_a_million_routes_is_fast() {
         type_text(&mut app, filter);
         app.update(key(KeyCode::Enter));
         let start = Instant::now();
-        app.refresh();
         terminal
             .draw(|f| ui::render(f, &app, &theme))
             .expect("draw");

@@ -24,8 +24,8 @@ impl App {
                 }
                 Vec::new()
             }
-            Mode::Filter(input) => {
-                self.on_filter_key(key, input);
+            Mode::Filter { pane, input } => {
+                self.on_filter_key(key, pane, input);
                 Vec::new()
             }
             Mode::Prompt(input) => self.on_prompt_key(key, input),
@@ -33,17 +33,8 @@ impl App {
         }
     }
 
-    /// Performs an action as if its key was pressed (the mouse wheel uses this).
-    pub fn act(&mut self, action: Action) -> Vec<Effect> {
-        if matches!(self.mode, Mode::Normal) {
-            self.on_action(action)
-        } else {
-            Vec::new()
-        }
-    }
-
     /// A named action in normal mode.
-    fn on_action(&mut self, action: Action) -> Vec<Effect> {
+    pub(super) fn on_action(&mut self, action: Action) -> Vec<Effect> {
         let pane = self.focus;
         let at = self.panes[pane].selected;
         match action {
@@ -57,7 +48,10 @@ impl App {
             Action::PageDown => self.select(at.saturating_add(self.page)),
             Action::Top => self.select(0),
             Action::Bottom => self.select(usize::MAX),
-            Action::Filter => self.mode = Mode::Filter(Input::new(self.panes[pane].filter.clone())),
+            Action::Filter => {
+                let input = Input::new(self.panes[pane].filter.clone());
+                self.mode = Mode::Filter { pane, input };
+            }
             Action::RouteGet => {
                 self.prompt_error = None;
                 self.history_pos = None;
@@ -92,21 +86,18 @@ impl App {
         self.panes[Pane::Routes].selected = 0;
     }
 
-    /// Typing a filter: Enter applies it, Esc drops the edit.
-    fn on_filter_key(&mut self, key: KeyEvent, mut input: Input) {
+    /// Typing a filter for `pane`: Enter applies it, Esc drops the edit.
+    fn on_filter_key(&mut self, key: KeyEvent, pane: Pane, mut input: Input) {
         match key.code {
             KeyCode::Enter => {
-                let pane = self.focus;
-                input
-                    .value()
-                    .trim()
-                    .clone_into(&mut self.panes[pane].filter);
-                self.panes[pane].selected = 0;
+                let state = &mut self.panes[pane];
+                input.value().trim().clone_into(&mut state.filter);
+                state.selected = 0;
             }
             KeyCode::Esc => {}
             _ => {
                 input.handle_event(&Event::Key(key));
-                self.mode = Mode::Filter(input);
+                self.mode = Mode::Filter { pane, input };
             }
         }
     }

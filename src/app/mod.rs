@@ -5,6 +5,7 @@ use std::collections::VecDeque;
 use crossterm::event::KeyEvent;
 use tui_input::Input;
 
+use crate::action::Action;
 use crate::keymap::Keymap;
 use crate::lookup::{Explanation, Query, explain, resolve};
 use crate::model::{Change, Family, State};
@@ -13,6 +14,7 @@ use crate::report::events::change_line;
 
 mod keys;
 mod pane;
+mod read;
 mod rows;
 
 pub use pane::{Pane, PaneMap, PaneState};
@@ -22,8 +24,11 @@ pub use pane::{Pane, PaneMap, PaneState};
 pub enum Mode {
     #[default]
     Normal,
-    /// Typing a filter for the focused pane.
-    Filter(Input),
+    /// Typing a filter for `pane` (the pane focused when typing began).
+    Filter {
+        pane: Pane,
+        input: Input,
+    },
     /// Typing a route-get query.
     Prompt(Input),
     Help,
@@ -52,17 +57,31 @@ pub struct LogEntry {
     pub line: String,
 }
 
-/// A message to `update`: everything that can happen.
+/// A message to `update`: everything that can happen, and the only way the app changes.
 #[derive(Debug)]
 pub enum Msg {
     /// A key press.
     Key(KeyEvent),
-    /// A change from the netlink feed, with the wall-clock time it arrived (`HH:MM:SS`).
-    Net { event: FeedEvent, time: String },
+    /// A click on a pane (the run loop finds which from the layout): focus it.
+    Focus(Pane),
+    /// An action from outside the keyboard (the mouse wheel); like its key, only in normal mode.
+    Action(Action),
+    /// Feed events read together, with the wall-clock time (`HH:MM:SS`) they were read: one
+    /// message per burst, so a burst costs one pass over the cached route filter.
+    Net {
+        events: Vec<FeedEvent>,
+        time: String,
+    },
     /// The kernel answered the pinned query.
     Kernel(Box<Query>, KernelAnswer),
     /// The namespaces under /run/netns, for the picker.
     Namespaces(Vec<String>),
+    /// The run loop now follows this namespace (`None`: the one routescope started in) with a
+    /// fresh feed, so everything known about the previous one is dropped.
+    NamespaceSwitched(Option<String>),
+    /// Something the person at the terminal should know (a bad keymap file, the feed stopping),
+    /// shown on the status line until Esc.
+    Notice(String),
     /// The terminal was resized (rows), which sets the page size.
     Resize(u16),
 }
@@ -81,29 +100,30 @@ pub enum Effect {
 /// The most log lines kept.
 const LOG_LIMIT: usize = 10_000;
 
-/// The whole application state.
+/// The whole application state; private, so that only `update` can change it (reads: `read.rs`).
 pub struct App {
-    pub state: State,
-    pub namespace: Option<String>,
+    state: State,
+    namespace: Option<String>,
     /// Read from a snapshot: no kernel, no namespace switching.
-    pub snapshot: bool,
-    pub keymap: Keymap,
-    pub focus: Pane,
-    pub mode: Mode,
+    snapshot: bool,
+    keymap: Keymap,
+    focus: Pane,
+    mode: Mode,
     /// Each pane's selection and filter.
-    pub panes: PaneMap<PaneState>,
+    panes: PaneMap<PaneState>,
     /// The table shown by the routes pane; `None` shows every table.
-    pub table: Option<(Family, u32)>,
-    pub log: VecDeque<LogEntry>,
-    pub pinned: Option<Pinned>,
-    pub prompt_error: Option<String>,
-    pub history: Vec<String>,
+    table: Option<(Family, u32)>,
+    log: VecDeque<LogEntry>,
+    pinned: Option<Pinned>,
+    prompt_error: Option<String>,
+    history: Vec<String>,
     history_pos: Option<usize>,
-    pub resyncs: usize,
-    pub parse_errors: usize,
-    pub page: usize,
-    pub quit: bool,
-    pub notice: Option<String>,
+    resyncs: usize,
+    parse_errors: usize,
+    /// Rows moved by a page up or down.
+    page: usize,
+    quit: bool,
+    notice: Option<String>,
     /// Bumped on every state change, so cached views know they are stale.
     generation: u64,
     /// The routes passing the routes filter, as (table, position), and what they were built from.
@@ -145,9 +165,22 @@ impl App {
 
     /// Applies one message; returns the I/O the run loop should do.
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
-        match msg {
+        let effects = match msg {
             Msg::Key(key) => self.on_key(key),
-            Msg::Net { event, time } => self.on_net(event, &time),
+            Msg::Focus(pane) => {
+                self.focus = pane;
+                Vec::new()
+            }
+            Msg::Action(action) if matches!(self.mode, Mode::Normal) => self.on_action(action),
+            Msg::Action(_) => Vec::new(),
+            Msg::Net { events, time } => {
+                let mut effects = Vec::new();
+                for event in events {
+                    effects.extend(self.on_net(event, &time));
+                }
+                effects.dedup();
+                effects
+            }
             Msg::Kernel(query, answer) => {
                 if let Some(p) = self.pinned.as_mut().filter(|p| p.query == *query) {
                     p.kernel = Some(answer);
@@ -158,11 +191,33 @@ impl App {
                 self.mode = Mode::Namespaces { names, selected: 0 };
                 Vec::new()
             }
+            Msg::NamespaceSwitched(namespace) => {
+                self.switched(namespace);
+                Vec::new()
+            }
+            Msg::Notice(text) => {
+                self.notice = Some(text);
+                Vec::new()
+            }
             Msg::Resize(rows) => {
                 self.page = usize::from(rows / 3).max(1);
                 Vec::new()
             }
-        }
+        };
+        self.refresh();
+        effects
+    }
+
+    /// Forgets the namespace that was followed: its state, log, pinned query, table and counts.
+    fn switched(&mut self, namespace: Option<String>) {
+        self.namespace = namespace;
+        self.state = State::default();
+        self.generation += 1;
+        self.log.clear();
+        self.pinned = None;
+        self.table = None;
+        self.resyncs = 0;
+        self.parse_errors = 0;
     }
 
     /// A netlink event: log it, apply it, re-explain the pinned query.

@@ -67,9 +67,9 @@ impl App {
         )
     }
 
-    /// Rebuilds the filtered route list if the filter, the table or the state changed; the run
-    /// loop calls it once per frame, so a filter over a million routes costs one pass per change.
-    pub fn refresh(&mut self) {
+    /// Rebuilds the filtered route list if the filter, the table or the state changed; `update`
+    /// calls it once per message (a feed burst is one), so a million routes cost one pass per change.
+    pub(super) fn refresh(&mut self) {
         if self.panes[Pane::Routes].filter.is_empty()
             || self
                 .filtered

@@ -12,20 +12,20 @@ use crate::app::{App, Pane};
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let title = format!(
         " events ({}){} ",
-        app.log.len(),
+        app.log().len(),
         filter_note(app, Pane::Events)
     );
-    let block = pane_block(title, app.focus == Pane::Events, theme);
+    let block = pane_block(title, app.focus() == Pane::Events, theme);
     let height = usize::from(block.inner(area).height);
-    let filter = &app.panes[Pane::Events].filter;
+    let filter = app.filter(Pane::Events);
     let entries: Vec<(usize, &crate::app::LogEntry)> = app
-        .log
+        .log()
         .iter()
         .enumerate()
-        .filter(|(_, e)| filter.is_empty() || e.line.contains(filter.as_str()))
+        .filter(|(_, e)| filter.is_empty() || e.line.contains(filter))
         .collect();
-    let end = if app.focus == Pane::Events {
-        (app.panes[Pane::Events].selected + 1)
+    let end = if app.focus() == Pane::Events {
+        (app.selected(Pane::Events) + 1)
             .max(height)
             .min(entries.len())
     } else {

@@ -12,19 +12,19 @@ use crate::app::{App, Pane};
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let title = format!(
         " interfaces ({}){} ",
-        app.state.links.len(),
+        app.state().links.len(),
         filter_note(app, Pane::Interfaces)
     );
-    let block = pane_block(title, app.focus == Pane::Interfaces, theme);
+    let block = pane_block(title, app.focus() == Pane::Interfaces, theme);
     let height = usize::from(block.inner(area).height);
-    let filter = &app.panes[Pane::Interfaces].filter;
-    let offset = scroll_offset(app.panes[Pane::Interfaces].selected, height);
+    let filter = app.filter(Pane::Interfaces);
+    let offset = scroll_offset(app.selected(Pane::Interfaces), height);
     let lines: Vec<Line> = app
-        .state
+        .state()
         .links
         .values()
         .enumerate()
-        .filter(|(_, l)| filter.is_empty() || l.name.contains(filter.as_str()))
+        .filter(|(_, l)| filter.is_empty() || l.name.contains(filter))
         .skip(offset)
         .take(height)
         .map(|(i, link)| {
@@ -34,7 +34,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 Span::styled("DOWN", theme.bad)
             };
             let addrs: Vec<String> = app
-                .state
+                .state()
                 .addresses
                 .iter()
                 .filter(|a| a.index == link.index)
@@ -55,14 +55,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         })
         .collect();
     let mut lines = lines;
-    if app.focus == Pane::Interfaces && height > 2 {
+    if app.focus() == Pane::Interfaces && height > 2 {
         lines.truncate(height - 1);
         lines.resize(height - 1, Line::raw(""));
         let link = app
-            .state
+            .state()
             .links
             .values()
-            .nth(app.panes[Pane::Interfaces].selected);
+            .nth(app.selected(Pane::Interfaces));
         if let Some(link) = link {
             lines.push(Line::styled(reach(app, link.index), theme.muted));
         }
@@ -72,7 +72,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 
 /// Which rules make the link's addresses local: the local routes the kernel added for them.
 fn reach(app: &App, index: u32) -> String {
-    let state = &app.state;
+    let state = app.state();
     let local_rules: Vec<String> = state
         .rules
         .iter()

@@ -16,14 +16,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let which = match app.routes_table() {
         None => "all tables".to_owned(),
         Some((family, id)) => {
-            let from_rule = if app.focus == Pane::Rules {
+            let from_rule = if app.focus() == Pane::Rules {
                 ", the selected rule's"
             } else {
                 ""
             };
             format!(
                 "table {} ({}{from_rule})",
-                app.state.table_names.name(id),
+                app.state().table_names.name(id),
                 family_label(family)
             )
         }
@@ -32,14 +32,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         " routes: {which} ({count}){} ",
         filter_note(app, Pane::Routes)
     );
-    let block = pane_block(title, app.focus == Pane::Routes, theme);
+    let block = pane_block(title, app.focus() == Pane::Routes, theme);
     let inner = block.inner(area);
     let height = usize::from(inner.height.saturating_sub(1)).max(1);
-    let selected = app.panes[Pane::Routes].selected;
+    let selected = app.selected(Pane::Routes);
     let offset = scroll_offset(selected, height);
     let window = app.route_window(offset, height);
     let pinned = app
-        .pinned
+        .pinned()
         .as_ref()
         .and_then(|p| p.explanation.verdict.route.as_ref());
     let mut lines: Vec<Line> = window
@@ -53,9 +53,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             } else {
                 Span::raw(" ")
             };
-            let table = app.state.table_names.name(route.table);
+            let table = app.state().table_names.name(route.table);
             // one space between words: the padding `dump` uses to align columns costs width here
-            let line = route_line(&app.state, route);
+            let line = route_line(app.state(), route);
             let text = format!(
                 "{table:<6} {}",
                 line.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -68,7 +68,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .collect();
     lines.resize(height, Line::raw(""));
     if let Some(route) = app.route_window(selected, 1).first() {
-        lines.push(Line::styled(detail(&app.state, route), theme.muted));
+        lines.push(Line::styled(detail(app.state(), route), theme.muted));
     }
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }

@@ -13,17 +13,17 @@ use crate::model::Family;
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let rules = app.visible_rules();
     let title = format!(" rules ({}){} ", rules.len(), filter_note(app, Pane::Rules));
-    let block = pane_block(title, app.focus == Pane::Rules, theme);
+    let block = pane_block(title, app.focus() == Pane::Rules, theme);
     let height = usize::from(block.inner(area).height);
     let matched = app
-        .pinned
+        .pinned()
         .as_ref()
         .and_then(|p| p.explanation.verdict.rule.as_ref().map(|r| r.priority));
     let pinned_family = app
-        .pinned
+        .pinned()
         .as_ref()
         .map(|p| Family::of(p.query.destination()));
-    let offset = scroll_offset(app.panes[Pane::Rules].selected, height);
+    let offset = scroll_offset(app.selected(Pane::Rules), height);
     let lines: Vec<Line> = rules
         .iter()
         .enumerate()
@@ -40,7 +40,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             let text = format!(
                 "{family} {:>5}: {}",
                 rule.priority,
-                rule.selector_text(&app.state.table_names.name(rule.table))
+                rule.selector_text(&app.state().table_names.name(rule.table))
             );
             Line::from(vec![
                 marker,
