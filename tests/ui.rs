@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use routescope::action::Action;
 use routescope::app::{App, Effect, Msg, Pane};
 use routescope::fixtures;
 use routescope::keymap::Keymap;
@@ -170,87 +169,6 @@ fn a_change_is_logged_and_the_pinned_answer_follows_it() {
         .is_empty(),
         "same answer: nothing to ask"
     );
-}
-
-/// The run loop only sends messages: a click focuses, the wheel moves, a notice shows until Esc,
-/// and a namespace switch forgets everything about the namespace left behind.
-#[test]
-fn clicks_notices_and_namespace_switches_are_messages() {
-    let mut app = App::new(fixtures::server(), None, false, Keymap::default());
-    app.update(Msg::Focus(Pane::Rules));
-    assert_eq!(app.focus(), Pane::Rules);
-    app.update(Msg::Action(Action::Down));
-    assert_eq!(
-        app.selected(Pane::Rules),
-        1,
-        "the wheel moves the focused pane"
-    );
-    // a click while typing a filter: the filter still goes to the pane it was typed for
-    app.update(key(KeyCode::Char('/')));
-    type_text(&mut app, "main");
-    app.update(Msg::Focus(Pane::Interfaces));
-    app.update(Msg::Action(Action::Down));
-    app.update(key(KeyCode::Enter));
-    assert_eq!(app.focus(), Pane::Interfaces);
-    assert_eq!(app.filter(Pane::Rules), "main");
-    assert_eq!(app.filter(Pane::Interfaces), "");
-    assert_eq!(
-        app.selected(Pane::Interfaces),
-        0,
-        "the wheel waits while typing"
-    );
-
-    app.update(Msg::Notice(
-        "keymap.toml: unknown key 'ctrl-nothing'".into(),
-    ));
-    assert_eq!(
-        app.notice(),
-        Some("keymap.toml: unknown key 'ctrl-nothing'")
-    );
-    assert!(screen(&app, 120, 40).contains("unknown key 'ctrl-nothing'"));
-    app.update(key(KeyCode::Esc));
-    assert_eq!(app.notice(), None);
-
-    app.update(key(KeyCode::Char('g')));
-    type_text(&mut app, "5.5.5.5");
-    app.update(key(KeyCode::Enter));
-    let mut blackhole = Route::new(254, "10.9.0.0/16".parse().unwrap(), RouteKind::Blackhole);
-    blackhole.protocol = 4;
-    app.update(Msg::Net {
-        events: vec![FeedEvent::Change(Change::Route(
-            Op::New,
-            Placement::Last,
-            blackhole,
-        ))],
-        time: "12:00:01".into(),
-    });
-    assert!(app.pinned().is_some() && app.log().len() == 1);
-    assert_eq!(
-        app.update(key(KeyCode::Char('n'))),
-        vec![Effect::ListNamespaces]
-    );
-    app.update(Msg::Namespaces(vec!["blue".into(), "red".into()]));
-    app.update(key(KeyCode::Down));
-    let effects = app.update(key(KeyCode::Enter));
-    assert_eq!(effects, vec![Effect::SwitchNamespace(Some("blue".into()))]);
-    assert_eq!(
-        app.namespace(),
-        None,
-        "nothing changes before the loop switches"
-    );
-    app.update(Msg::NamespaceSwitched(Some("blue".into())));
-    assert_eq!(app.namespace(), Some("blue"));
-    assert!(app.state().links.is_empty() && app.state().route_count() == 0);
-    assert!(app.log().is_empty() && app.pinned().is_none());
-    // the new namespace's first dump is where it starts, not an event
-    app.update(Msg::Net {
-        events: vec![FeedEvent::Change(Change::Snapshot(Box::new(
-            fixtures::server(),
-        )))],
-        time: "12:00:02".into(),
-    });
-    assert!(app.log().is_empty());
-    assert_eq!(app.state().links.len(), 2);
 }
 
 #[test]

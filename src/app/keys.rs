@@ -63,7 +63,12 @@ impl App {
             Action::Namespaces => return vec![Effect::ListNamespaces],
             Action::NextTable => self.next_table(),
             Action::Close => {
-                self.panes[pane].filter.clear();
+                let state = &mut self.panes[pane];
+                if !state.filter.is_empty() {
+                    // the selection indexed the filtered rows; start again at the top
+                    state.filter.clear();
+                    state.selected = 0;
+                }
                 self.notice = None;
             }
         }

@@ -15,7 +15,10 @@ use crate::report::events::change_line;
 mod keys;
 mod pane;
 mod read;
+mod routes;
 mod rows;
+#[cfg(test)]
+mod tests;
 
 pub use pane::{Pane, PaneMap, PaneState};
 
@@ -204,8 +207,20 @@ impl App {
                 Vec::new()
             }
         };
-        self.refresh();
+        self.settle();
         effects
+    }
+
+    /// Leaves the app consistent after every message, however rows went away (a feed event, a
+    /// snapshot, another namespace, a filter, another table): every selection on a row that exists
+    /// and the route filter current. Rules come first because the routes pane may show the
+    /// selected rule's table.
+    fn settle(&mut self) {
+        self.clamp(Pane::Rules);
+        self.refresh();
+        for pane in Pane::ALL {
+            self.clamp(pane);
+        }
     }
 
     /// Forgets the namespace that was followed: its state, log, pinned query, table and counts.

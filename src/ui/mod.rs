@@ -110,11 +110,6 @@ fn pane_block(title: String, focused: bool, theme: &Theme) -> Block<'static> {
         .title_style(if focused { theme.focused } else { theme.title })
 }
 
-/// The first row to draw so that `selected` stays visible in `height` rows.
-fn scroll_offset(selected: usize, height: usize) -> usize {
-    selected.saturating_sub(height.saturating_sub(1))
-}
-
 /// The style of row `i` of `pane`: reversed when selected and the pane has focus.
 fn row_style(app: &App, pane: Pane, i: usize, theme: &Theme) -> Style {
     if app.focus() == pane && app.selected(pane) == i {
