@@ -201,8 +201,9 @@ fn a_frame_with_a_million_routes_is_fast() {
     for filter in ["100.7.0.0/16", "100.9.9"] {
         app.update(key(KeyCode::Char('/')));
         type_text(&mut app, filter);
-        app.update(key(KeyCode::Enter));
+        // Enter applies the filter: update makes the one pass, the frame then reads the cache
         let start = Instant::now();
+        app.update(key(KeyCode::Enter));
         terminal
             .draw(|f| ui::render(f, &app, &theme))
             .expect("draw");

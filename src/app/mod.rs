@@ -20,7 +20,8 @@ mod rows;
 #[cfg(test)]
 mod tests;
 
-pub use pane::{Pane, PaneMap, PaneState};
+pub use pane::Pane;
+use pane::{PaneMap, PaneState};
 
 /// What the keyboard is talking to.
 #[derive(Debug, Clone, Default)]
