@@ -1,5 +1,7 @@
-//! The interactive program: the one loop that owns the app, the terminal and all I/O.
+//! The interactive program: the one loop that owns the app, the terminal and all I/O; it changes
+//! the app only by sending messages to `App::update`.
 
+use std::collections::VecDeque;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -20,7 +22,7 @@ use crate::model::State;
 use crate::net::{FeedEvent, FeedOptions, KernelAnswer};
 use crate::ui::{self, Theme};
 
-/// The most feed events applied between two frames (and two looks at the keyboard).
+/// The most feed events in one message (so between two frames and two looks at the keyboard).
 const BATCH: usize = 4096;
 
 /// Runs the terminal UI on a live namespace or on a snapshot file.
@@ -60,10 +62,13 @@ fn follow(
 
 /// The loop: draw when something changed, wait for keys, feed events, kernel answers, signals.
 async fn run_app(mut app: App, warning: Option<String>, theme: &Theme) -> color_eyre::Result<()> {
-    app.notice = warning;
+    if let Some(warning) = warning {
+        app.update(Msg::Notice(warning));
+    }
     let (feed_tx, mut feed_rx) = mpsc::channel::<FeedEvent>(4096);
     let (kernel_tx, mut kernel_rx) = mpsc::channel::<(Query, KernelAnswer)>(16);
-    let mut feed = (!app.snapshot).then(|| follow(app.namespace.clone(), feed_tx.clone()));
+    let mut feed =
+        (!app.is_snapshot()).then(|| follow(app.namespace().map(str::to_owned), feed_tx.clone()));
     let mut terminate =
         signal(SignalKind::terminate()).wrap_err("installing the SIGTERM handler")?;
     let mut hangup = signal(SignalKind::hangup()).wrap_err("installing the SIGHUP handler")?;
@@ -73,9 +78,8 @@ async fn run_app(mut app: App, warning: Option<String>, theme: &Theme) -> color_
     if let Ok(size) = terminal.size() {
         app.update(Msg::Resize(size.height));
     }
-    while !app.quit {
+    while !app.should_quit() {
         // every wake-up below is a change (a key, feed events, an answer): draw once per wake-up
-        app.refresh();
         terminal.draw(|frame| ui::render(frame, &app, theme))?;
         let effects = tokio::select! {
             event = events.next() => match event {
@@ -83,24 +87,25 @@ async fn run_app(mut app: App, warning: Option<String>, theme: &Theme) -> color_
                 Some(Err(_)) | None => break,
             },
             Some(event) = feed_rx.recv() => {
-                let mut effects = app.update(Msg::Net { event, time: clock() });
-                // a burst costs one frame, but a bounded one, so keys are read between batches
-                for _ in 0..BATCH {
+                // a burst is one message and one frame; bounded, so keys are still read between bursts
+                let mut events = vec![event];
+                while events.len() < BATCH {
                     let Ok(event) = feed_rx.try_recv() else { break };
-                    effects.extend(app.update(Msg::Net { event, time: clock() }));
+                    events.push(event);
                 }
-                effects.dedup();
-                effects
+                app.update(Msg::Net { events, time: clock() })
             }
             Some((query, answer)) = kernel_rx.recv() => app.update(Msg::Kernel(Box::new(query), answer)),
             _ = terminate.recv() => break,
             _ = hangup.recv() => break,
         };
-        for effect in effects {
+        // the messages sent while doing the I/O may ask for more
+        let mut effects = VecDeque::from(effects);
+        while let Some(effect) = effects.pop_front() {
             match effect {
                 Effect::AskKernel(query) => {
-                    let request = crate::net::RouteGetRequest::for_query(&app.state, &query);
-                    let (tx, netns) = (kernel_tx.clone(), app.namespace.clone());
+                    let request = crate::net::RouteGetRequest::for_query(app.state(), &query);
+                    let (tx, netns) = (kernel_tx.clone(), app.namespace().map(str::to_owned));
                     tokio::spawn(async move {
                         if let Ok(answer) = crate::net::route_get(netns.as_deref(), request).await {
                             let _ = tx.send((query, answer)).await;
@@ -108,7 +113,7 @@ async fn run_app(mut app: App, warning: Option<String>, theme: &Theme) -> color_
                     });
                 }
                 Effect::ListNamespaces => {
-                    app.update(Msg::Namespaces(crate::net::list_namespaces()));
+                    effects.extend(app.update(Msg::Namespaces(crate::net::list_namespaces())));
                 }
                 Effect::SwitchNamespace(netns) => {
                     if let Some(task) = feed.take() {
@@ -116,11 +121,8 @@ async fn run_app(mut app: App, warning: Option<String>, theme: &Theme) -> color_
                     }
                     let (tx, rx) = mpsc::channel(4096);
                     feed_rx = rx;
-                    app.state = State::default();
-                    app.log.clear();
-                    app.pinned = None;
-                    app.namespace.clone_from(&netns);
-                    feed = Some(follow(netns, tx));
+                    feed = Some(follow(netns.clone(), tx));
+                    effects.extend(app.update(Msg::NamespaceSwitched(netns)));
                 }
             }
         }
@@ -129,7 +131,7 @@ async fn run_app(mut app: App, warning: Option<String>, theme: &Theme) -> color_
                 .take()
                 .map(|f| futures::FutureExt::now_or_never(f).unwrap_or(Ok(Ok(()))))
             {
-                app.notice = Some(format!("{err}"));
+                app.update(Msg::Notice(format!("{err}")));
             }
         }
     }
@@ -142,14 +144,10 @@ fn on_terminal_event(app: &mut App, event: &Event, screen: ratatui::layout::Rect
         Event::Key(key) if key.kind == KeyEventKind::Press => app.update(Msg::Key(*key)),
         Event::Resize(_, rows) => app.update(Msg::Resize(*rows)),
         Event::Mouse(mouse) => match mouse.kind {
-            MouseEventKind::Down(_) => {
-                if let Some(pane) = ui::pane_at(screen, mouse.column, mouse.row) {
-                    app.focus = pane;
-                }
-                Vec::new()
-            }
-            MouseEventKind::ScrollUp => app.act(Action::Up),
-            MouseEventKind::ScrollDown => app.act(Action::Down),
+            MouseEventKind::Down(_) => ui::pane_at(screen, mouse.column, mouse.row)
+                .map_or_else(Vec::new, |pane| app.update(Msg::Focus(pane))),
+            MouseEventKind::ScrollUp => app.update(Msg::Action(Action::Up)),
+            MouseEventKind::ScrollDown => app.update(Msg::Action(Action::Down)),
             _ => Vec::new(),
         },
         _ => Vec::new(),

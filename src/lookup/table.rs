@@ -198,8 +198,8 @@ fn good_nexthop(state: &State, flow: &Flow, nh: &NextHop, bound: bool) -> bool {
     let ignore_linkdown = state
         .sysctls
         .either(state.name_of(nh.dev), |s| s.ignore_routes_with_linkdown);
-    let unusable = nh.flags.has(RouteFlags::DEAD)
-        || (nh.flags.has(RouteFlags::LINKDOWN) && ignore_linkdown);
+    let unusable =
+        nh.flags.has(RouteFlags::DEAD) || (nh.flags.has(RouteFlags::LINKDOWN) && ignore_linkdown);
     !unusable && (!bound || flow.oif == 0 || nh.dev == flow.oif)
 }
 

@@ -12,36 +12,27 @@ use crate::app::{App, Pane};
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let title = format!(
         " events ({}){} ",
-        app.log.len(),
+        app.row_count(Pane::Events),
         filter_note(app, Pane::Events)
     );
-    let block = pane_block(title, app.focus == Pane::Events, theme);
+    let block = pane_block(title, app.focus() == Pane::Events, theme);
     let height = usize::from(block.inner(area).height);
-    let filter = &app.filters[Pane::Events as usize];
-    let entries: Vec<(usize, &crate::app::LogEntry)> = app
-        .log
-        .iter()
+    let window = app.window(Pane::Events, height);
+    let lines: Vec<Line> = app
+        .visible_events()
         .enumerate()
-        .filter(|(_, e)| filter.is_empty() || e.line.contains(filter.as_str()))
-        .collect();
-    let end = if app.focus == Pane::Events {
-        (app.selected[Pane::Events as usize] + 1)
-            .max(height)
-            .min(entries.len())
-    } else {
-        entries.len()
-    };
-    let start = end.saturating_sub(height);
-    let lines: Vec<Line> = entries[start..end]
-        .iter()
+        .skip(window.start)
+        .take(window.len())
         .map(|(i, e)| {
-            let style = if e.line.starts_with('-') {
+            let colour = if e.line.starts_with('-') {
                 theme.bad
             } else if e.line.starts_with('=') || e.line.starts_with('!') {
                 theme.warn
             } else {
-                row_style(app, Pane::Events, *i, theme)
+                theme.text
             };
+            // the selected entry is reversed in its own colour, so removals show selected too
+            let style = colour.patch(row_style(app, Pane::Events, i, theme));
             Line::from(vec![
                 Span::styled(format!("{} ", e.time), theme.muted),
                 Span::styled(e.line.clone(), style),

@@ -10,7 +10,7 @@ use crate::app::App;
 
 /// The keys and what they do, straight from the keymap.
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let help = app.keymap.help();
+    let help = app.keymap().help();
     let height = u16::try_from(help.len() + 4).unwrap_or(u16::MAX);
     let rect = centered(area, 78, height);
     let mut lines: Vec<Line> = help

@@ -5,28 +5,30 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{Theme, filter_note, pane_block, row_style, scroll_offset};
+use super::{Theme, filter_note, pane_block, row_style};
 use crate::app::{App, Pane};
+use crate::model::{Link, State};
 
-/// Draws one line per link, its addresses after it.
+/// Draws one line per link, its addresses after it; when focused, the selected link's detail.
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let pane = Pane::Interfaces;
+    let focused = app.focus() == pane;
     let title = format!(
         " interfaces ({}){} ",
-        app.state.links.len(),
-        filter_note(app, Pane::Interfaces)
+        app.row_count(pane),
+        filter_note(app, pane)
     );
-    let block = pane_block(title, app.focus == Pane::Interfaces, theme);
+    let block = pane_block(title, focused, theme);
     let height = usize::from(block.inner(area).height);
-    let filter = &app.filters[Pane::Interfaces as usize];
-    let offset = scroll_offset(app.selected[Pane::Interfaces as usize], height);
-    let lines: Vec<Line> = app
-        .state
-        .links
-        .values()
+    // the focused pane keeps its last line for the detail, so the window is one row shorter
+    let with_detail = focused && height > 2;
+    let rows = if with_detail { height - 1 } else { height };
+    let window = app.window(pane, rows);
+    let mut lines: Vec<Line> = app
+        .visible_links()
         .enumerate()
-        .filter(|(_, l)| filter.is_empty() || l.name.contains(filter.as_str()))
-        .skip(offset)
-        .take(height)
+        .skip(window.start)
+        .take(window.len())
         .map(|(i, link)| {
             let state = if link.is_up() {
                 Span::styled("UP  ", theme.good)
@@ -34,7 +36,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 Span::styled("DOWN", theme.bad)
             };
             let addrs: Vec<String> = app
-                .state
+                .state()
                 .addresses
                 .iter()
                 .filter(|a| a.index == link.index)
@@ -44,35 +46,24 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 })
                 .collect();
             Line::from(vec![
-                Span::styled(
-                    format!("{:<8} ", link.name),
-                    row_style(app, Pane::Interfaces, i, theme),
-                ),
+                Span::styled(format!("{:<8} ", link.name), row_style(app, pane, i, theme)),
                 state,
                 Span::raw(" "),
                 Span::styled(addrs.join(" "), theme.text),
             ])
         })
         .collect();
-    let mut lines = lines;
-    if app.focus == Pane::Interfaces && height > 2 {
-        lines.truncate(height - 1);
-        lines.resize(height - 1, Line::raw(""));
-        let link = app
-            .state
-            .links
-            .values()
-            .nth(app.selected[Pane::Interfaces as usize]);
-        if let Some(link) = link {
-            lines.push(Line::styled(reach(app, link.index), theme.muted));
+    if with_detail {
+        lines.resize(rows, Line::raw(""));
+        if let Some(link) = app.selected_link() {
+            lines.push(Line::styled(reach(app.state(), link), theme.muted));
         }
     }
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
-/// Which rules make the link's addresses local: the local routes the kernel added for them.
-fn reach(app: &App, index: u32) -> String {
-    let state = &app.state;
+/// The link by name, then which rules make its addresses local: the local routes the kernel added.
+fn reach(state: &State, link: &Link) -> String {
     let local_rules: Vec<String> = state
         .rules
         .iter()
@@ -82,11 +73,11 @@ fn reach(app: &App, index: u32) -> String {
     let addrs: Vec<String> = state
         .addresses
         .iter()
-        .filter(|a| a.index == index)
+        .filter(|a| a.index == link.index)
         .map(|a| a.local.to_string())
         .collect();
     if addrs.is_empty() {
-        return "no addresses".into();
+        return format!("{}: no addresses", link.name);
     }
     let rules = if local_rules.is_empty() {
         "no rule looks up local!".to_owned()
@@ -94,7 +85,8 @@ fn reach(app: &App, index: u32) -> String {
         format!("rule {}", local_rules.join(", "))
     };
     format!(
-        "{} local via table local ({rules}): answered on every interface",
+        "{}: {} local via table local ({rules}): answered on every interface",
+        link.name,
         addrs.join(" ")
     )
 }

@@ -90,7 +90,7 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
     route_get::render(frame, a.route_get, app, theme);
     events::render(frame, a.events, app, theme);
     status::render(frame, a.status, app, theme);
-    match &app.mode {
+    match app.mode() {
         Mode::Help => help::render(frame, frame.area(), app, theme),
         Mode::Namespaces { names, selected } => {
             help::render_namespaces(frame, frame.area(), names, *selected, theme);
@@ -110,14 +110,9 @@ fn pane_block(title: String, focused: bool, theme: &Theme) -> Block<'static> {
         .title_style(if focused { theme.focused } else { theme.title })
 }
 
-/// The first row to draw so that `selected` stays visible in `height` rows.
-fn scroll_offset(selected: usize, height: usize) -> usize {
-    selected.saturating_sub(height.saturating_sub(1))
-}
-
 /// The style of row `i` of `pane`: reversed when selected and the pane has focus.
 fn row_style(app: &App, pane: Pane, i: usize, theme: &Theme) -> Style {
-    if app.focus == pane && app.selected[pane as usize] == i {
+    if app.focus() == pane && app.selected(pane) == i {
         theme.selected
     } else {
         theme.text
@@ -138,7 +133,7 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 
 /// A filter hint for a pane title.
 fn filter_note(app: &App, pane: Pane) -> String {
-    let f = &app.filters[pane as usize];
+    let f = app.filter(pane);
     if f.is_empty() {
         String::new()
     } else {

@@ -14,10 +14,10 @@ use crate::verify;
 
 /// Draws the prompt while typing, else the pinned explanation, else a hint.
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let typing = matches!(app.mode, Mode::Prompt(_));
+    let typing = matches!(app.mode(), Mode::Prompt(_));
     let block = pane_block(" route get (g) ".into(), typing, theme);
     let inner = block.inner(area);
-    let lines = if let Mode::Prompt(input) = &app.mode {
+    let lines = if let Mode::Prompt(input) = app.mode() {
         let width = usize::from(inner.width.saturating_sub(2));
         let scroll = input.visual_scroll(width);
         let cursor_x = input.visual_cursor().saturating_sub(scroll) + 2;
@@ -31,8 +31,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Span::styled("› ", theme.key),
             Span::raw(shown),
         ])];
-        match &app.prompt_error {
-            Some(e) => lines.push(Line::styled(e.clone(), theme.bad)),
+        match app.prompt_error() {
+            Some(e) => lines.push(Line::styled(String::from(e), theme.bad)),
             None => lines.push(Line::styled(
                 "e.g. 8.8.8.8 from 10.0.0.2 mark 0x10 ipproto tcp dport 443",
                 theme.muted,
@@ -43,8 +43,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             theme.muted,
         ));
         lines
-    } else if let Some(pinned) = &app.pinned {
-        explanation_lines(&app.state, pinned, app.snapshot, theme)
+    } else if let Some(pinned) = app.pinned() {
+        explanation_lines(app.state(), pinned, app.is_snapshot(), theme)
     } else {
         vec![Line::styled(
             "Press g and type what you would type after `ip route get`, e.g. 5.5.5.5 from 11.22.33.44. \

@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{Theme, filter_note, pane_block, row_style, scroll_offset};
+use super::{Theme, filter_note, pane_block, row_style};
 use crate::app::{App, Pane};
 use crate::model::{Family, Route, RouteKind, RuleAction, State};
 use crate::report::text::{family_label, route_line};
@@ -16,14 +16,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let which = match app.routes_table() {
         None => "all tables".to_owned(),
         Some((family, id)) => {
-            let from_rule = if app.focus == Pane::Rules {
+            let from_rule = if app.focus() == Pane::Rules {
                 ", the selected rule's"
             } else {
                 ""
             };
             format!(
                 "table {} ({}{from_rule})",
-                app.state.table_names.name(id),
+                app.state().table_names.name(id),
                 family_label(family)
             )
         }
@@ -32,30 +32,28 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         " routes: {which} ({count}){} ",
         filter_note(app, Pane::Routes)
     );
-    let block = pane_block(title, app.focus == Pane::Routes, theme);
+    let block = pane_block(title, app.focus() == Pane::Routes, theme);
     let inner = block.inner(area);
     let height = usize::from(inner.height.saturating_sub(1)).max(1);
-    let selected = app.selected[Pane::Routes as usize];
-    let offset = scroll_offset(selected, height);
-    let window = app.route_window(offset, height);
+    let window = app.window(Pane::Routes, height);
     let pinned = app
-        .pinned
-        .as_ref()
+        .pinned()
         .and_then(|p| p.explanation.verdict.route.as_ref());
-    let mut lines: Vec<Line> = window
-        .iter()
+    let mut lines: Vec<Line> = app
+        .route_window(window.start, window.len())
+        .into_iter()
         .enumerate()
         .map(|(n, route)| {
-            let i = offset + n;
+            let i = window.start + n;
             let hit = pinned.is_some_and(|p| p.table == route.table && p.same_route(route));
             let marker = if hit {
                 Span::styled("▶", theme.good)
             } else {
                 Span::raw(" ")
             };
-            let table = app.state.table_names.name(route.table);
+            let table = app.state().table_names.name(route.table);
             // one space between words: the padding `dump` uses to align columns costs width here
-            let line = route_line(&app.state, route);
+            let line = route_line(app.state(), route);
             let text = format!(
                 "{table:<6} {}",
                 line.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -67,8 +65,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         })
         .collect();
     lines.resize(height, Line::raw(""));
-    if let Some(route) = app.route_window(selected, 1).first() {
-        lines.push(Line::styled(detail(&app.state, route), theme.muted));
+    if let Some(route) = app.selected_route() {
+        lines.push(Line::styled(detail(app.state(), route), theme.muted));
     }
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }

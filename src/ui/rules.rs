@@ -5,30 +5,29 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{Theme, filter_note, pane_block, row_style, scroll_offset};
+use super::{Theme, filter_note, pane_block, row_style};
 use crate::app::{App, Pane};
 use crate::model::Family;
 
 /// Draws the rules; the one the pinned query matched is marked.
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let rules = app.visible_rules();
-    let title = format!(" rules ({}){} ", rules.len(), filter_note(app, Pane::Rules));
-    let block = pane_block(title, app.focus == Pane::Rules, theme);
+    let title = format!(
+        " rules ({}){} ",
+        app.row_count(Pane::Rules),
+        filter_note(app, Pane::Rules)
+    );
+    let block = pane_block(title, app.focus() == Pane::Rules, theme);
     let height = usize::from(block.inner(area).height);
     let matched = app
-        .pinned
-        .as_ref()
+        .pinned()
         .and_then(|p| p.explanation.verdict.rule.as_ref().map(|r| r.priority));
-    let pinned_family = app
-        .pinned
-        .as_ref()
-        .map(|p| Family::of(p.query.destination()));
-    let offset = scroll_offset(app.selected[Pane::Rules as usize], height);
-    let lines: Vec<Line> = rules
-        .iter()
+    let pinned_family = app.pinned().map(|p| Family::of(p.query.destination()));
+    let window = app.window(Pane::Rules, height);
+    let lines: Vec<Line> = app
+        .visible_rules()
         .enumerate()
-        .skip(offset)
-        .take(height)
+        .skip(window.start)
+        .take(window.len())
         .map(|(i, rule)| {
             let family = if rule.family == Family::V4 { "4" } else { "6" };
             let hit = matched == Some(rule.priority) && pinned_family == Some(rule.family);
@@ -40,7 +39,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             let text = format!(
                 "{family} {:>5}: {}",
                 rule.priority,
-                rule.selector_text(&app.state.table_names.name(rule.table))
+                rule.selector_text(&app.state().table_names.name(rule.table))
             );
             Line::from(vec![
                 marker,

@@ -10,27 +10,30 @@ use crate::app::App;
 
 /// Draws one line at the bottom.
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let place = if app.snapshot {
+    let place = if app.is_snapshot() {
         "snapshot (read-only)".to_owned()
     } else {
-        app.namespace
-            .as_deref()
+        app.namespace()
             .map_or_else(|| "this namespace".to_owned(), |n| format!("netns {n}"))
     };
     let counts = format!(
         " {} links · {} rules · {} routes",
-        app.state.links.len(),
-        app.state.rules.len(),
-        app.state.route_count()
+        app.state().links.len(),
+        app.state().rules.len(),
+        app.state().route_count()
     );
     let mut spans = vec![Span::styled(place, theme.title), Span::raw(counts)];
-    if app.resyncs > 0 || app.parse_errors > 0 {
+    if app.resyncs() > 0 || app.parse_errors() > 0 {
         spans.push(Span::styled(
-            format!(" · resyncs {} · unparsed {}", app.resyncs, app.parse_errors),
+            format!(
+                " · resyncs {} · unparsed {}",
+                app.resyncs(),
+                app.parse_errors()
+            ),
             theme.warn,
         ));
     }
-    if let Some(notice) = &app.notice {
+    if let Some(notice) = app.notice() {
         spans.push(Span::styled(format!(" · {notice}"), theme.warn));
     }
     spans.push(Span::styled(

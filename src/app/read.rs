@@ -1,0 +1,84 @@
+//! What the panes and the run loop may read; only `update` writes.
+
+use std::collections::VecDeque;
+
+use super::{App, LogEntry, Mode, Pane, Pinned};
+use crate::keymap::Keymap;
+use crate::model::State;
+
+impl App {
+    /// The routing state shown.
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    /// The namespace followed (`None`: the one routescope started in).
+    pub fn namespace(&self) -> Option<&str> {
+        self.namespace.as_deref()
+    }
+
+    /// Whether the state was read from a snapshot file (no kernel, no namespaces).
+    pub fn is_snapshot(&self) -> bool {
+        self.snapshot
+    }
+
+    /// The key bindings, for the help overlay.
+    pub fn keymap(&self) -> &Keymap {
+        &self.keymap
+    }
+
+    /// The pane with focus.
+    pub fn focus(&self) -> Pane {
+        self.focus
+    }
+
+    /// What the keyboard is talking to.
+    pub fn mode(&self) -> &Mode {
+        &self.mode
+    }
+
+    /// The selected row of `pane`: an index into the rows it shows.
+    pub fn selected(&self, pane: Pane) -> usize {
+        self.panes[pane].selected
+    }
+
+    /// The filter of `pane` (empty: none).
+    pub fn filter(&self, pane: Pane) -> &str {
+        &self.panes[pane].filter
+    }
+
+    /// The event log, oldest first.
+    pub fn log(&self) -> &VecDeque<LogEntry> {
+        &self.log
+    }
+
+    /// The pinned route-get query and its explanation.
+    pub fn pinned(&self) -> Option<&Pinned> {
+        self.pinned.as_ref()
+    }
+
+    /// Why the query being typed does not parse.
+    pub fn prompt_error(&self) -> Option<&str> {
+        self.prompt_error.as_deref()
+    }
+
+    /// How often the feed re-read the state.
+    pub fn resyncs(&self) -> usize {
+        self.resyncs
+    }
+
+    /// How many feed messages could not be understood.
+    pub fn parse_errors(&self) -> usize {
+        self.parse_errors
+    }
+
+    /// The notice on the status line.
+    pub fn notice(&self) -> Option<&str> {
+        self.notice.as_deref()
+    }
+
+    /// Whether the user asked to quit.
+    pub fn should_quit(&self) -> bool {
+        self.quit
+    }
+}

@@ -1,0 +1,278 @@
+//! The app driven by messages alone, as the run loop drives it: what `update` changes, and that
+//! selections stay on rows the panes show. Screens are drawn only to read the detail lines.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use routescope::app::{App, Effect, Msg, Pane};
+use routescope::action::Action;
+use routescope::fixtures;
+use routescope::keymap::Keymap;
+use routescope::model::{Change, Family, Op, Placement, Route, RouteKind, State};
+use routescope::net::FeedEvent;
+use routescope::ui::{self, Theme};
+
+/// The fixture server as a read-only app (no kernel, no clock).
+fn app() -> App {
+    App::new(fixtures::server(), None, true, Keymap::default())
+}
+
+fn key(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        app.update(key(KeyCode::Char(c)));
+    }
+}
+
+/// The screen as text, one quoted line per row.
+fn screen(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+    let theme = Theme::new(true, false);
+    terminal.draw(|f| ui::render(f, app, &theme)).expect("draw");
+    format!("{}", terminal.backend())
+}
+
+/// The run loop only sends messages: a click focuses, the wheel moves, a notice shows until Esc,
+/// and a namespace switch forgets everything about the namespace left behind.
+#[test]
+fn clicks_notices_and_namespace_switches_are_messages() {
+    let mut app = App::new(fixtures::server(), None, false, Keymap::default());
+    app.update(Msg::Focus(Pane::Rules));
+    assert_eq!(app.focus(), Pane::Rules);
+    app.update(Msg::Action(Action::Down));
+    assert_eq!(
+        app.selected(Pane::Rules),
+        1,
+        "the wheel moves the focused pane"
+    );
+    // a click while typing a filter: the filter still goes to the pane it was typed for
+    app.update(key(KeyCode::Char('/')));
+    type_text(&mut app, "main");
+    app.update(Msg::Focus(Pane::Interfaces));
+    app.update(Msg::Action(Action::Down));
+    app.update(key(KeyCode::Enter));
+    assert_eq!(app.focus(), Pane::Interfaces);
+    assert_eq!(app.filter(Pane::Rules), "main");
+    assert_eq!(app.filter(Pane::Interfaces), "");
+    assert_eq!(
+        app.selected(Pane::Interfaces),
+        0,
+        "the wheel waits while typing"
+    );
+
+    app.update(Msg::Notice(
+        "keymap.toml: unknown key 'ctrl-nothing'".into(),
+    ));
+    assert_eq!(
+        app.notice(),
+        Some("keymap.toml: unknown key 'ctrl-nothing'")
+    );
+    assert!(screen(&app, 120, 40).contains("unknown key 'ctrl-nothing'"));
+    app.update(key(KeyCode::Esc));
+    assert_eq!(app.notice(), None);
+
+    app.update(key(KeyCode::Char('g')));
+    type_text(&mut app, "5.5.5.5");
+    app.update(key(KeyCode::Enter));
+    let mut blackhole = Route::new(254, "10.9.0.0/16".parse().unwrap(), RouteKind::Blackhole);
+    blackhole.protocol = 4;
+    app.update(Msg::Net {
+        events: vec![FeedEvent::Change(Change::Route(
+            Op::New,
+            Placement::Last,
+            blackhole,
+        ))],
+        time: "12:00:01".into(),
+    });
+    assert!(app.pinned().is_some() && app.log().len() == 1);
+    assert_eq!(
+        app.update(key(KeyCode::Char('n'))),
+        vec![Effect::ListNamespaces]
+    );
+    app.update(Msg::Namespaces(vec!["blue".into(), "red".into()]));
+    app.update(key(KeyCode::Down));
+    let effects = app.update(key(KeyCode::Enter));
+    assert_eq!(effects, vec![Effect::SwitchNamespace(Some("blue".into()))]);
+    assert_eq!(
+        app.namespace(),
+        None,
+        "nothing changes before the loop switches"
+    );
+    app.update(Msg::NamespaceSwitched(Some("blue".into())));
+    assert_eq!(app.namespace(), Some("blue"));
+    assert!(app.state().links.is_empty() && app.state().route_count() == 0);
+    assert!(app.log().is_empty() && app.pinned().is_none());
+    // the new namespace's first dump is where it starts, not an event
+    app.update(Msg::Net {
+        events: vec![FeedEvent::Change(Change::Snapshot(Box::new(
+            fixtures::server(),
+        )))],
+        time: "12:00:02".into(),
+    });
+    assert!(app.log().is_empty());
+    assert_eq!(app.state().links.len(), 2);
+}
+
+/// Feed events as one message, as the run loop sends a burst.
+fn net(changes: Vec<Change>) -> Msg {
+    Msg::Net {
+        events: changes.into_iter().map(FeedEvent::Change).collect(),
+        time: "12:00:00".into(),
+    }
+}
+
+/// The server with one link, one rule and only the main table left.
+fn shrunk() -> State {
+    let mut s = fixtures::server();
+    s.links.retain(|index, _| *index == 1);
+    s.rules.truncate(1);
+    s.tables.retain(|(_, id), _| *id == 254);
+    s
+}
+
+/// The server's second link, its last three rules and its local table, deleted one by one.
+fn deletions() -> Vec<Change> {
+    let s = fixtures::server();
+    let mut out: Vec<Change> = s
+        .links
+        .get(&2)
+        .map(|l| Change::Link(Op::Del, l.clone()))
+        .into_iter()
+        .collect();
+    out.extend(
+        s.rules
+            .iter()
+            .skip(3)
+            .map(|r| Change::Rule(Op::Del, r.clone())),
+    );
+    out.extend(
+        s.routes()
+            .filter(|r| r.table == 255)
+            .map(|r| Change::Route(Op::Del, Placement::Last, r.clone())),
+    );
+    out
+}
+
+/// Blackhole routes in main, added through the feed (each also makes a line in the event log).
+fn blackholes(prefixes: &[&str]) -> Msg {
+    net(prefixes
+        .iter()
+        .map(|p| {
+            let route = Route::new(254, p.parse().unwrap(), RouteKind::Blackhole);
+            Change::Route(Op::New, Placement::Last, route)
+        })
+        .collect())
+}
+
+/// The ways rows go away under a selection.
+fn shrinks() -> [(&'static str, Msg); 3] {
+    [
+        (
+            "a smaller snapshot",
+            net(vec![Change::Snapshot(Box::new(shrunk()))]),
+        ),
+        ("deletions from the feed", net(deletions())),
+        (
+            "another namespace",
+            Msg::NamespaceSwitched(Some("blue".into())),
+        ),
+    ]
+}
+
+/// Whatever makes rows go away, with or without filters, every pane's selection and window stay
+/// on rows that exist; a change that removes nothing moves no selection.
+#[test]
+fn a_shrinking_state_keeps_every_selection_on_a_row() {
+    // filters that keep several rows: every rule, the local routes, the route events
+    let filters = [
+        (Pane::Rules, "lookup"),
+        (Pane::Routes, "local"),
+        (Pane::Events, "route"),
+    ];
+    for filtered in [false, true] {
+        for (how, shrink) in shrinks() {
+            let how = format!("{how}{}", if filtered { ", filtered" } else { "" });
+            let mut app = App::new(fixtures::server(), None, false, Keymap::default());
+            app.update(blackholes(&["10.9.0.0/24", "10.9.1.0/24", "10.9.2.0/24"]));
+            for (pane, text) in filters.iter().filter(|_| filtered) {
+                app.update(Msg::Focus(*pane));
+                app.update(key(KeyCode::Char('/')));
+                type_text(&mut app, text);
+                app.update(key(KeyCode::Enter));
+            }
+            for pane in Pane::ALL {
+                app.update(Msg::Focus(pane));
+                app.update(key(KeyCode::End));
+                assert!(
+                    app.selected(pane) > 0,
+                    "{how}: {pane:?} starts on a later row"
+                );
+            }
+            let before = Pane::ALL.map(|p| app.selected(p));
+            app.update(blackholes(&["10.99.0.0/16"]));
+            assert_eq!(
+                Pane::ALL.map(|p| app.selected(p)),
+                before,
+                "{how}: nothing went away"
+            );
+
+            app.update(shrink);
+            for pane in Pane::ALL {
+                let rows = app.row_count(pane);
+                assert!(
+                    app.selected(pane) < rows.max(1),
+                    "{how}: {pane:?} selects row {} of {rows}",
+                    app.selected(pane)
+                );
+            }
+            for pane in Pane::ALL {
+                app.update(Msg::Focus(pane));
+                let (rows, selected) = (app.row_count(pane), app.selected(pane));
+                for height in [1, 3, 40] {
+                    let window = app.window(pane, height);
+                    assert!(
+                        window.end <= rows && (rows == 0 || window.contains(&selected)),
+                        "{how}: {pane:?} draws {window:?} of {rows} rows, row {selected} selected"
+                    );
+                }
+            }
+            let _ = screen(&app, 80, 24);
+        }
+    }
+}
+
+/// With a filter, a pane's selection is a row of the filtered list: the interfaces detail line
+/// describes the link shown selected, and the routes pane follows the selected filtered rule.
+#[test]
+fn a_filtered_pane_describes_its_selected_row() {
+    let mut app = app();
+    app.update(Msg::Focus(Pane::Interfaces));
+    app.update(key(KeyCode::Char('/')));
+    type_text(&mut app, "eth");
+    app.update(key(KeyCode::Enter));
+    assert_eq!(app.row_count(Pane::Interfaces), 1);
+    assert_eq!(app.selected_link().map(|l| l.name.as_str()), Some("eth0"));
+    let shown = screen(&app, 120, 40);
+    assert!(shown.contains("interfaces (1) [/eth]"), "{shown}");
+    assert!(
+        shown.contains("│eth0: 99.88.22.2 fe80::2 local via table local"),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains("127.0.0.1 11.22.33.44 ::1 local via"),
+        "{shown}"
+    );
+
+    app.update(Msg::Focus(Pane::Rules));
+    app.update(key(KeyCode::Char('/')));
+    type_text(&mut app, "main");
+    app.update(key(KeyCode::Enter));
+    app.update(key(KeyCode::Down));
+    // the filtered rules are 32766 for IPv4, then for IPv6; the second is selected
+    assert_eq!(app.selected_rule().map(|r| r.family), Some(Family::V6));
+    assert_eq!(app.routes_table(), Some((Family::V6, 254)));
+}
