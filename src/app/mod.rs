@@ -18,7 +18,6 @@ mod read;
 mod routes;
 mod rows;
 
-
 pub use pane::Pane;
 use pane::{PaneMap, PaneState};
 

@@ -43,8 +43,12 @@ pub enum StepResult {
     Skipped,
     /// A rule with a selector routescope does not evaluate: assumed not to match.
     Unsure,
-    /// A rule matched but the walk goes on (nop, a miss, throw, suppressed, unresolved goto).
+    /// A rule matched but the walk goes on (nop, a miss, a missing table, unresolved goto).
     GoOn,
+    /// The table answered with a `throw` route: the walk goes on.
+    Threw,
+    /// The table answered, but the rule's suppress_* option discards the answer.
+    Suppressed,
     /// A rule matched and jumps to this priority.
     Goto(u32),
     /// A rule matched and its table answered: the walk ends.
@@ -160,12 +164,46 @@ pub struct Verdict {
     pub summary: String,
 }
 
+/// What one table lookup gave, as the kernel's fib tracepoint reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableResult {
+    /// A route was found (err 0), even when the rule then suppressed it.
+    Found,
+    /// No route, or a `throw` route (EAGAIN).
+    NotFound,
+    /// A `throw` route (IPv6 traces it apart from a plain miss).
+    Threw,
+    /// An error route ended the lookup.
+    Failed(Errno),
+}
+
 /// The whole explanation of one query.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Explanation {
     pub query: Query,
     pub steps: Vec<Step>,
     pub verdict: Verdict,
+}
+
+impl Explanation {
+    /// The tables the kernel consults for this flow, in order, with what each gave: the sequence
+    /// its `fib_table_lookup` tracepoints show (a table that does not exist is never consulted).
+    pub fn table_lookups(&self) -> Vec<(u32, TableResult)> {
+        self.steps
+            .iter()
+            .filter(|s| matches!(s.stage, Stage::Rule | Stage::Table))
+            .filter_map(|s| {
+                let result = match s.result {
+                    StepResult::Answered | StepResult::Suppressed => TableResult::Found,
+                    StepResult::GoOn => TableResult::NotFound,
+                    StepResult::Threw => TableResult::Threw,
+                    StepResult::Fails(errno) => TableResult::Failed(errno),
+                    _ => return None,
+                };
+                Some((s.table?, result))
+            })
+            .collect()
+    }
 }
 
 impl Verdict {

@@ -153,15 +153,15 @@ pub fn walk(
                 Answer::Hit(hit) if suppressed(state, rule, &hit).is_none() => {
                     break Walk::Hit(hit, rule_ref(state, rule));
                 }
-                Answer::Hit(_) | Answer::Miss(_) => continue,
+                Answer::Hit(_) | Answer::Miss(_) | Answer::Throw(_) | Answer::NoTable => continue,
                 Answer::Error(..) => {}
             }
         }
         let here = rule_ref(state, rule);
         match rule.action {
             RuleAction::Lookup => {
-                let (answer, result, text) = lookup_table(state, rule, &here, lookup);
-                steps.push(rule_step(&here, result, &text));
+                let (answer, step) = lookup_table(state, rule, &here, lookup);
+                steps.push(step);
                 if let Some(done) = answer {
                     break done;
                 }
@@ -207,19 +207,20 @@ pub fn walk(
     Walked { end, unsure }
 }
 
-/// Runs a `lookup` rule: `Some` ends the walk; the result and text say what the table answered.
+/// Runs a `lookup` rule: `Some` ends the walk; the step says what the table answered and,
+/// when the table exists, which table was consulted.
 fn lookup_table(
     state: &State,
     rule: &Rule,
     here: &RuleRef,
     lookup: &dyn Fn(u32) -> Answer,
-) -> (Option<Walk>, StepResult, String) {
+) -> (Option<Walk>, Step) {
     let name = state.table_names.name(rule.table);
-    match lookup(rule.table) {
+    let (end, result, text) = match lookup(rule.table) {
         Answer::Hit(hit) => match suppressed(state, rule, &hit) {
             Some(why) => (
                 None,
-                StepResult::GoOn,
+                StepResult::Suppressed,
                 format!("table {name} answered {}, but {why}", hit.route.dst),
             ),
             None => (
@@ -229,21 +230,30 @@ fn lookup_table(
             ),
         },
         Answer::Miss(why) => (None, StepResult::GoOn, format!("table {name}: {why}")),
+        Answer::Throw(route) => (
+            None,
+            StepResult::Threw,
+            format!("table {name}: throw route {}", route.dst),
+        ),
+        Answer::NoTable => {
+            let why = format!("table {name} does not exist");
+            return (None, rule_step(here, StepResult::GoOn, &why));
+        }
         Answer::Error(errno, route) => {
             let text = format!("table {name} has a {} route", route.kind.name());
             let why = format!("{} route {} in table {name}", route.kind.name(), route.dst);
-            (
-                Some(Walk::Error {
-                    errno,
-                    rule: Some(here.clone()),
-                    route: Some(route),
-                    why,
-                }),
-                StepResult::Fails(errno),
-                text,
-            )
+            let end = Walk::Error {
+                errno,
+                rule: Some(here.clone()),
+                route: Some(route),
+                why,
+            };
+            (Some(end), StepResult::Fails(errno), text)
         }
-    }
+    };
+    let mut step = rule_step(here, result, &text);
+    step.table = Some(rule.table);
+    (end, step)
 }
 
 /// What an error action does, in words.
@@ -302,51 +312,82 @@ fn walk_merged(
         "only the default rules exist: the kernel searches local and main as one merged table"
             .into(),
     ));
-    match tables::lookup_merged(state, flow) {
+    let merged = tables::lookup_merged(state, flow);
+    // the kernel looks up the one trie as main (254), then default when main has nothing
+    steps.push(table_step(state, table::MAIN, &merged, "local+main"));
+    let of_route = |t: u32| {
+        rule_of(if t == table::LOCAL {
+            priority::LOCAL_RULE
+        } else {
+            priority::MAIN_RULE
+        })
+    };
+    let (answer, rule) = match merged {
         Answer::Hit(hit) => {
-            let rule = rule_of(if hit.table == table::LOCAL {
-                priority::LOCAL_RULE
-            } else {
-                priority::MAIN_RULE
-            });
-            Walk::Hit(hit, rule)
+            let rule = of_route(hit.table);
+            return Walk::Hit(hit, rule);
         }
         Answer::Error(errno, route) => {
-            let rule = rule_of(if route.table == table::LOCAL {
-                priority::LOCAL_RULE
-            } else {
-                priority::MAIN_RULE
-            });
-            let why = format!(
-                "{} route {} in table {}",
-                route.kind.name(),
-                route.dst,
-                state.table_names.name(route.table)
-            );
-            Walk::Error {
+            let rule = of_route(route.table);
+            return Walk::Error {
                 errno,
+                why: format!(
+                    "{} route {} in table {}",
+                    route.kind.name(),
+                    route.dst,
+                    state.table_names.name(route.table)
+                ),
                 rule: Some(rule),
                 route: Some(route),
-                why,
-            }
+            };
         }
-        Answer::Miss(_) => match lookup(table::DEFAULT) {
-            Answer::Hit(hit) => Walk::Hit(hit, rule_of(priority::DEFAULT_RULE)),
-            Answer::Error(errno, route) => {
-                let why = format!("{} route {} in table default", route.kind.name(), route.dst);
-                Walk::Error {
-                    errno,
-                    rule: Some(rule_of(priority::DEFAULT_RULE)),
-                    route: Some(route),
-                    why,
-                }
+        Answer::Miss(_) | Answer::Throw(_) | Answer::NoTable => {
+            let answer = lookup(table::DEFAULT);
+            if !matches!(answer, Answer::NoTable) {
+                steps.push(table_step(state, table::DEFAULT, &answer, "default"));
             }
-            Answer::Miss(_) => Walk::Error {
-                errno: Errno::Enetunreach,
-                rule: None,
-                route: None,
-                why: "no route in local, main or default".into(),
-            },
+            (answer, rule_of(priority::DEFAULT_RULE))
+        }
+    };
+    match answer {
+        Answer::Hit(hit) => Walk::Hit(hit, rule),
+        Answer::Error(errno, route) => Walk::Error {
+            errno,
+            why: format!("{} route {} in table default", route.kind.name(), route.dst),
+            rule: Some(rule),
+            route: Some(route),
+        },
+        Answer::Miss(_) | Answer::Throw(_) | Answer::NoTable => Walk::Error {
+            errno: Errno::Enetunreach,
+            rule: None,
+            route: None,
+            why: "no route in local, main or default".into(),
         },
     }
+}
+
+/// A step for a table consulted outside the rule walk (the merged fast path).
+fn table_step(state: &State, id: u32, answer: &Answer, what: &str) -> Step {
+    let (result, text) = match answer {
+        Answer::Hit(hit) => (
+            StepResult::Answered,
+            format!("{what}: {} answers", hit.route.dst),
+        ),
+        Answer::Miss(why) => (StepResult::GoOn, format!("{what}: {why}")),
+        Answer::Throw(route) => (
+            StepResult::Threw,
+            format!("{what}: throw route {}", route.dst),
+        ),
+        Answer::NoTable => (
+            StepResult::GoOn,
+            format!("table {} does not exist", state.table_names.name(id)),
+        ),
+        Answer::Error(errno, route) => (
+            StepResult::Fails(*errno),
+            format!("{what}: {} route {}", route.kind.name(), route.dst),
+        ),
+    };
+    let mut step = Step::new(Stage::Table, result, text);
+    step.table = Some(id);
+    step
 }

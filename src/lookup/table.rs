@@ -63,8 +63,12 @@ pub fn hops<'s>(state: &'s State, route: &'s Route) -> Cow<'s, [NextHop]> {
 /// What a table says.
 pub enum Answer {
     Hit(Hit),
-    /// No usable route (or a `throw`): the rule walk goes on (the kernel's -EAGAIN).
+    /// No usable route: the rule walk goes on (the kernel's -EAGAIN).
     Miss(String),
+    /// A `throw` route: the walk goes on.
+    Throw(Route),
+    /// The table does not exist: the kernel passes over it without a lookup.
+    NoTable,
     /// An error route ends the lookup.
     Error(Errno, Route),
 }
@@ -84,10 +88,7 @@ pub fn type_error(kind: RouteKind) -> Option<Errno> {
 /// Looks up table `id` for the flow.
 pub fn lookup(state: &State, flow: &Flow, id: u32) -> Answer {
     match state.table(flow.family, id) {
-        None => Answer::Miss(format!(
-            "table {} does not exist",
-            state.table_names.name(id)
-        )),
+        None => Answer::NoTable,
         Some(table) => search(state, flow, &[(id, table)]),
     }
 }
@@ -169,7 +170,7 @@ fn pick_v4<'s>(
             continue;
         }
         if route.kind == RouteKind::Throw {
-            return V4Pick::Answer(Answer::Miss(format!("throw route {}", route.dst)));
+            return V4Pick::Answer(Answer::Throw(route.clone()));
         }
         if let Some(errno) = type_error(route.kind) {
             return V4Pick::Answer(Answer::Error(errno, route.clone()));
@@ -263,7 +264,7 @@ fn pick_v6(
     let mut preferred = None;
     for &(id, route) in &usable {
         if route.kind == RouteKind::Throw {
-            return Some(Answer::Miss(format!("throw route {}", route.dst)));
+            return Some(Answer::Throw(route.clone()));
         }
         if let Some(errno) = type_error(route.kind) {
             return Some(Answer::Error(errno, route.clone()));

@@ -20,6 +20,8 @@ pub fn result_word(result: &StepResult) -> String {
         StepResult::Skipped => "skipped".into(),
         StepResult::Unsure => "not evaluated".into(),
         StepResult::GoOn => "go on".into(),
+        StepResult::Threw => "throw: go on".into(),
+        StepResult::Suppressed => "suppressed: go on".into(),
         StepResult::Goto(p) => format!("goto {p}"),
         StepResult::Answered => "answers".into(),
         StepResult::Merged => "merged local+main".into(),
