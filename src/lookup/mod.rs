@@ -9,7 +9,9 @@ mod output;
 mod query;
 mod rules;
 mod source;
+mod source_v6;
 mod table;
+mod table_v6;
 
 use std::net::IpAddr;
 

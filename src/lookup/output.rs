@@ -222,6 +222,19 @@ fn finish_output(
     let route = &hit.route;
     let table_name = state.table_names.name(hit.table);
     let mut v = winner(flow, steps, hit, rule);
+    if route.kind == RouteKind::Anycast {
+        // an anycast address of this host is delivered over lo like a local one
+        v.answer.dev = Some(state.loopback());
+        v.answer.src = flow
+            .src
+            .or(route.prefsrc)
+            .or_else(|| super::source_v6::select(state, route.dev(), flow.dst).map(|(a, _)| a));
+        v.summary = format!(
+            "delivered locally: {} is an anycast address of this host (table {table_name}, rule {})",
+            flow.dst, rule.priority
+        );
+        return v;
+    }
     if route.kind == RouteKind::Local {
         v.answer.dev = Some(state.loopback());
         v.answer.src = flow.src.or(route.prefsrc).or(Some(flow.dst));
@@ -286,9 +299,6 @@ fn finish_output(
 
 /// Multipath and alternating equal-metric defaults: list the candidates (§3.3).
 fn choose_path(state: &State, flow: &Flow, hit: &Hit, v: &mut Verdict, steps: &mut Vec<Step>) {
-    if flow.oif != 0 {
-        return;
-    }
     let route = &hit.route;
     if hit.is_multipath() {
         v.candidates = hit
@@ -297,7 +307,7 @@ fn choose_path(state: &State, flow: &Flow, hit: &Hit, v: &mut Verdict, steps: &m
             .map(|n| Candidate {
                 dev: n.dev,
                 gateway: n.gateway,
-                src: None,
+                src: path_source(state, flow, hit, n.dev),
             })
             .collect();
         v.confidence = Confidence::Approximate;
@@ -312,7 +322,10 @@ fn choose_path(state: &State, flow: &Flow, hit: &Hit, v: &mut Verdict, steps: &m
         );
         return;
     }
-    if flow.family != Family::V4 || route.dst.prefix_len() != 0 || route.kind != RouteKind::Unicast
+    if flow.oif != 0
+        || flow.family != Family::V4
+        || route.dst.prefix_len() != 0
+        || route.kind != RouteKind::Unicast
     {
         return;
     }
@@ -362,6 +375,27 @@ fn choose_path(state: &State, flow: &Flow, hit: &Hit, v: &mut Verdict, steps: &m
     }
 }
 
+/// The device IPv6 source selection starts from: the path's, except that a route through a
+/// nexthop group uses its first member's device whichever member carries the packet.
+fn source_device(state: &State, hit: &Hit, path_dev: u32) -> u32 {
+    if hit.route.family() == Family::V6 && hit.route.nhid != 0 {
+        if let Some(first) = super::table::hops(state, &hit.route).first() {
+            return first.dev;
+        }
+    }
+    path_dev
+}
+
+/// The source a path would give when neither the flow nor the route names one (IPv6, where it
+/// depends on the path's device); `None` when it does not depend on the path.
+fn path_source(state: &State, flow: &Flow, hit: &Hit, dev: u32) -> Option<IpAddr> {
+    if flow.family != Family::V6 || flow.src.is_some() || hit.route.prefsrc.is_some() {
+        return None;
+    }
+    let dev = source_device(state, hit, dev);
+    super::source_v6::select(state, dev, flow.dst).map(|(a, _)| a)
+}
+
 /// The source address: the given one, the route's `src`, or the kernel's choice (§3.4, §4.3).
 fn pick_source(state: &State, flow: &Flow, hit: &Hit, v: &mut Verdict, steps: &mut Vec<Step>) {
     if let Some(src) = flow.src {
@@ -384,10 +418,10 @@ fn pick_source(state: &State, flow: &Flow, hit: &Hit, v: &mut Verdict, steps: &m
         );
         return;
     }
-    let dev = v.answer.dev.unwrap_or(0);
+    let dev = source_device(state, hit, v.answer.dev.unwrap_or(0));
     let chosen = match flow.family {
         Family::V4 => source::select_v4(state, dev, v.answer.gateway, hit.route.scope),
-        Family::V6 => source::select_v6(state, dev, flow.dst),
+        Family::V6 => super::source_v6::select(state, dev, flow.dst),
     };
     if let Some((src, why)) = chosen {
         v.answer.src = Some(src);

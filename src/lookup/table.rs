@@ -89,6 +89,7 @@ pub fn type_error(kind: RouteKind) -> Option<Errno> {
 pub fn lookup(state: &State, flow: &Flow, id: u32) -> Answer {
     match state.table(flow.family, id) {
         None => Answer::NoTable,
+        Some(table) if flow.family == Family::V6 => super::table_v6::lookup(state, flow, id, table),
         Some(table) => search(state, flow, &[(id, table)]),
     }
 }
@@ -102,7 +103,7 @@ pub fn lookup_merged(state: &State, flow: &Flow) -> Answer {
     search(state, flow, &tables)
 }
 
-/// Longest-prefix search over one table (or the merged pair), first usable alias wins.
+/// IPv4 longest-prefix search over one table (or the merged pair), first usable alias wins.
 fn search(state: &State, flow: &Flow, tables: &[(u32, &RouteTable)]) -> Answer {
     // one table yields its lengths sorted already; the merged pair needs them combined
     let mut lens: Vec<u8> = match tables {
@@ -118,16 +119,9 @@ fn search(state: &State, flow: &Flow, tables: &[(u32, &RouteTable)]) -> Answer {
         let Ok(net) = IpNet::new(flow.dst, len).map(|n| n.trunc()) else {
             continue;
         };
-        let mut aliases = tables
+        let aliases = tables
             .iter()
-            .flat_map(|(id, t)| t.routes_for(net).map(move |r| (*id, r)))
-            .peekable();
-        if flow.family == Family::V6 {
-            if let Some(answer) = pick_v6(state, flow, &mut aliases) {
-                return answer;
-            }
-            continue;
-        }
+            .flat_map(|(id, t)| t.routes_for(net).map(move |r| (*id, r)));
         // a nexthop object that does not fit ends the whole trie leaf: shorter prefixes with the
         // same key are passed over too (`fib_table_lookup`: `goto miss`)
         if skip_key == Some(net.addr()) {
@@ -229,64 +223,4 @@ fn hit(state: &State, flow: &Flow, table: u32, route: &Route, hops: &[NextHop]) 
         nexthop,
         paths,
     })
-}
-
-/// IPv6 route selection among the routes of one prefix (lowest metric first, spec §7.3).
-///
-/// Strict (device-bound) lookups reject routes on other devices; a bound device with a source
-/// given is only a preference. `None` means nothing usable here: back off to shorter prefixes.
-fn pick_v6(
-    state: &State,
-    flow: &Flow,
-    aliases: &mut dyn Iterator<Item = (u32, &Route)>,
-) -> Option<Answer> {
-    let special = match flow.dst {
-        std::net::IpAddr::V6(d) => {
-            d.is_loopback() || d.is_multicast() || d.segments()[0] & 0xffc0 == 0xfe80
-        }
-        std::net::IpAddr::V4(_) => false,
-    };
-    // input lookups to link-local, loopback or multicast must stay on the arrival device
-    let bound = if flow.input && special {
-        flow.iif
-    } else {
-        flow.oif
-    };
-    // rt6_need_strict: link-local, loopback and multicast destinations stay on the bound device
-    let strict = special || (flow.oif != 0 && flow.src.is_none());
-    let usable: Vec<(u32, &Route)> = aliases
-        .filter(|(_, r)| {
-            r.src_prefix()
-                .is_none_or(|p| flow.src.is_some_and(|s| p.contains(&s)))
-        })
-        .collect();
-    let best_metric = usable.first().map(|(_, r)| r.metric)?;
-    let mut preferred = None;
-    for &(id, route) in &usable {
-        if route.kind == RouteKind::Throw {
-            return Some(Answer::Throw(route.clone()));
-        }
-        if let Some(errno) = type_error(route.kind) {
-            return Some(Answer::Error(errno, route.clone()));
-        }
-        let hops = hops(state, route);
-        let on_oif = bound == 0 || hops.iter().any(|nh| nh.dev == bound);
-        let dead = hops.iter().all(|nh| nh.flags.has(RouteFlags::DEAD));
-        if dead || (strict && !on_oif) {
-            continue;
-        }
-        let hit = Hit {
-            route: route.clone(),
-            table: id,
-            nexthop: hops.first().copied(),
-            paths: hops.iter().copied().collect(),
-        };
-        if on_oif {
-            return Some(Answer::Hit(hit));
-        }
-        if preferred.is_none() && route.metric == best_metric {
-            preferred = Some(hit);
-        }
-    }
-    preferred.map(Answer::Hit)
 }

@@ -63,6 +63,10 @@ pub struct State {
     pub table_names: TableNames,
     /// Whether the kernel still keeps the IPv4 local table merged into main (`None`: unknown).
     pub ipv4_tables_merged: Option<bool>,
+    /// The kernel's device list order (`dev_base`: arrival in this namespace), which source
+    /// selection walks; it differs from index order for devices moved in or created with an
+    /// explicit index. Empty when unknown.
+    pub dev_list: Vec<u32>,
 }
 
 impl State {
@@ -77,6 +81,19 @@ impl State {
             .values()
             .find(|l| l.is_loopback())
             .map_or(1, |l| l.index)
+    }
+
+    /// Every link in the kernel's device list order: the known order first, then any other link
+    /// by index (the order dumps give).
+    pub fn device_order(&self) -> Vec<u32> {
+        let mut order: Vec<u32> = self
+            .dev_list
+            .iter()
+            .copied()
+            .filter(|i| self.links.contains_key(i))
+            .collect();
+        order.extend(self.links.keys().filter(|i| !self.dev_list.contains(i)));
+        order
     }
 
     /// The link with this name.

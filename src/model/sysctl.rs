@@ -22,10 +22,22 @@ pub struct DeviceSysctls {
     pub ignore_routes_with_linkdown: bool,
     /// `net.ipv4.conf.DEV.promote_secondaries`.
     pub promote_secondaries: bool,
+    /// `net.ipv4.conf.DEV.send_redirects` (all OR device).
+    pub send_redirects: bool,
+    /// `net.ipv4.conf.DEV.bc_forwarding` (all AND device).
+    pub bc_forwarding: bool,
     /// `net.ipv6.conf.DEV.forwarding`.
     pub ipv6_forwarding: bool,
-    /// `net.ipv6.conf.DEV.use_oif_addrs_only`.
+    /// `net.ipv6.conf.DEV.use_oif_addrs_only` (device value only).
     pub ipv6_use_oif_addrs_only: bool,
+    /// `net.ipv6.conf.DEV.ignore_routes_with_linkdown` (device value only).
+    pub ipv6_ignore_routes_with_linkdown: bool,
+    /// `net.ipv6.conf.DEV.use_tempaddr` (device value only; 2 or more prefers temporary addresses).
+    pub ipv6_use_tempaddr: i32,
+    /// `net.ipv6.conf.DEV.optimistic_dad` (all OR device).
+    pub ipv6_optimistic_dad: bool,
+    /// `net.ipv6.conf.DEV.use_optimistic` (all OR device).
+    pub ipv6_use_optimistic: bool,
 }
 
 /// The sysctls of every device, plus `all`; the kernel combines `all` with the device's value.
@@ -51,6 +63,11 @@ impl Sysctls {
     /// Whether IPv4 forwarding is on for packets arriving on `name` (`IN_DEV_FORWARD`: device value).
     pub fn forwarding(&self, name: &str) -> bool {
         self.device(name).forwarding
+    }
+
+    /// `IN_DEV_ANDCONF`-style settings: on only if on for `all` and for the device.
+    pub fn both(&self, name: &str, pick: impl Fn(&DeviceSysctls) -> bool) -> bool {
+        pick(&self.all) && pick(&self.device(name))
     }
 
     /// `IN_DEV_ORCONF`-style settings: on if on for `all` or for the device.

@@ -8,7 +8,7 @@ use std::path::Path;
 use crate::model::{DeviceSysctls, Sysctls, TableNames};
 
 /// Reads a sysctl file as a number (missing or unreadable: `None`).
-fn read_number(path: &Path) -> Option<u8> {
+fn read_number<T: std::str::FromStr>(path: &Path) -> Option<T> {
     std::fs::read_to_string(path).ok()?.trim().parse().ok()
 }
 
@@ -16,7 +16,7 @@ fn read_number(path: &Path) -> Option<u8> {
 fn device_sysctls(dev: &str) -> DeviceSysctls {
     let v4 = Path::new("/proc/sys/net/ipv4/conf").join(dev);
     let v6 = Path::new("/proc/sys/net/ipv6/conf").join(dev);
-    let on = |path: &Path, name: &str| read_number(&path.join(name)).unwrap_or(0) != 0;
+    let on = |path: &Path, name: &str| read_number::<i64>(&path.join(name)).unwrap_or(0) != 0;
     DeviceSysctls {
         forwarding: on(&v4, "forwarding"),
         rp_filter: read_number(&v4.join("rp_filter")).unwrap_or(0),
@@ -25,8 +25,14 @@ fn device_sysctls(dev: &str) -> DeviceSysctls {
         src_valid_mark: on(&v4, "src_valid_mark"),
         ignore_routes_with_linkdown: on(&v4, "ignore_routes_with_linkdown"),
         promote_secondaries: on(&v4, "promote_secondaries"),
+        send_redirects: on(&v4, "send_redirects"),
+        bc_forwarding: on(&v4, "bc_forwarding"),
         ipv6_forwarding: on(&v6, "forwarding"),
         ipv6_use_oif_addrs_only: on(&v6, "use_oif_addrs_only"),
+        ipv6_ignore_routes_with_linkdown: on(&v6, "ignore_routes_with_linkdown"),
+        ipv6_use_tempaddr: read_number(&v6.join("use_tempaddr")).unwrap_or(0),
+        ipv6_optimistic_dad: on(&v6, "optimistic_dad"),
+        ipv6_use_optimistic: on(&v6, "use_optimistic"),
     }
 }
 
