@@ -52,7 +52,7 @@ pub fn label(a: Ipv6Addr) -> u8 {
     }
 }
 
-/// Whether an address is an ORCHID (2001:10::/28).
+/// Whether an address is an ORCHID (`2001:10::/28`).
 fn orchid(a: Ipv6Addr) -> bool {
     u128::from(a) >> 100 == 0x2001_0010 >> 4
 }

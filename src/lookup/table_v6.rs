@@ -42,7 +42,7 @@ pub fn need_strict(dst: IpAddr) -> bool {
     }
 }
 
-/// Whether an address is link-local unicast (fe80::/10).
+/// Whether an address is link-local unicast (`fe80::/10`).
 fn is_link_local(a: Ipv6Addr) -> bool {
     a.segments()[0] & 0xffc0 == 0xfe80
 }
@@ -260,5 +260,5 @@ fn score(state: &State, route: &Route, nh: &NextHop, scoring: &Scoring) -> i32 {
             }
         }
     }
-    i32::from(on_dev) * 2 | pref << 2
+    (i32::from(on_dev) * 2) | (pref << 2)
 }
