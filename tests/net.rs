@@ -1,6 +1,7 @@
 //! The live kernel state against the kernel: dumps compared with iproute2, the feed under
 //! churn compared with a fresh dump, and recovery from a socket overrun (ENOBUFS).
 
+mod churn;
 mod common;
 
 use std::collections::BTreeMap;
