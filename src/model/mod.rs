@@ -7,6 +7,7 @@ mod neighbour;
 mod nexthop;
 mod route;
 mod rule;
+mod siblings;
 mod state;
 mod sysctl;
 mod tables;
