@@ -27,7 +27,7 @@ fn skip(why: &str) {
     let skipped = SKIPPED.fetch_add(1, Ordering::SeqCst) + 1;
     let _ = writeln!(
         std::io::stderr(),
-        "SKIPPED (needs root): {test} ({why}); kernel tests skipped in this binary so far: {skipped}"
+        "SKIPPED (needs root): {test} ({why}); kernel tests skipped here so far: {skipped}"
     );
 }
 
