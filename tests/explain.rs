@@ -1,7 +1,7 @@
 //! The lookup against the kernel: the teaching scenarios, and (below) the differential test.
 //!
-//! Kernel tests build throwaway network namespaces (root needed). They fail when `CI=true` and
-//! namespaces cannot be created, and are skipped with a note otherwise.
+//! Kernel tests build throwaway network namespaces (root needed) through `TestNetns::new`, which
+//! fails them under CI and otherwise counts and prints them as skipped.
 
 mod common;
 mod differential;

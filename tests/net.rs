@@ -1,6 +1,7 @@
 //! The live kernel state against the kernel: dumps compared with iproute2, the feed under
 //! churn compared with a fresh dump, and recovery from a socket overrun (ENOBUFS).
 
+mod churn;
 mod common;
 
 use std::collections::BTreeMap;
@@ -553,4 +554,66 @@ fn unknown_namespaces_get_a_clear_error() {
         text.contains("no network namespace named 'rs-no-such-namespace'"),
         "{text}"
     );
+}
+
+/// Applies feed events until the state equals a fresh dump (checked after each event), or fails
+/// with the difference after `limit`.
+async fn follow_until_equal(
+    ns: &TestNetns,
+    rx: &mut mpsc::Receiver<FeedEvent>,
+    state: &mut State,
+    limit: Duration,
+) {
+    let give_up = tokio::time::Instant::now() + limit;
+    loop {
+        let fresh = net::dump_state(Some(&ns.name)).await.expect("dump");
+        if normalized(state) == normalized(&fresh) {
+            return;
+        }
+        let Ok(Some(event)) = tokio::time::timeout_at(give_up, rx.recv()).await else {
+            return assert_same(
+                &normalized(state),
+                &normalized(&fresh),
+                "the followed state never matched the kernel",
+            );
+        };
+        net::apply(state, event);
+    }
+}
+
+/// Multipath routes as notifications describe them: IPv6 announces an appended nexthop with the
+/// whole set (new one first) and a deleted one alone; IPv4 keeps a multipath route beside the
+/// single routes of its slot.
+#[test]
+fn multipath_appends_and_single_nexthop_deletions_follow_the_kernel() {
+    let Some(ns) = TestNetns::new("multipath") else {
+        return;
+    };
+    rich_config(&ns);
+    runtime().block_on(async {
+        let (tx, mut rx) = mpsc::channel(1024);
+        let name = ns.name.clone();
+        let feed =
+            tokio::spawn(async move { net::watch(Some(&name), FeedOptions::default(), tx).await });
+        let mut state = State::default();
+        follow_until_equal(&ns, &mut rx, &mut state, Duration::from_secs(5)).await;
+        for step in [
+            "-6 route add 2001:db8:9::/64 via 2001:db8:1::1 dev e0",
+            "-6 route append 2001:db8:9::/64 via 2001:db8:2::1 dev e1",
+            "-6 route append 2001:db8:9::/64 via 2001:db8:1::3 dev e0",
+            "-6 route del 2001:db8:9::/64 via 2001:db8:1::1 dev e0",
+            "-6 route del 2001:db8:7::/64 table 200 via 2001:db8:2::1 dev e1",
+            "route add 30.0.0.0/8 via 10.1.0.1 dev e0",
+            "route append 30.0.0.0/8 nexthop via 10.1.0.1 dev e0 nexthop via 10.2.0.1 dev e1",
+            "route append 30.0.0.0/8 via 10.2.0.1 dev e1",
+            "route del 30.0.0.0/8 via 10.2.0.1 dev e1",
+            "route append default via 10.2.0.1 dev e1",
+            "route del default via 10.1.0.1 dev e0",
+        ] {
+            ns.ip(step);
+            follow_until_equal(&ns, &mut rx, &mut state, Duration::from_secs(5)).await;
+        }
+        drop(rx);
+        feed.await.expect("feed task").expect("feed ends cleanly");
+    });
 }

@@ -212,7 +212,7 @@ fn select<'r>(
                     let m = score(state, route, nh, scoring);
                     if m > best {
                         best = m;
-                        chosen = Some(Selected::Route(id, *route, *nh));
+                        chosen = Some(Selected::Route(id, route, *nh));
                         if route.nhid != 0 {
                             break;
                         }
@@ -234,7 +234,8 @@ fn usable(state: &State, nh: &NextHop) -> bool {
         .sysctls
         .device(state.name_of(nh.dev))
         .ipv6_ignore_routes_with_linkdown;
-    !nh.flags.has(RouteFlags::DEAD) && !(nh.flags.has(RouteFlags::LINKDOWN) && ignore_linkdown)
+    let down = nh.flags.has(RouteFlags::LINKDOWN) && ignore_linkdown;
+    !(nh.flags.has(RouteFlags::DEAD) || down)
 }
 
 /// `rt6_score_route`: 2 for the scored device, plus the router preference shifted by two, or a

@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use super::{
-    Address, Family, Hop, Link, Neighbour, Nexthop, Placement, Route, RouteTable, Rule, State,
-    Sysctls,
+    Address, Family, Link, Neighbour, Nexthop, Placement, Route, RouteTable, Rule, State, Sysctls,
+    siblings,
 };
 
 /// Whether an object appeared (or changed) or went away.
@@ -155,13 +155,19 @@ impl State {
         }
     }
 
-    /// Adds, replaces or removes a route; an identical route is updated, never duplicated.
+    /// Adds, replaces or removes a route; a route already present (the kernel's exact match) is
+    /// updated in place whatever the placement, never duplicated or moved. IPv6 multipath routes
+    /// follow the kernel's siblings (see `siblings`).
     fn apply_route(&mut self, op: Op, placement: Placement, route: Route) {
         let key = (route.family(), route.table);
         match op {
             Op::Del => {
                 if let Some(table) = self.tables.get_mut(&key) {
-                    table.remove(&route);
+                    if table.remove(&route).is_none() && route.family() == Family::V6 {
+                        // IPv6 deletes one nexthop of a multipath route with a notification
+                        // naming that nexthop alone
+                        table.remove_sibling(&route);
+                    }
                     if table.is_empty() {
                         self.tables.remove(&key);
                     }
@@ -169,20 +175,12 @@ impl State {
             }
             Op::New => {
                 let table = self.tables.entry(key).or_default();
-                if let Hop::Multi(hops) = &route.hops {
-                    // an IPv6 nexthop appended to a route: the notification carries the whole set,
-                    // which replaces the single routes it absorbed
-                    let absorbed = |r: &Route| {
-                        r.same_slot(&route)
-                            && r.kind == route.kind
-                            && r.hops.as_slice().iter().all(|h| {
-                                hops.iter()
-                                    .any(|n| n.dev == h.dev && n.gateway == h.gateway)
-                            })
-                    };
-                    table.retain(|r| !absorbed(r));
-                }
-                if placement == Placement::Replace || !table.update(&route) {
+                let route = if route.family() == Family::V6 {
+                    siblings::absorb(table, route)
+                } else {
+                    route
+                };
+                if !table.update(&route) {
                     table.insert(route, placement);
                 }
             }

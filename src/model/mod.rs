@@ -11,6 +11,7 @@ mod nexthop;
 mod route;
 mod rule;
 mod selector;
+mod siblings;
 mod state;
 mod sysctl;
 mod tables;

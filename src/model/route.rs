@@ -153,6 +153,13 @@ pub struct NextHop {
     pub flags: RouteFlags,
 }
 
+impl NextHop {
+    /// Whether two nexthops lead the same way: the same device and gateway.
+    pub fn via(&self, other: &Self) -> bool {
+        self.dev == other.dev && self.gateway == other.gateway
+    }
+}
+
 /// The nexthops of a route: none (error types), one, or several (multipath).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Hop {
@@ -260,18 +267,17 @@ impl Route {
         self.extra.as_ref().and_then(|e| e.src)
     }
 
-    /// Whether two records name the same kernel route (used to apply deletions).
+    /// Whether two records name the same kernel route (used to apply updates and deletions): the
+    /// same slot and type, and the same nexthop object, or else the same set of nexthops (the
+    /// kernel lists a multipath route's nexthops in different orders in different messages).
     pub fn same_route(&self, other: &Self) -> bool {
+        let (mine, theirs) = (self.hops.as_slice(), other.hops.as_slice());
+        let within = |a: &[NextHop], b: &[NextHop]| a.iter().all(|h| b.iter().any(|g| h.via(g)));
         self.same_slot(other)
             && self.kind == other.kind
             && self.nhid == other.nhid
-            && self.hops.as_slice().len() == other.hops.as_slice().len()
-            && self
-                .hops
-                .as_slice()
-                .iter()
-                .zip(other.hops.as_slice())
-                .all(|(a, b)| a.dev == b.dev && a.gateway == b.gateway)
+            && (self.nhid != 0
+                || (mine.len() == theirs.len() && within(mine, theirs) && within(theirs, mine)))
     }
 
     /// Whether two routes compete for the same slot: prefix, source prefix, tos and metric.
@@ -472,12 +478,33 @@ impl RouteTable {
         true
     }
 
-    /// Removes the route the record names (or, failing that, the first of its slot and type).
+    /// Removes the route the record names, if present; nothing else, so a repeated deletion
+    /// (a notification replayed after a re-read) cannot take a sibling of the same slot.
     pub fn remove(&mut self, route: &Route) -> Option<Route> {
-        let exact = self.locate(route.dst, |r| r.same_route(route));
-        let found = exact
-            .or_else(|| self.locate(route.dst, |r| r.same_slot(route) && r.kind == route.kind))?;
+        let found = self.locate(route.dst, |r| r.same_route(route))?;
         Some(self.remove_at(found))
+    }
+
+    /// Removes the one nexthop of `sibling` from the multipath route of its slot and type that
+    /// has it, keeping that route's place; true if one had it.
+    pub fn remove_sibling(&mut self, sibling: &Route) -> bool {
+        let [hop] = sibling.hops.as_slice() else {
+            return false;
+        };
+        let has = |r: &Route| {
+            r.same_slot(sibling)
+                && r.kind == sibling.kind
+                && r.nhid == 0
+                && r.hops.as_slice().len() > 1
+                && r.hops.as_slice().iter().any(|h| h.via(hop))
+        };
+        let Some((ci, i)) = self.locate(sibling.dst, has) else {
+            return false;
+        };
+        let route = &mut self.chunks[ci][i].route;
+        let rest = route.hops.as_slice().iter().filter(|h| !h.via(hop));
+        route.hops = Hop::from_vec(rest.copied().collect());
+        true
     }
 
     /// Keeps only the routes for which `keep` is true; returns how many were removed.

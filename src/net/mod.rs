@@ -8,6 +8,7 @@ mod dump;
 mod monitor;
 mod netns;
 mod nexthop;
+mod pending;
 mod proc;
 mod route_get;
 

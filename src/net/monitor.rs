@@ -2,10 +2,11 @@
 //!
 //! Recovers by re-dumping when the socket overran (ENOBUFS), when the listener died, and after
 //! the events on which the kernel changes IPv4 routes without telling (a link going down or
-//! away, an IPv4 address removed).
+//! away, an IPv4 address removed): those re-reads start a fixed delay after their first cause,
+//! however many notifications follow (see `pending`).
 
 use std::collections::HashMap;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use color_eyre::eyre::{WrapErr, eyre};
 use futures::StreamExt;
@@ -17,6 +18,7 @@ use tokio::sync::mpsc;
 
 use super::codec::{RTM_DELNEXTHOP, RTM_NEWNETCONF, RTM_NEWNEXTHOP, RtMsg};
 use super::dump::Requester;
+use super::pending::{Due, Pending};
 use super::{convert, nexthop, proc};
 use crate::model::{Change, Family, LinkFlags, Op, Placement, State};
 
@@ -38,8 +40,9 @@ pub struct FeedOptions {
     pub receive_buffer: usize,
     /// Wait this long after subscribing before reading notifications (tests use it to force ENOBUFS).
     pub delay_listening: Option<Duration>,
-    /// How long to wait for more silent-change triggers before re-reading the IPv4 routes.
-    pub settle: Duration,
+    /// How long after the first cause of a silent change the re-read starts; the causes that
+    /// follow join it and never push it back.
+    pub resync_delay: Duration,
 }
 
 impl Default for FeedOptions {
@@ -47,7 +50,7 @@ impl Default for FeedOptions {
         Self {
             receive_buffer: 8 << 20,
             delay_listening: None,
-            settle: Duration::from_millis(50),
+            resync_delay: Duration::from_millis(50),
         }
     }
 }
@@ -95,15 +98,6 @@ pub async fn watch(
     .await
 }
 
-/// Which re-reads are due after the events seen so far.
-#[derive(Default)]
-struct Pending {
-    ipv4_routes: bool,
-    ipv6_routes: bool,
-    link_objects: bool,
-    sysctls: bool,
-}
-
 /// One connection's life: subscribe, dump, follow. `Ok` means the receiver went away.
 async fn session(
     options: &FeedOptions,
@@ -141,10 +135,24 @@ async fn session(
         tokio::time::sleep(delay).await;
     }
     let listener = tokio::spawn(conn);
-    let mut pending = Pending::default();
+    let mut pending = Pending::new(options.resync_delay);
+    let timer = tokio::time::sleep(Duration::ZERO);
+    tokio::pin!(timer);
     loop {
-        let settle = tokio::time::sleep(options.settle);
+        // biased: once the deadline has passed, the re-read goes before any further notification
         tokio::select! {
+            biased;
+            () = &mut timer, if pending.deadline().is_some() => {
+                let started = Instant::now();
+                if catch_up(tx, &requester, pending.start()).await.is_err() {
+                    return Ok(());
+                }
+                pending.finished(started, Instant::now());
+            }
+            () = tx.closed() => {
+                listener.abort();
+                return Ok(());
+            }
             message = events.next() => {
                 let Some((message, _)) = message else {
                     return Err(eyre!("the netlink listener stopped"));
@@ -152,15 +160,9 @@ async fn session(
                 if handle(message, tx, &requester, &mut flags, &mut pending).await.is_err() {
                     return Ok(());
                 }
-            }
-            () = settle, if pending.ipv4_routes || pending.ipv6_routes || pending.link_objects || pending.sysctls => {
-                if catch_up(tx, &requester, &mut pending).await.is_err() {
-                    return Ok(());
+                if let Some(deadline) = pending.noted(Instant::now()) {
+                    timer.as_mut().reset(deadline.into());
                 }
-            }
-            () = tx.closed() => {
-                listener.abort();
-                return Ok(());
             }
         }
         if listener.is_finished() {
@@ -185,6 +187,8 @@ async fn handle(
     let header_flags = message.header.flags;
     match message.payload {
         NetlinkPayload::Overrun(_) => {
+            // the whole state is read again, which covers every re-read that was due
+            pending.clear();
             resync_all(
                 tx,
                 requester,
@@ -194,7 +198,7 @@ async fn handle(
             .await
         }
         NetlinkPayload::InnerMessage(RtMsg::Route(msg)) => {
-            let Some(change) = change_of(msg, header_flags, flags, pending) else {
+            let Some(change) = change_of(msg, header_flags, flags, &mut pending.due) else {
                 return Ok(());
             };
             send(tx, change).await
@@ -222,11 +226,11 @@ async fn handle(
                         return Ok(());
                     };
                     // deleting a nexthop removes the routes using it, without notifications
-                    pending.ipv4_routes |= op == Op::Del;
+                    pending.due.ipv4_routes |= op == Op::Del;
                     send(tx, Change::Nexthop(op, nh)).await
                 }
                 RTM_NEWNETCONF => {
-                    pending.sysctls = true;
+                    pending.due.sysctls = true;
                     Ok(())
                 }
                 _ => Ok(()),
@@ -241,7 +245,7 @@ fn change_of(
     msg: Nl,
     header_flags: u16,
     flags: &mut HashMap<u32, u32>,
-    pending: &mut Pending,
+    due: &mut Due,
 ) -> Option<Change> {
     Some(match msg {
         Nl::NewLink(m) => {
@@ -250,25 +254,27 @@ fn change_of(
             let before = flags.insert(link.index, link.flags.0);
             if before.is_none_or(|b| b & watched != link.flags.0 & watched) {
                 // routes through a link that goes down vanish (IPv4) or turn linkdown (IPv6)
-                pending.ipv4_routes = true;
-                pending.ipv6_routes = true;
-                pending.link_objects = true;
-                pending.sysctls = true;
+                *due = Due {
+                    ipv4_routes: true,
+                    ipv6_routes: true,
+                    link_objects: true,
+                    sysctls: true,
+                };
             }
             Change::Link(Op::New, link)
         }
         Nl::DelLink(m) => {
             let link = convert::link(&m);
             flags.remove(&link.index);
-            pending.ipv4_routes = true;
-            pending.ipv6_routes = true;
-            pending.link_objects = true;
+            due.ipv4_routes = true;
+            due.ipv6_routes = true;
+            due.link_objects = true;
             Change::Link(Op::Del, link)
         }
         Nl::NewAddress(m) => Change::Address(Op::New, convert::address(&m)?),
         Nl::DelAddress(m) => {
             let address = convert::address(&m)?;
-            pending.ipv4_routes |= address.family() == Family::V4;
+            due.ipv4_routes |= address.family() == Family::V4;
             Change::Address(Op::Del, address)
         }
         Nl::NewRule(m) => Change::Rule(Op::New, convert::rule(&m)?),
@@ -292,24 +298,17 @@ fn change_of(
     })
 }
 
-/// Re-reads what the kernel may have changed silently.
-async fn catch_up(
-    tx: &mpsc::Sender<FeedEvent>,
-    requester: &Requester,
-    pending: &mut Pending,
-) -> Result<(), ()> {
-    for (family, due) in [
-        (Family::V4, &mut pending.ipv4_routes),
-        (Family::V6, &mut pending.ipv6_routes),
-    ] {
-        if std::mem::take(due) {
+/// Re-reads what the kernel may have changed silently, IPv4 routes first.
+async fn catch_up(tx: &mpsc::Sender<FeedEvent>, requester: &Requester, due: Due) -> Result<(), ()> {
+    for (family, due) in [(Family::V4, due.ipv4_routes), (Family::V6, due.ipv6_routes)] {
+        if due {
             match requester.routes(family).await {
                 Ok(tables) => send(tx, Change::Tables(family, tables)).await?,
                 Err(err) => tracing::warn!("re-reading {} routes: {err:#}", family.name()),
             }
         }
     }
-    if std::mem::take(&mut pending.link_objects) {
+    if due.link_objects {
         // what the kernel changes silently around links: IPv6 addresses announced only after
         // DAD, multicast neighbour entries, nexthops removed with their device
         match requester.addresses().await {
@@ -322,7 +321,7 @@ async fn catch_up(
         }
         send(tx, Change::Nexthops(requester.nexthops().await)).await?;
     }
-    if std::mem::take(&mut pending.sysctls) {
+    if due.sysctls {
         // device names come with the state the consumer holds; read every device directory
         let names = std::fs::read_dir("/proc/sys/net/ipv4/conf")
             .map(|d| {

@@ -1,8 +1,35 @@
-//! Shared by the kernel tests: a throwaway network namespace that is always removed.
+//! Shared by the kernel tests: a throwaway network namespace that is always removed, and the
+//! one place that decides whether a kernel test runs, is skipped (counted, and said so) or fails.
 
 #![allow(dead_code)] // each test binary uses a different part of this module
 
+use std::io::Write;
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Kernel tests of this test binary skipped so far.
+static SKIPPED: AtomicUsize = AtomicUsize::new(0);
+
+/// Whether this is a CI run (`CI` set to anything non-empty), where a kernel test never skips.
+pub fn in_ci() -> bool {
+    std::env::var_os("CI").is_some_and(|v| !v.is_empty())
+}
+
+/// Counts the calling test as skipped and says so on stderr, past the harness's output capture,
+/// so a skip never reads as a pass; under CI it fails instead.
+fn skip(why: &str) {
+    let current = std::thread::current();
+    let test = current.name().unwrap_or("a kernel test");
+    assert!(
+        !in_ci(),
+        "CI is set, so kernel tests must run, but {test} cannot create a network namespace: {why}"
+    );
+    let skipped = SKIPPED.fetch_add(1, Ordering::SeqCst) + 1;
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED (needs root): {test} ({why}); kernel tests skipped here so far: {skipped}"
+    );
+}
 
 /// A network namespace that exists for the life of the value; dropped, it is deleted.
 pub struct TestNetns {
@@ -10,8 +37,9 @@ pub struct TestNetns {
 }
 
 impl TestNetns {
-    /// Creates `rs-test-<pid>-<tag>`; `None` (skip) when namespaces are unavailable, except in
-    /// CI (`CI=true`), where that is a failure.
+    /// Creates `rs-test-<pid>-<tag>` for the kernel test calling it; every kernel test starts
+    /// here. `None` means the test cannot run (not root, no namespaces) and was counted as
+    /// skipped; under CI that panics instead.
     pub fn new(tag: &str) -> Option<Self> {
         let name = format!("rs-test-{}-{tag}", std::process::id());
         let out = Command::new("ip").args(["netns", "add", &name]).output();
@@ -21,16 +49,12 @@ impl TestNetns {
                 ns.ip("link set lo up");
                 Some(ns)
             }
-            other => {
-                let why = match other {
-                    Ok(o) => String::from_utf8_lossy(&o.stderr).into_owned(),
-                    Err(e) => e.to_string(),
-                };
-                assert!(
-                    std::env::var("CI").map_or(true, |v| v != "true"),
-                    "CI=true but a network namespace could not be created: {why}"
-                );
-                eprintln!("skipping kernel test (needs root and network namespaces): {why}");
+            Ok(o) => {
+                skip(String::from_utf8_lossy(&o.stderr).trim());
+                None
+            }
+            Err(e) => {
+                skip(&format!("ip: {e}"));
                 None
             }
         }
