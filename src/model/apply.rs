@@ -43,6 +43,11 @@ impl State {
     pub fn apply(&mut self, change: Change) {
         match change {
             Change::Link(Op::New, link) => {
+                // a device new to the namespace joins the end of the kernel's device list
+                if !self.links.contains_key(&link.index) && !self.dev_list.is_empty() {
+                    self.dev_list.retain(|i| *i != link.index);
+                    self.dev_list.push(link.index);
+                }
                 self.links.insert(link.index, link);
             }
             Change::Link(Op::Del, link) => self.forget_link(link.index),
@@ -76,6 +81,7 @@ impl State {
     /// Drops a deleted link and everything the kernel removes with it.
     fn forget_link(&mut self, index: u32) {
         self.links.remove(&index);
+        self.dev_list.retain(|i| *i != index);
         self.addresses.retain(|a| a.index != index);
         self.neighbours.retain(|n| n.index != index);
         for table in self.tables.values_mut() {

@@ -205,6 +205,7 @@ impl Requester {
         state.neighbours = self.neighbours().await?;
         state.nexthops = self.nexthops().await;
         state.sysctls = proc::sysctls(state.links.values().map(|l| l.name.as_str()));
+        state.dev_list = proc::device_list();
         state.table_names = proc::table_names();
         let defaults_only = state
             .rules_of(Family::V4)

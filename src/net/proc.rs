@@ -47,6 +47,57 @@ pub fn sysctls<'a>(devices: impl IntoIterator<Item = &'a str>) -> Sysctls {
     }
 }
 
+/// The kernel's device list order (`dev_base`), as far as `/proc/net/igmp6` and `/proc/net/igmp`
+/// show it: both walk that list (link dumps are in index order instead), but each lists only
+/// devices with multicast memberships, so the two are merged keeping both relative orders.
+pub fn device_list() -> Vec<u32> {
+    let read = |name: &str| std::fs::read_to_string(format!("/proc/thread-self/net/{name}"));
+    let v6 = read("igmp6").map(|t| igmp6_devices(&t)).unwrap_or_default();
+    let v4 = read("igmp").map(|t| igmp_devices(&t)).unwrap_or_default();
+    merge_orders(v6, &v4)
+}
+
+/// The device indexes of `/proc/net/igmp6`, in order of first appearance.
+pub fn igmp6_devices(text: &str) -> Vec<u32> {
+    let mut order: Vec<u32> = Vec::new();
+    for index in text
+        .lines()
+        .filter_map(|l| l.split_whitespace().next()?.parse().ok())
+    {
+        if !order.contains(&index) {
+            order.push(index);
+        }
+    }
+    order
+}
+
+/// The device indexes of `/proc/net/igmp` (device lines start with the index; group lines with
+/// a tab).
+pub fn igmp_devices(text: &str) -> Vec<u32> {
+    text.lines()
+        .skip(1)
+        .filter(|l| !l.starts_with(char::is_whitespace))
+        .filter_map(|l| l.split_whitespace().next()?.parse().ok())
+        .collect()
+}
+
+/// `first` with the devices only `second` knows inserted after the device that precedes them
+/// there.
+pub fn merge_orders(mut first: Vec<u32>, second: &[u32]) -> Vec<u32> {
+    let mut after: Option<usize> = None;
+    for &index in second {
+        match first.iter().position(|i| *i == index) {
+            Some(at) => after = Some(at),
+            None => {
+                let at = after.map_or(0, |a| a + 1);
+                first.insert(at, index);
+                after = Some(at);
+            }
+        }
+    }
+    first
+}
+
 /// Whether the IPv4 local table is still merged into main (spec §2.6).
 ///
 /// Custom rules split the tables for good, so only a namespace with the default rules needs
@@ -102,6 +153,21 @@ pub fn table_names() -> TableNames {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_device_list_is_read_from_the_multicast_listings() {
+        let igmp6 = "1    lo              ff020000000000000000000000000001     1 0000000C 0\n\
+                     1    lo              ff010000000000000000000000000001     1 00000008 0\n\
+                     5    c               ff020000000000000000000000000001     1 0000000C 0\n\
+                     2    p0              ff020000000000000000000000000001     1 0000000C 0\n";
+        assert_eq!(igmp6_devices(igmp6), [1, 5, 2]);
+        let igmp = "Idx\tDevice    : Count Querier\tGroup    Users Timer\tReporter\n\
+                    1\tlo        :     1      V3\n\t\t\t\t010000E0     1 0:00000000\t\t0\n\
+                    7\tv4only    :     1      V3\n\t\t\t\t010000E0     1 0:00000000\t\t0\n\
+                    2\tp0        :     1      V3\n";
+        assert_eq!(igmp_devices(igmp), [1, 7, 2]);
+        assert_eq!(merge_orders(vec![1, 5, 2], &[1, 7, 2]), [1, 7, 5, 2]);
+    }
 
     #[test]
     fn merged_tables_have_identical_main_and_local_statistics() {

@@ -178,6 +178,9 @@ pub struct JsonState {
     pub table_names: BTreeMap<u32, String>,
     #[serde(default)]
     pub ipv4_tables_merged: Option<bool>,
+    /// The kernel's device list order by name (source selection walks it), when known.
+    #[serde(default)]
+    pub device_order: Vec<String>,
 }
 
 fn forever() -> u32 {
@@ -226,6 +229,8 @@ impl Serialize for StateJson<'_> {
         let names: BTreeMap<u32, &str> = state.table_names.iter().collect();
         map.serialize_entry("table_names", &names)?;
         map.serialize_entry("ipv4_tables_merged", &state.ipv4_tables_merged)?;
+        let order: Vec<&str> = state.dev_list.iter().map(|i| state.name_of(*i)).collect();
+        map.serialize_entry("device_order", &order)?;
         map.end()
     }
 }

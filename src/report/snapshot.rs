@@ -82,6 +82,11 @@ pub fn parse_snapshot(text: &str) -> Result<State, SnapshotError> {
         state.table_names.insert(*id, name);
     }
     state.ipv4_tables_merged = json.ipv4_tables_merged;
+    state.dev_list = json
+        .device_order
+        .iter()
+        .map(|name| dev("device order", name))
+        .collect::<Result<_, _>>()?;
     state.enforce_invariants()?;
     Ok(state)
 }
