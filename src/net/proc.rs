@@ -86,14 +86,12 @@ pub fn igmp_devices(text: &str) -> Vec<u32> {
 pub fn merge_orders(mut first: Vec<u32>, second: &[u32]) -> Vec<u32> {
     let mut after: Option<usize> = None;
     for &index in second {
-        match first.iter().position(|i| *i == index) {
-            Some(at) => after = Some(at),
-            None => {
-                let at = after.map_or(0, |a| a + 1);
-                first.insert(at, index);
-                after = Some(at);
-            }
-        }
+        let at = first.iter().position(|i| *i == index).unwrap_or_else(|| {
+            let at = after.map_or(0, |a| a + 1);
+            first.insert(at, index);
+            at
+        });
+        after = Some(at);
     }
     first
 }
