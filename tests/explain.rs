@@ -219,3 +219,20 @@ fn the_explainer_agrees_with_the_kernel_on_random_configurations() {
         "{disagree} of {total} verdicts disagree with the kernel (each listed above with its seed, configuration and rebuild script)"
     );
 }
+
+/// The generator covers every feature in some configurations of the CI seed (no kernel needed).
+#[test]
+fn the_generator_covers_every_feature_on_the_ci_seed() {
+    let configs = usize::try_from(env_number("ROUTESCOPE_DIFF_CONFIGS", 200)).unwrap_or(200);
+    let queries = usize::try_from(env_number("ROUTESCOPE_DIFF_QUERIES", 20)).unwrap_or(20);
+    let seed = env_number("ROUTESCOPE_DIFF_SEED", 0x5eed);
+    let counts = differential::coverage::count(seed, configs, queries);
+    for (feature, n) in &counts {
+        println!("coverage: {feature}: {n} of {configs} configurations");
+    }
+    let rare: Vec<_> = counts.iter().filter(|(_, n)| *n * 100 < configs).collect();
+    assert!(
+        rare.is_empty(),
+        "features in under 1% of configurations: {rare:?}"
+    );
+}

@@ -8,6 +8,7 @@
 //! objects), `rules`, `queries`; `netlink` writes the rules iproute2 6.1 cannot, and `run`
 //! builds a configuration in a namespace and compares every answer with the kernel's.
 
+pub mod coverage;
 mod links;
 mod netlink;
 mod queries;
