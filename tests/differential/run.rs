@@ -30,9 +30,8 @@ pub struct ConfigRun {
     pub outcomes: Vec<Outcome>,
 }
 
-/// Runs `ip [-6] -n NS -force -batch` and returns `line ⇒ error` for each line that failed.
-///
-/// Batch lines cannot carry `-6`, so IPv6 lines go through a batch of their own.
+/// Runs `ip [-6] -n NS -force -batch` (batch lines cannot carry `-6`) and returns `line ⇒ error`
+/// for each line that failed.
 fn batch(ns: &str, v6: bool, lines: &[String]) -> Vec<String> {
     let file = std::env::temp_dir().join(format!("{ns}.batch"));
     std::fs::write(&file, lines.join("\n") + "\n").expect("write batch file");
@@ -137,8 +136,7 @@ fn build(ns: &str, helper: &str, config: &Config) -> Vec<String> {
     refused
 }
 
-/// Builds one random configuration, asks routescope and the kernel every query, compares.
-///
+/// Builds one random configuration, asks routescope and the kernel every query, and compares;
 /// `None` when namespaces cannot be created (the test is then skipped).
 pub fn run_config(seed: u64, index: usize, queries: usize) -> Option<ConfigRun> {
     let mut rng = Rng::new(seed.wrapping_add(index as u64 * 7919));
