@@ -6,10 +6,11 @@
 mod common;
 mod differential;
 
+use std::fmt::Write as _;
 use std::process::Command;
 
 use common::{TestNetns, runtime};
-use routescope::lookup::{Confidence, Query, explain, resolve};
+use routescope::lookup::{Confidence, Query, explain};
 use routescope::model::State;
 use routescope::scenario::{self, Try};
 use routescope::{net, verify};
@@ -138,102 +139,100 @@ fn every_teaching_scenario_answers_as_its_data_says() {
     }
 }
 
-/// One query's outcome in the differential run.
-struct Outcome {
-    words: String,
-    approximate: bool,
-    differences: Vec<String>,
-}
-
-/// Builds one random configuration, asks routescope and the kernel every query, compares.
-fn run_config(seed: u64, index: usize, queries: usize) -> Option<(Vec<Outcome>, String)> {
-    let mut rng = differential::Rng::new(seed.wrapping_add(index as u64 * 7919));
-    let config = differential::config(&mut rng);
-    let words: Vec<Vec<String>> = (0..queries)
-        .map(|_| differential::query(&mut rng, &config))
-        .collect();
-    let ns = TestNetns::new(&format!("diff{index}"))?;
-    for setting in &config.sysctls {
-        ns.sysctl(setting);
-    }
-    ns.batch(&config.batch);
-    let script = config.script(&ns.name);
-    let outcomes = runtime()
-        .block_on(net::run_in(Some(&ns.name), move || async move {
-            let requester = net::Requester::open()?;
-            let state = requester.state().await?;
-            let mut outcomes = Vec::new();
-            for w in words {
-                let Ok(query) = Query::parse(&w) else {
-                    continue;
-                };
-                let e = explain(&state, &query);
-                let kernel = requester
-                    .route_get(&routescope::net::RouteGetRequest::for_query(&state, &query))
-                    .await?;
-                let mut differences = verify::differences(&state, &e.verdict, &kernel);
-                if resolve(&state, &query) != e.verdict {
-                    differences.push("resolve() and explain() give different verdicts".into());
-                }
-                if !differences.is_empty() {
-                    differences.push(format!("ours: {}; kernel: {kernel:?}", e.verdict.summary));
-                }
-                let approximate = e.verdict.confidence == Confidence::Approximate;
-                outcomes.push(Outcome {
-                    words: w.join(" "),
-                    approximate,
-                    differences,
-                });
-            }
-            Ok(outcomes)
-        }))
-        .expect("the namespace answers");
-    Some((outcomes, script))
+/// A number from the environment, or the default.
+fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 /// Random configurations × random queries, each verdict compared with the kernel's.
 ///
 /// `ROUTESCOPE_DIFF_CONFIGS` / `ROUTESCOPE_DIFF_QUERIES` / `ROUTESCOPE_DIFF_SEED` make the run
 /// larger or different; the default is the CI run (200 × 20, fixed seed).
+/// `ROUTESCOPE_DIFF_VERBOSE=1` also prints the commands the kernel refused;
+/// `ROUTESCOPE_DIFF_LOG=FILE` appends every disagreement to FILE as one JSON object a line.
 #[test]
 fn the_explainer_agrees_with_the_kernel_on_random_configurations() {
-    let env = |name: &str, default: u64| {
-        std::env::var(name)
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    };
-    let configs = usize::try_from(env("ROUTESCOPE_DIFF_CONFIGS", 200)).unwrap_or(200);
-    let queries = usize::try_from(env("ROUTESCOPE_DIFF_QUERIES", 20)).unwrap_or(20);
-    let seed = env("ROUTESCOPE_DIFF_SEED", 0x5eed);
-    let (mut total, mut approximate, mut disagreements) = (0, 0, Vec::new());
+    let configs = usize::try_from(env_number("ROUTESCOPE_DIFF_CONFIGS", 200)).unwrap_or(200);
+    let queries = usize::try_from(env_number("ROUTESCOPE_DIFF_QUERIES", 20)).unwrap_or(20);
+    let seed = env_number("ROUTESCOPE_DIFF_SEED", 0x5eed);
+    let verbose = std::env::var("ROUTESCOPE_DIFF_VERBOSE").is_ok_and(|v| v == "1");
+    let mut log = std::env::var("ROUTESCOPE_DIFF_LOG").ok().map(|path| {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .expect("the log file opens")
+    });
+    let (mut total, mut approximate, mut disagree) = (0, 0, 0);
+    let mut report = String::new();
     for index in 0..configs {
-        let Some((outcomes, script)) = run_config(seed, index, queries) else {
+        let Some(run) = differential::run::run_config(seed, index, queries) else {
             return;
         };
-        for o in outcomes {
-            total += 1;
-            approximate += usize::from(o.approximate);
-            if !o.differences.is_empty() {
-                disagreements.push(format!(
-                    "config {index} (seed {seed}): get {}\n  {}\n{script}",
-                    o.words,
-                    o.differences.join("\n  ")
-                ));
+        if verbose {
+            for r in &run.refused {
+                println!("REFUSED seed {seed} config {index}: {r}");
             }
         }
+        let mut this_config = 0;
+        for o in &run.outcomes {
+            total += 1;
+            approximate += usize::from(o.approximate);
+            if o.differences.is_empty() {
+                continue;
+            }
+            disagree += 1;
+            this_config += 1;
+            let _ = writeln!(
+                report,
+                "DISAGREE seed {seed} config {index}: get {}\n  {}",
+                o.words,
+                o.differences.join("\n  ")
+            );
+            if let Some(file) = log.as_mut() {
+                let line = serde_json::json!({
+                    "seed": seed, "config": index, "query": o.words,
+                    "differences": o.differences, "script": run.script,
+                });
+                std::io::Write::write_all(file, format!("{line}\n").as_bytes())
+                    .expect("the log is written");
+            }
+        }
+        if this_config > 0 {
+            let _ = writeln!(
+                report,
+                "REBUILD seed {seed} config {index} ({this_config} disagreements):\n{}",
+                run.script
+            );
+        }
     }
-    let agree = total - disagreements.len();
+    let agree = total - disagree;
     println!(
-        "differential: {configs} configurations, {total} queries: {agree} agree ({approximate} approximate), {} disagree",
-        disagreements.len()
+        "differential: {configs} configurations, {total} queries: {agree} agree ({approximate} approximate), {disagree} disagree"
     );
-    for d in disagreements.iter().take(15) {
-        println!("DISAGREE {d}");
-    }
+    print!("{report}");
     assert!(
-        disagreements.is_empty(),
-        "{} of {total} verdicts disagree with the kernel (first ones printed above)",
-        disagreements.len()
+        disagree == 0,
+        "{disagree} of {total} verdicts disagree with the kernel (each listed above with its seed, configuration and rebuild script)"
+    );
+}
+
+/// The generator covers every feature in some configurations of the CI seed (no kernel needed).
+#[test]
+fn the_generator_covers_every_feature_on_the_ci_seed() {
+    let configs = usize::try_from(env_number("ROUTESCOPE_DIFF_CONFIGS", 200)).unwrap_or(200);
+    let queries = usize::try_from(env_number("ROUTESCOPE_DIFF_QUERIES", 20)).unwrap_or(20);
+    let seed = env_number("ROUTESCOPE_DIFF_SEED", 0x5eed);
+    let counts = differential::coverage::count(seed, configs, queries);
+    for (feature, n) in &counts {
+        println!("coverage: {feature}: {n} of {configs} configurations");
+    }
+    let rare: Vec<_> = counts.iter().filter(|(_, n)| *n * 100 < configs).collect();
+    assert!(
+        rare.is_empty(),
+        "features in under 1% of configurations: {rare:?}"
     );
 }

@@ -1,0 +1,232 @@
+//! Builds a generated configuration in a throwaway namespace and compares every query's verdict
+//! with the kernel's answer.
+
+use std::process::Command;
+
+use routescope::lookup::{Confidence, Query, explain, resolve};
+use routescope::{net, verify};
+
+use super::{Config, Rng, Step, netlink, rules::Rule};
+use crate::common::{TestNetns, runtime};
+
+/// The namespace names rebuild scripts use.
+pub const SCRIPT_NS: &str = "rs-repro";
+/// The helper namespace rebuild scripts use.
+pub const SCRIPT_HELPER: &str = "rs-repro-h";
+
+/// One query's outcome in the differential run.
+pub struct Outcome {
+    pub words: String,
+    pub approximate: bool,
+    /// Empty when routescope and the kernel agree.
+    pub differences: Vec<String>,
+}
+
+/// One configuration's run: its rebuild script, what the kernel refused, and every outcome.
+pub struct ConfigRun {
+    pub script: String,
+    /// Commands of the configuration the kernel refused (the generator tolerates these).
+    pub refused: Vec<String>,
+    pub outcomes: Vec<Outcome>,
+}
+
+/// Runs `ip [-6] -n NS -force -batch` (batch lines cannot carry `-6`) and returns `line ⇒ error`
+/// for each line that failed.
+fn batch(ns: &str, v6: bool, lines: &[String]) -> Vec<String> {
+    let file = std::env::temp_dir().join(format!("{ns}.batch"));
+    std::fs::write(&file, lines.join("\n") + "\n").expect("write batch file");
+    let family: &[&str] = if v6 { &["-6"] } else { &[] };
+    let out = Command::new("ip")
+        .args(family)
+        .args(["-n", ns, "-force", "-batch"])
+        .arg(&file)
+        .output()
+        .expect("ip runs");
+    let _ = std::fs::remove_file(&file);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let mut refused = Vec::new();
+    let mut message = Vec::new();
+    for line in stderr.lines() {
+        let failed = line
+            .strip_prefix("Command failed ")
+            .and_then(|rest| rest.rsplit_once(':'))
+            .and_then(|(_, n)| n.trim().parse::<usize>().ok());
+        match failed {
+            Some(n) => {
+                let cmd = lines.get(n.saturating_sub(1)).map_or("?", String::as_str);
+                let minus6 = if v6 { "-6 " } else { "" };
+                refused.push(format!("{minus6}{cmd} ⇒ {}", message.join(" ")));
+                message.clear();
+            }
+            None => message.push(line.trim().to_owned()),
+        }
+    }
+    refused
+}
+
+/// Sets sysctls inside the namespace; returns what `sysctl` complained about.
+fn sysctls(ns: &str, settings: &[String]) -> Vec<String> {
+    let out = Command::new("ip")
+        .args(["netns", "exec", ns, "sysctl", "-qw"])
+        .args(settings)
+        .output()
+        .expect("sysctl runs");
+    String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// How steps are grouped: consecutive steps of one group run through one command.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Group {
+    V4,
+    V6,
+    Sysctl,
+    Netlink,
+    Helper,
+}
+
+/// Runs one group of steps.
+fn run_group(ns: &str, helper: &str, group: Group, steps: &[&Step]) -> Vec<String> {
+    let text = |s: &&Step| match s {
+        Step::Ip(l) | Step::Sysctl(l) => l.trim_start_matches("-6 ").to_owned(),
+        Step::Helper(l) => l.replace("{ns}", ns),
+        Step::Netlink(r) => r.line(),
+    };
+    let texts: Vec<String> = steps.iter().map(text).collect();
+    match group {
+        Group::V4 | Group::V6 => batch(ns, group == Group::V6, &texts),
+        Group::Sysctl => sysctls(ns, &texts),
+        Group::Helper => batch(helper, false, &texts),
+        Group::Netlink => {
+            let rules: Vec<Rule> = steps
+                .iter()
+                .filter_map(|s| match s {
+                    Step::Netlink(r) => Some(r.clone()),
+                    _ => None,
+                })
+                .collect();
+            runtime().block_on(netlink::add_rules(ns, rules))
+        }
+    }
+}
+
+/// Runs the configuration's steps in order, consecutive steps of one kind together.
+fn build(ns: &str, helper: &str, config: &Config) -> Vec<String> {
+    let group = |s: &Step| match s {
+        Step::Ip(l) if l.starts_with("-6 ") => Group::V6,
+        Step::Ip(_) => Group::V4,
+        Step::Sysctl(_) => Group::Sysctl,
+        Step::Netlink(_) => Group::Netlink,
+        Step::Helper(_) => Group::Helper,
+    };
+    let mut refused = Vec::new();
+    let mut pending: Vec<&Step> = Vec::new();
+    for step in &config.steps {
+        if pending.first().is_some_and(|p| group(p) != group(step)) {
+            refused.extend(run_group(ns, helper, group(pending[0]), &pending));
+            pending.clear();
+        }
+        pending.push(step);
+    }
+    if let Some(first) = pending.first() {
+        refused.extend(run_group(ns, helper, group(first), &pending));
+    }
+    refused
+}
+
+/// Builds one random configuration, asks routescope and the kernel every query, and compares;
+/// `None` when namespaces cannot be created (the test is then skipped).
+pub fn run_config(seed: u64, index: usize, queries: usize) -> Option<ConfigRun> {
+    let mut rng = Rng::new(seed.wrapping_add(index as u64 * 7919));
+    let config = super::config(&mut rng);
+    let words: Vec<Vec<String>> = (0..queries)
+        .map(|_| super::query(&mut rng, &config))
+        .collect();
+    let ns = TestNetns::new(&format!("diff{index}"))?;
+    let helper = if config.needs_helper() {
+        Some(TestNetns::new(&format!("diff{index}h"))?)
+    } else {
+        None
+    };
+    let helper_name = helper.as_ref().map_or("", |h| h.name.as_str());
+    let refused = build(&ns.name, helper_name, &config);
+    let script = config.script(SCRIPT_NS, SCRIPT_HELPER);
+    let outcomes = runtime()
+        .block_on(net::run_in(Some(&ns.name), move || async move {
+            Ok(ask(words).await)
+        }))
+        .unwrap_or_else(|e| {
+            vec![Outcome {
+                words: "(every query)".into(),
+                approximate: false,
+                differences: vec![format!("the namespace did not answer: {e}")],
+            }]
+        });
+    drop(helper);
+    Some(ConfigRun {
+        script,
+        refused,
+        outcomes,
+    })
+}
+
+/// Dumps the namespace's state and asks routescope and the kernel each query.
+async fn ask(words: Vec<Vec<String>>) -> Vec<Outcome> {
+    let failed = |words: String, why: String| Outcome {
+        words,
+        approximate: false,
+        differences: vec![why],
+    };
+    let requester = match net::Requester::open() {
+        Ok(r) => r,
+        Err(e) => return vec![failed("(every query)".into(), format!("netlink: {e}"))],
+    };
+    let state = match requester.state().await {
+        Ok(s) => s,
+        Err(e) => {
+            return vec![failed(
+                "(every query)".into(),
+                format!("the dump failed: {e}"),
+            )];
+        }
+    };
+    let mut outcomes = Vec::new();
+    for w in words {
+        let text = w.join(" ");
+        let query = match Query::parse(&w) {
+            Ok(q) => q,
+            Err(e) => {
+                outcomes.push(failed(text, format!("the query does not parse: {e}")));
+                continue;
+            }
+        };
+        // a device the kernel refused to create is not asked about
+        if query.validate(&state).is_err() {
+            continue;
+        }
+        let e = explain(&state, &query);
+        let request = net::RouteGetRequest::for_query(&state, &query);
+        let kernel = match requester.route_get(&request).await {
+            Ok(k) => k,
+            Err(err) => {
+                outcomes.push(failed(text, format!("the kernel did not answer: {err}")));
+                continue;
+            }
+        };
+        let mut differences = verify::differences(&state, &e.verdict, &kernel);
+        if resolve(&state, &query) != e.verdict {
+            differences.push("resolve() and explain() give different verdicts".into());
+        }
+        if !differences.is_empty() {
+            differences.push(format!("ours: {}; kernel: {kernel:?}", e.verdict.summary));
+        }
+        outcomes.push(Outcome {
+            words: text,
+            approximate: e.verdict.confidence == Confidence::Approximate,
+            differences,
+        });
+    }
+    outcomes
+}
