@@ -83,11 +83,13 @@ fn record_corpus() {
             .map(|_| differential::query(&mut rng, &config))
             .collect();
         let ns = TestNetns::new(&format!("corpus{index}")).expect("recording needs root");
-        for setting in &config.sysctls {
-            ns.sysctl(setting);
-        }
-        ns.batch(&config.batch);
-        let script = config.script("NS");
+        let helper = config
+            .needs_helper()
+            .then(|| TestNetns::new(&format!("corpus{index}h")).expect("recording needs root"));
+        let helper_name = helper.as_ref().map_or("", |h| h.name.as_str());
+        differential::run::build(&ns.name, helper_name, &config);
+        drop(helper);
+        let script = config.script(differential::run::SCRIPT_NS, differential::run::SCRIPT_HELPER);
         let record = runtime()
             .block_on(net::run_in(Some(&ns.name), move || async move {
                 let requester = net::Requester::open()?;

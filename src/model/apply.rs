@@ -129,7 +129,7 @@ impl State {
                 .rev()
                 .find(|&&i| {
                     let a = &self.addresses[i];
-                    !a.is_secondary() && new.scope >= a.scope
+                    !a.is_secondary() && a.scope >= new.scope
                 })
                 .map_or_else(
                     || positions.first().copied().unwrap_or(after_all),

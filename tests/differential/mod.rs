@@ -8,6 +8,7 @@
 //! objects), `rules`, `queries`; `netlink` writes the rules iproute2 6.1 cannot, and `run`
 //! builds a configuration in a namespace and compares every answer with the kernel's.
 
+#![allow(dead_code)] // each test binary (explain, corpus) uses a different part of this module
 pub mod coverage;
 mod links;
 mod netlink;

@@ -113,7 +113,7 @@ fn run_group(ns: &str, helper: &str, group: Group, steps: &[&Step]) -> Vec<Strin
 }
 
 /// Runs the configuration's steps in order, consecutive steps of one kind together.
-fn build(ns: &str, helper: &str, config: &Config) -> Vec<String> {
+pub fn build(ns: &str, helper: &str, config: &Config) -> Vec<String> {
     let group = |s: &Step| match s {
         Step::Ip(l) if l.starts_with("-6 ") => Group::V6,
         Step::Ip(_) => Group::V4,
