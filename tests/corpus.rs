@@ -89,7 +89,10 @@ fn record_corpus() {
         let helper_name = helper.as_ref().map_or("", |h| h.name.as_str());
         differential::run::build(&ns.name, helper_name, &config);
         drop(helper);
-        let script = config.script(differential::run::SCRIPT_NS, differential::run::SCRIPT_HELPER);
+        let script = config.script(
+            differential::run::SCRIPT_NS,
+            differential::run::SCRIPT_HELPER,
+        );
         let record = runtime()
             .block_on(net::run_in(Some(&ns.name), move || async move {
                 let requester = net::Requester::open()?;

@@ -29,6 +29,9 @@ pub struct Flow {
     pub input: bool,
     /// Whether every rule passed over is written out as a step (`explain`) or not (`resolve`).
     pub trace: bool,
+    /// Whether `src` was chosen by the kernel before the lookup (multicast on a bound device),
+    /// not given by the application.
+    pub src_preset: bool,
 }
 
 impl Flow {
@@ -48,6 +51,12 @@ impl Flow {
             .find(|l| l.is_loopback())
             .map_or(1, |l| l.index);
         let default_proto = if family == Family::V4 { IPPROTO_UDP } else { 0 };
+        let proto = query.ipproto.unwrap_or(default_proto);
+        // IPv4 input reads ports back from a packet it builds, which has them for tcp and udp only
+        let ports = |port: Option<u16>| {
+            let carried = !(input && family == Family::V4) || matches!(proto, 6 | 17);
+            port.filter(|_| carried).unwrap_or(0)
+        };
         Self {
             family,
             dst,
@@ -55,18 +64,19 @@ impl Flow {
             iif: if input { index(&query.iif) } else { loopback },
             oif: if input { 0 } else { index(&query.oif) },
             mark: query.mark.unwrap_or(0),
-            // IPv4 input lookups run as the namespace's root; IPv6 ones with INVALID_UID (§1)
+            // IPv4 input lookups run as the namespace's root; IPv6 ones take RTA_UID, which the
+            // kernel check always sends (uid 0 unless given)
             uid: match (input, family) {
                 (true, Family::V4) => 0,
-                (true, Family::V6) => u32::MAX,
-                (false, _) => query.uid.unwrap_or(0),
+                (_, _) => query.uid.unwrap_or(0),
             },
-            proto: query.ipproto.unwrap_or(default_proto),
-            sport: query.sport.unwrap_or(0),
-            dport: query.dport.unwrap_or(0),
+            proto,
+            sport: ports(query.sport),
+            dport: ports(query.dport),
             tos: query.tos.unwrap_or(0),
             input,
             trace: true,
+            src_preset: false,
         }
     }
 

@@ -4,13 +4,17 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use super::flow::Flow;
 use super::output::{fail, note, with_unsure};
+use super::rpf;
 use super::rules::{self, Walk};
 use super::table::{self, Hit};
 use super::{Candidate, Confidence, RuleRef, Stage, Step, StepResult, Verdict};
-use crate::model::{Errno, Family, Outcome, RouteKind, State, table as tables};
+use crate::model::{Errno, Family, Outcome, RouteKind, State};
 
 /// The verdict for a packet arriving on `flow.iif`.
 pub fn route(state: &State, flow: &Flow, steps: &mut Vec<Step>) -> Verdict {
+    if flow.family == Family::V4 && flow.dst.is_multicast() {
+        return multicast_input(state, flow, steps);
+    }
     if flow.family == Family::V4 {
         if let Some(early) = martians(state, flow, steps) {
             return early;
@@ -70,15 +74,6 @@ fn martians(state: &State, flow: &Flow, steps: &mut Vec<Step>) -> Option<Verdict
             format!("martian destination 0.0.0.0 arriving on {dev}"),
         ));
     }
-    if flow.dst.is_multicast() {
-        let why = format!(
-            "multicast {} arriving on {dev}: group membership is not modelled",
-            flow.dst
-        );
-        let mut v = fail(steps, Stage::Input, Errno::Einval, why);
-        v.confidence = Confidence::Approximate;
-        return Some(v);
-    }
     let localnet = state.sysctls.either(&dev, |s| s.route_localnet);
     if (flow.dst.is_loopback() || src.is_loopback()) && !localnet {
         let why = format!("127/8 arriving on {dev} is martian (route_localnet is off)");
@@ -100,13 +95,40 @@ fn deliver_or_forward(
     let table_name = state.table_names.name(hit.table);
     let mut v = super::output::winner(flow, steps, hit, rule);
     v.answer.src = flow.src;
-    if matches!(route.kind, RouteKind::Local | RouteKind::Broadcast) {
+    if flow.family == Family::V6 && route.dst.addr().is_multicast() {
+        // `rt6_fill_node` asks the multicast routing cache for input routes to a group and
+        // fails the whole request when there is none
+        let why = format!(
+            "route get cannot report input to multicast {} without a multicast route cache (EMSGSIZE)",
+            flow.dst
+        );
+        return fail(steps, Stage::Input, Errno::Other(90), why);
+    }
+    let bc_forwarding = state.sysctls.both(&dev, |s| s.bc_forwarding);
+    if route.kind == RouteKind::Broadcast && flow.family == Family::V4 && bc_forwarding {
+        return forward_broadcast(state, flow, steps, hit, v);
+    }
+    let kernel_anycast = route.kind == RouteKind::Anycast && route.protocol == 2;
+    if matches!(route.kind, RouteKind::Local | RouteKind::Broadcast)
+        || (flow.family == Family::V6 && route.kind == RouteKind::Anycast)
+    {
         if flow.family == Family::V4 {
-            if let Some(err) = validate_source(state, flow, 0, steps) {
+            // broadcasts are checked with destination 0 (`brd_input`)
+            let check = if route.kind == RouteKind::Broadcast {
+                rpf::without_destination(flow)
+            } else {
+                flow.clone()
+            };
+            if let Some(err) = rpf::validate_source(state, &check, 0, steps) {
                 return err;
             }
         }
-        v.answer.dev = Some(state.loopback());
+        // only the kernel's own anycast routes (and local ones) deliver over lo
+        v.answer.dev = Some(if route.kind == RouteKind::Anycast && !kernel_anycast {
+            route.dev()
+        } else {
+            state.loopback()
+        });
         v.summary = format!(
             "delivered locally: {} (table {table_name}, rule {})",
             route.dst, rule.priority
@@ -142,7 +164,7 @@ fn deliver_or_forward(
         v.note = Some("multipath: the kernel picks a nexthop by a per-flow hash".into());
     }
     if flow.family == Family::V4 {
-        if let Some(err) = validate_source(state, flow, v.answer.dev.unwrap_or(0), steps) {
+        if let Some(err) = rpf::validate_source(state, flow, v.answer.dev.unwrap_or(0), steps) {
             return err;
         }
     }
@@ -159,12 +181,88 @@ fn deliver_or_forward(
     v
 }
 
+/// A subnet broadcast forwarded out of its device (`bc_forwarding` on `all` and the arrival
+/// device), which skips the forwarding check.
+fn forward_broadcast(
+    state: &State,
+    flow: &Flow,
+    steps: &mut Vec<Step>,
+    hit: &Hit,
+    mut v: Verdict,
+) -> Verdict {
+    let out = hit.nexthop().map_or(0, |n| n.dev);
+    if let Some(err) = rpf::validate_source(state, flow, out, steps) {
+        return err;
+    }
+    v.answer.dev = Some(out);
+    v.summary = format!(
+        "broadcast {} forwarded out of {} (bc_forwarding)",
+        flow.dst,
+        state.link_name(out)
+    );
+    v
+}
+
+/// IPv4 multicast arriving on a device (`ip_route_input_rcu`, before any other check): delivered
+/// over lo when the device has joined the group, refused otherwise.
+fn multicast_input(state: &State, flow: &Flow, steps: &mut Vec<Step>) -> Verdict {
+    let dev = state.link_name(flow.iif);
+    let IpAddr::V4(group) = flow.dst else {
+        return Verdict::error(Errno::Einval, String::new());
+    };
+    let joined = state.joined(flow.iif, flow.dst);
+    let local_group = group.octets()[..3] == [224, 0, 0];
+    let mrouted = !local_group && state.sysctls.device(&dev).mc_forwarding;
+    if !joined && !mrouted {
+        let why = format!("{dev} has not joined multicast group {group}");
+        return fail(steps, Stage::Input, Errno::Einval, why);
+    }
+    let src = flow.src.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    let localnet = state.sysctls.either(&dev, |s| s.route_localnet);
+    let bad_source = src.is_multicast()
+        || src == IpAddr::V4(Ipv4Addr::BROADCAST)
+        || (src.is_loopback() && !localnet)
+        || (src.is_unspecified() && !local_group && flow.proto != 2);
+    if bad_source {
+        return fail(
+            steps,
+            Stage::Input,
+            Errno::Einval,
+            format!("martian source {src} for multicast"),
+        );
+    }
+    if !src.is_unspecified() {
+        let check = rpf::without_destination(flow);
+        if let Some(err) = rpf::validate_source(state, &check, 0, steps) {
+            return err;
+        }
+    }
+    let why = if joined {
+        format!("{dev} has joined {group}: delivered to this host")
+    } else {
+        format!("{group} on {dev}: passed to the multicast router (mc_forwarding)")
+    };
+    note(
+        steps,
+        Stage::Input,
+        StepResult::Input(Outcome::Route(RouteKind::Multicast)),
+        why.clone(),
+    );
+    let mut v = Verdict::success(RouteKind::Multicast);
+    v.summary = why;
+    v.answer.dev = Some(state.loopback());
+    v.answer.src = Some(src);
+    if mrouted && !joined {
+        v.unsure("multicast routing (mc_forwarding) is not modelled".into());
+    }
+    v
+}
+
 /// A limited broadcast arriving on a device: delivered locally once the source checks out (§5 step 4).
 fn broadcast_input(state: &State, flow: &Flow, steps: &mut Vec<Step>) -> Verdict {
     if flow.src.is_some() {
-        let mut check = flow.clone();
-        check.dst = IpAddr::V4(Ipv4Addr::UNSPECIFIED);
-        if let Some(err) = validate_source(state, &check, 0, steps) {
+        let check = rpf::without_destination(flow);
+        if let Some(err) = rpf::validate_source(state, &check, 0, steps) {
             return err;
         }
     }
@@ -184,92 +282,4 @@ fn broadcast_input(state: &State, flow: &Flow, steps: &mut Vec<Step>) -> Verdict
     v.answer.dev = Some(state.loopback());
     v.answer.src = Some(flow.src.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)));
     v
-}
-
-/// Reverse-path validation of an input packet's source (`fib_validate_source`, §5);
-/// `out_dev` is the forward device, or 0 for local delivery and broadcasts.
-fn validate_source(
-    state: &State,
-    flow: &Flow,
-    out_dev: u32,
-    steps: &mut Vec<Step>,
-) -> Option<Verdict> {
-    let src = flow.src?;
-    let dev = state.link_name(flow.iif);
-    let rp = state.sysctls.rp_filter(&dev);
-    let accept_local = state.sysctls.either(&dev, |s| s.accept_local);
-    // user-added local routes and custom rules make the kernel do the full reverse lookup
-    let custom_local = state.table(Family::V4, tables::LOCAL).is_some_and(|t| {
-        t.iter()
-            .any(|r| r.kind == RouteKind::Local && r.protocol != 2)
-    });
-    let custom_rules = state.ipv4_tables_merged != Some(true) || custom_local;
-    // forwarding back out of the arrival device could need a redirect: never for local delivery
-    let redirect_candidate = out_dev != 0 && out_dev == flow.iif;
-    let own = format!("martian source: {src} is this host's own address, arriving on {dev}");
-    if rp == 0 && !custom_rules && !redirect_candidate {
-        if accept_local || !state.addresses.iter().any(|a| a.local == src) {
-            note(
-                steps,
-                Stage::Input,
-                StepResult::Input(Outcome::Route(RouteKind::Unicast)),
-                format!("source {src} accepted (rp_filter off)"),
-            );
-            return None;
-        }
-        return Some(fail(steps, Stage::Input, Errno::Einval, own));
-    }
-    let reverse = reverse_flow(state, flow, out_dev);
-    let answer = rules::walk(state, &reverse, &mut Vec::new(), &|id| {
-        table::lookup(state, &reverse, id)
-    });
-    let rejection = match answer.end {
-        Walk::Error { .. } => (rp != 0).then(|| format!("rp_filter: no route back to {src}")),
-        Walk::Hit(hit, _) => match hit.route.kind {
-            RouteKind::Local if !accept_local => Some(own),
-            RouteKind::Unicast | RouteKind::Local => {
-                let back_on_dev = hit.route.hops.as_slice().iter().any(|n| n.dev == flow.iif);
-                (!back_on_dev && rp == 1).then(|| {
-                    format!("strict rp_filter: the route back to {src} does not leave by {dev}")
-                })
-            }
-            other => Some(format!("the route back to {src} is {}", other.name())),
-        },
-    };
-    match rejection {
-        None => {
-            note(
-                steps,
-                Stage::Input,
-                StepResult::Input(Outcome::Route(RouteKind::Unicast)),
-                format!("source {src} passes the reverse-path check"),
-            );
-            None
-        }
-        Some(why) => Some(fail(steps, Stage::Input, Errno::Einval, why)),
-    }
-}
-
-/// The reverse lookup `fib_validate_source` makes: to the source, from the destination.
-fn reverse_flow(state: &State, flow: &Flow, out_dev: u32) -> Flow {
-    let mut reverse = flow.clone();
-    reverse.dst = flow.src.unwrap_or(flow.dst);
-    reverse.src = Some(flow.dst).filter(|d| !d.is_unspecified());
-    // `fib_validate_source` looks up with iif = the forward device, or lo for local delivery
-    reverse.iif = if out_dev == 0 {
-        state.loopback()
-    } else {
-        out_dev
-    };
-    reverse.oif = 0;
-    reverse.uid = 0;
-    reverse.input = true;
-    if !state
-        .sysctls
-        .either(&state.link_name(flow.iif), |s| s.src_valid_mark)
-    {
-        reverse.mark = 0;
-    }
-    std::mem::swap(&mut reverse.sport, &mut reverse.dport);
-    reverse
 }

@@ -7,6 +7,7 @@ mod flow;
 mod input;
 mod output;
 mod query;
+mod rpf;
 mod rules;
 mod source;
 mod source_v6;

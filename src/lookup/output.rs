@@ -48,6 +48,8 @@ pub fn route(state: &State, flow: &Flow, steps: &mut Vec<Step>) -> Verdict {
             return early;
         }
     }
+    let preset = multicast_source(state, flow, steps);
+    let flow = preset.as_ref().unwrap_or(flow);
     let walked = rules::walk(state, flow, steps, &|id| table::lookup(state, flow, id));
     let verdict = match walked.end {
         Walk::Error {
@@ -74,6 +76,26 @@ pub fn route(state: &State, flow: &Flow, steps: &mut Vec<Step>) -> Verdict {
         Walk::Hit(hit, rule) => finish_output(state, flow, steps, &hit, &rule),
     };
     with_unsure(verdict, walked.unsure)
+}
+
+/// IPv4 multicast beyond 224.0.0.x on a bound device: the kernel picks the source on that
+/// device (universe scope) before the lookup, so rules and routes see it.
+fn multicast_source(state: &State, flow: &Flow, steps: &mut Vec<Step>) -> Option<Flow> {
+    if flow.family != Family::V4 || flow.oif == 0 || flow.src.is_some() || !flow.dst.is_multicast()
+    {
+        return None;
+    }
+    let (src, why) = source::select_v4(state, flow.oif, None, Scope::UNIVERSE)?;
+    note(
+        steps,
+        Stage::Source,
+        StepResult::Source(SourceChoice::Selected),
+        format!("{src}: chosen before the lookup for multicast on a bound device — {why}"),
+    );
+    let mut preset = flow.clone();
+    preset.src = Some(src);
+    preset.src_preset = true;
+    Some(preset)
 }
 
 /// IPv4 output checks before the FIB lookup (§4.1 steps 1-3); `Some` ends the lookup early.
@@ -189,7 +211,12 @@ fn on_link(state: &State, flow: &Flow, steps: &mut Vec<Step>, why: &str) -> Verd
     let src = flow
         .src
         .or_else(|| source::select_v4(state, flow.oif, None, Scope::LINK).map(|(a, _)| a));
-    let mut v = Verdict::success(RouteKind::Unicast);
+    let kind = if flow.dst.is_multicast() {
+        RouteKind::Multicast
+    } else {
+        RouteKind::Unicast
+    };
+    let mut v = Verdict::success(kind);
     v.answer.dev = Some(flow.oif);
     v.answer.src = src;
     v.summary = format!("sent on-link out of {dev} (bound device; no route through it matched)");
@@ -222,8 +249,8 @@ fn finish_output(
     let route = &hit.route;
     let table_name = state.table_names.name(hit.table);
     let mut v = winner(flow, steps, hit, rule);
-    if route.kind == RouteKind::Anycast {
-        // an anycast address of this host is delivered over lo like a local one
+    if route.kind == RouteKind::Anycast && route.family() == Family::V6 && route.protocol == 2 {
+        // the kernel's own IPv6 anycast addresses are delivered over lo like local ones
         v.answer.dev = Some(state.loopback());
         v.answer.src = flow
             .src
@@ -398,7 +425,7 @@ fn path_source(state: &State, flow: &Flow, hit: &Hit, dev: u32) -> Option<IpAddr
 
 /// The source address: the given one, the route's `src`, or the kernel's choice (§3.4, §4.3).
 fn pick_source(state: &State, flow: &Flow, hit: &Hit, v: &mut Verdict, steps: &mut Vec<Step>) {
-    if let Some(src) = flow.src {
+    if let Some(src) = flow.src.filter(|_| !flow.src_preset) {
         v.answer.src = Some(src);
         note(
             steps,
@@ -406,6 +433,11 @@ fn pick_source(state: &State, flow: &Flow, hit: &Hit, v: &mut Verdict, steps: &m
             StepResult::Source(SourceChoice::Given),
             format!("{src}: the application chose it (`from`, a bound socket)"),
         );
+        return;
+    }
+    if let Some(src) = flow.src {
+        // chosen before the lookup (multicast on a bound device), already explained
+        v.answer.src = Some(src);
         return;
     }
     if let Some(prefsrc) = hit.route.prefsrc {

@@ -4,7 +4,8 @@ use super::flow::Flow;
 use super::table::{self as tables, Answer, Hit};
 use super::{RuleRef, Stage, Step, StepResult};
 use crate::model::{
-    Errno, Family, Fit, Packet, Route, Rule, RuleAction, Selector, State, priority, table,
+    Errno, Family, Fit, Packet, Route, Rule, RuleAction, Selector, SelectorKind, State, priority,
+    table,
 };
 
 /// How the walk ended.
@@ -149,7 +150,7 @@ pub fn walk(
         }
         // without a trace a plain lookup rule needs no text unless it ends the walk
         if !flow.trace && rule.action == RuleAction::Lookup {
-            match lookup(rule.table) {
+            match lookup(table_of(rule)) {
                 Answer::Hit(hit) if suppressed(state, rule, &hit).is_none() => {
                     break Walk::Hit(hit, rule_ref(state, rule));
                 }
@@ -207,6 +208,16 @@ pub fn walk(
     Walked { end, unsure }
 }
 
+/// The table a `lookup` rule consults: an `l3mdev` rule takes the VRF's table, and a flow in no
+/// VRF (the only kind routescope models) has table 0, which the kernel reads as main.
+fn table_of(rule: &Rule) -> u32 {
+    if rule.selector(SelectorKind::L3mdev).is_some() {
+        table::MAIN
+    } else {
+        rule.table
+    }
+}
+
 /// Runs a `lookup` rule: `Some` ends the walk; the step says what the table answered and,
 /// when the table exists, which table was consulted.
 fn lookup_table(
@@ -215,8 +226,9 @@ fn lookup_table(
     here: &RuleRef,
     lookup: &dyn Fn(u32) -> Answer,
 ) -> (Option<Walk>, Step) {
-    let name = state.table_names.name(rule.table);
-    let (end, result, text) = match lookup(rule.table) {
+    let id = table_of(rule);
+    let name = state.table_names.name(id);
+    let (end, result, text) = match lookup(id) {
         Answer::Hit(hit) => match suppressed(state, rule, &hit) {
             Some(why) => (
                 None,
@@ -252,7 +264,7 @@ fn lookup_table(
         }
     };
     let mut step = rule_step(here, result, &text);
-    step.table = Some(rule.table);
+    step.table = Some(id);
     (end, step)
 }
 

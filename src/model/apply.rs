@@ -34,6 +34,8 @@ pub enum Change {
     Nexthops(BTreeMap<u32, Nexthop>),
     /// Fresh sysctl values.
     Sysctls(Sysctls),
+    /// Fresh multicast memberships (the kernel announces none over rtnetlink).
+    Groups(Vec<(u32, std::net::IpAddr)>),
     /// A whole new state (start-up, or recovery after an overrun).
     Snapshot(Box<State>),
 }
@@ -74,6 +76,7 @@ impl State {
             Change::Neighbours(list) => self.neighbours = list,
             Change::Nexthops(map) => self.nexthops = map,
             Change::Sysctls(sysctls) => self.sysctls = sysctls,
+            Change::Groups(groups) => self.mc_groups = groups,
             Change::Snapshot(state) => *self = *state,
         }
     }

@@ -197,6 +197,9 @@ pub struct RouteExtra {
     pub pref: Option<u8>,
     /// Seconds until the route expires (RA-learned IPv6 routes).
     pub expires: Option<u32>,
+    /// Realms (`RTA_FLOW`, `realm`): while any route or rule has one, the kernel's source
+    /// check never takes its fast path.
+    pub realm: Option<u32>,
 }
 
 /// One route of one table.

@@ -67,6 +67,9 @@ pub struct State {
     /// selection walks; it differs from index order for devices moved in or created with an
     /// explicit index. Empty when unknown.
     pub dev_list: Vec<u32>,
+    /// Multicast groups each device has joined (`/proc/net/igmp`, `igmp6`): input lookups to a
+    /// group are delivered only where it is joined.
+    pub mc_groups: Vec<(u32, IpAddr)>,
 }
 
 impl State {
@@ -94,6 +97,11 @@ impl State {
             .collect();
         order.extend(self.links.keys().filter(|i| !self.dev_list.contains(i)));
         order
+    }
+
+    /// Whether device `index` has joined multicast group `group`.
+    pub fn joined(&self, index: u32, group: IpAddr) -> bool {
+        self.mc_groups.contains(&(index, group))
     }
 
     /// The link with this name.

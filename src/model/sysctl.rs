@@ -26,6 +26,8 @@ pub struct DeviceSysctls {
     pub send_redirects: bool,
     /// `net.ipv4.conf.DEV.bc_forwarding` (all AND device).
     pub bc_forwarding: bool,
+    /// `net.ipv4.conf.DEV.mc_forwarding` (read-only: a multicast router daemon runs).
+    pub mc_forwarding: bool,
     /// `net.ipv6.conf.DEV.forwarding`.
     pub ipv6_forwarding: bool,
     /// `net.ipv6.conf.DEV.use_oif_addrs_only` (device value only).

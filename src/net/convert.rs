@@ -340,6 +340,9 @@ pub fn route(msg: &RouteMessage) -> Option<Route> {
             }
             RouteAttribute::Preference(p) => extra.pref = Some(u8::from(*p)),
             RouteAttribute::Expires(e) => extra.expires = Some(*e),
+            RouteAttribute::Realm(r) => {
+                extra.realm = Some(u32::from(r.source) << 16 | u32::from(r.destination));
+            }
             _ => {}
         }
     }

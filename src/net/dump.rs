@@ -206,6 +206,7 @@ impl Requester {
         state.nexthops = self.nexthops().await;
         state.sysctls = proc::sysctls(state.links.values().map(|l| l.name.as_str()));
         state.dev_list = proc::device_list();
+        state.mc_groups = proc::multicast_groups();
         state.table_names = proc::table_names();
         let defaults_only = state
             .rules_of(Family::V4)

@@ -335,6 +335,7 @@ async fn catch_up(tx: &mpsc::Sender<FeedEvent>, requester: &Requester, due: Due)
             .map(String::as_str)
             .filter(|n| *n != "all" && *n != "default");
         send(tx, Change::Sysctls(proc::sysctls(devices))).await?;
+        send(tx, Change::Groups(proc::multicast_groups())).await?;
     }
     Ok(())
 }

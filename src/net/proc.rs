@@ -3,6 +3,7 @@
 //! Read from the thread that entered the namespace, through `/proc/thread-self`, because
 //! `/proc/net` follows the namespace of the process's main thread, not ours.
 
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::Path;
 
 use crate::model::{DeviceSysctls, Sysctls, TableNames};
@@ -27,6 +28,7 @@ fn device_sysctls(dev: &str) -> DeviceSysctls {
         promote_secondaries: on(&v4, "promote_secondaries"),
         send_redirects: on(&v4, "send_redirects"),
         bc_forwarding: on(&v4, "bc_forwarding"),
+        mc_forwarding: on(&v4, "mc_forwarding"),
         ipv6_forwarding: on(&v6, "forwarding"),
         ipv6_use_oif_addrs_only: on(&v6, "use_oif_addrs_only"),
         ipv6_ignore_routes_with_linkdown: on(&v6, "ignore_routes_with_linkdown"),
@@ -55,6 +57,45 @@ pub fn device_list() -> Vec<u32> {
     let v6 = read("igmp6").map(|t| igmp6_devices(&t)).unwrap_or_default();
     let v4 = read("igmp").map(|t| igmp_devices(&t)).unwrap_or_default();
     merge_orders(v6, &v4)
+}
+
+/// The multicast groups each device has joined, from `/proc/net/igmp` and `/proc/net/igmp6`.
+pub fn multicast_groups() -> Vec<(u32, IpAddr)> {
+    let read = |name: &str| std::fs::read_to_string(format!("/proc/thread-self/net/{name}"));
+    let mut groups = read("igmp").map(|t| igmp_groups(&t)).unwrap_or_default();
+    groups.extend(read("igmp6").map(|t| igmp6_groups(&t)).unwrap_or_default());
+    groups
+}
+
+/// The (device, group) pairs of `/proc/net/igmp`: groups are printed as the little-endian
+/// hex of the network-order address, under their device's line.
+pub fn igmp_groups(text: &str) -> Vec<(u32, IpAddr)> {
+    let mut groups = Vec::new();
+    let mut device = None;
+    for line in text.lines().skip(1) {
+        let first = line.split_whitespace().next().unwrap_or("");
+        if line.starts_with(char::is_whitespace) {
+            if let (Some(dev), Ok(raw)) = (device, u32::from_str_radix(first, 16)) {
+                groups.push((dev, IpAddr::V4(Ipv4Addr::from(raw.to_le_bytes()))));
+            }
+        } else {
+            device = first.parse().ok();
+        }
+    }
+    groups
+}
+
+/// The (device, group) pairs of `/proc/net/igmp6` (index, name, 32 hex digits, …).
+pub fn igmp6_groups(text: &str) -> Vec<(u32, IpAddr)> {
+    text.lines()
+        .filter_map(|l| {
+            let mut words = l.split_whitespace();
+            let index = words.next()?.parse().ok()?;
+            let hex = words.nth(1)?;
+            let group = u128::from_str_radix(hex, 16).ok()?;
+            Some((index, IpAddr::V6(Ipv6Addr::from(group))))
+        })
+        .collect()
 }
 
 /// The device indexes of `/proc/net/igmp6`, in order of first appearance.
@@ -165,6 +206,10 @@ mod tests {
                     2\tp0        :     1      V3\n";
         assert_eq!(igmp_devices(igmp), [1, 7, 2]);
         assert_eq!(merge_orders(vec![1, 5, 2], &[1, 7, 2]), [1, 7, 5, 2]);
+        let all_hosts: IpAddr = "224.0.0.1".parse().unwrap();
+        assert_eq!(igmp_groups(igmp), [(1, all_hosts), (7, all_hosts)]);
+        let all_nodes: IpAddr = "ff02::1".parse().unwrap();
+        assert_eq!(igmp6_groups(igmp6)[0], (1, all_nodes));
     }
 
     #[test]

@@ -69,6 +69,7 @@ pub fn change_line(state: &State, change: &Change) -> String {
         Change::Neighbours(list) => format!("= neighbours re-read: {} entries", list.len()),
         Change::Nexthops(map) => format!("= nexthops re-read: {}", map.len()),
         Change::Sysctls(_) => "= sysctls re-read".to_owned(),
+        Change::Groups(_) => "= multicast memberships re-read".to_owned(),
         Change::Snapshot(s) => format!(
             "= state   {} links, {} addresses, {} rules, {} routes",
             s.links.len(),
@@ -99,6 +100,9 @@ pub fn change_json(state: &State, change: &Change) -> Value {
         Change::Neighbours(_) => json!({ "kind": "resync", "reason": "neighbours re-read" }),
         Change::Nexthops(_) => json!({ "kind": "resync", "reason": "nexthops re-read" }),
         Change::Sysctls(_) => json!({ "kind": "resync", "reason": "sysctls re-read" }),
+        Change::Groups(_) => {
+            json!({ "kind": "resync", "reason": "multicast memberships re-read" })
+        }
         Change::Snapshot(_) => json!({ "kind": "resync", "reason": "full state re-read" }),
     }
 }

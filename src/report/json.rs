@@ -125,6 +125,8 @@ pub struct JsonRoute {
     pub pref: Option<u8>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub realm: Option<u32>,
 }
 
 /// A neighbour entry as JSON.
@@ -181,6 +183,16 @@ pub struct JsonState {
     /// The kernel's device list order by name (source selection walks it), when known.
     #[serde(default)]
     pub device_order: Vec<String>,
+    /// Joined multicast groups: `{"dev", "group"}`.
+    #[serde(default)]
+    pub multicast_groups: Vec<JsonGroup>,
+}
+
+/// One multicast membership as JSON.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct JsonGroup {
+    pub dev: String,
+    pub group: IpAddr,
 }
 
 fn forever() -> u32 {
@@ -231,6 +243,15 @@ impl Serialize for StateJson<'_> {
         map.serialize_entry("ipv4_tables_merged", &state.ipv4_tables_merged)?;
         let order: Vec<&str> = state.dev_list.iter().map(|i| state.name_of(*i)).collect();
         map.serialize_entry("device_order", &order)?;
+        let groups: Vec<JsonGroup> = state
+            .mc_groups
+            .iter()
+            .map(|(i, g)| JsonGroup {
+                dev: state.link_name(*i),
+                group: *g,
+            })
+            .collect();
+        map.serialize_entry("multicast_groups", &groups)?;
         map.end()
     }
 }
@@ -358,6 +379,7 @@ pub fn route_json(state: &State, r: &Route) -> JsonRoute {
         from: r.src_prefix(),
         pref: r.extra.as_ref().and_then(|e| e.pref),
         expires: r.extra.as_ref().and_then(|e| e.expires),
+        realm: r.extra.as_ref().and_then(|e| e.realm),
     }
 }
 

@@ -87,6 +87,11 @@ pub fn parse_snapshot(text: &str) -> Result<State, SnapshotError> {
         .iter()
         .map(|name| dev("device order", name))
         .collect::<Result<_, _>>()?;
+    state.mc_groups = json
+        .multicast_groups
+        .iter()
+        .map(|g| Ok((dev("multicast group", &g.dev)?, g.group)))
+        .collect::<Result<_, SnapshotError>>()?;
     state.enforce_invariants()?;
     Ok(state)
 }
@@ -201,11 +206,12 @@ fn route(
         route.flags = flags;
     }
     route.hops = Hop::from_vec(hops);
-    if r.from.is_some() || r.pref.is_some() || r.expires.is_some() {
+    if r.from.is_some() || r.pref.is_some() || r.expires.is_some() || r.realm.is_some() {
         route.extra = Some(Box::new(RouteExtra {
             src: r.from,
             pref: r.pref,
             expires: r.expires,
+            realm: r.realm,
         }));
     }
     Ok(route)

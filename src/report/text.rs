@@ -199,6 +199,9 @@ fn route_parts(state: &State, r: &Route) -> (String, String) {
     if r.metric != 0 {
         words.push(format!("metric {}", r.metric));
     }
+    if let Some(realm) = r.extra.as_ref().and_then(|e| e.realm) {
+        words.push(format!("realm {realm}"));
+    }
     let flags = crate::model::RouteFlags(r.flags.0 | single_hop_flags(r));
     words.extend(flags.names().into_iter().map(str::to_owned));
     if let Hop::Multi(hops) = &r.hops {

@@ -22,6 +22,7 @@ pub struct Objects {
     pub neighbours: Vec<Neighbour>,
     pub nexthops: BTreeMap<u32, Nexthop>,
     pub sysctls: Sysctls,
+    pub mc_groups: Vec<(u32, std::net::IpAddr)>,
     pub table_names: TableNames,
     pub ipv4_tables_merged: Option<bool>,
 }
@@ -37,6 +38,7 @@ impl Objects {
             neighbours: state.neighbours.clone(),
             nexthops: state.nexthops.clone(),
             sysctls: state.sysctls.clone(),
+            mc_groups: state.mc_groups.clone(),
             table_names: state.table_names.clone(),
             ipv4_tables_merged: state.ipv4_tables_merged,
         }
@@ -52,6 +54,7 @@ impl Objects {
             neighbours: self.neighbours.clone(),
             nexthops: self.nexthops.clone(),
             sysctls: self.sysctls.clone(),
+            mc_groups: self.mc_groups.clone(),
             table_names: self.table_names.clone(),
             ipv4_tables_merged: self.ipv4_tables_merged,
             ..State::default()
@@ -104,6 +107,7 @@ impl Objects {
             Change::Neighbours(list) => self.neighbours.clone_from(list),
             Change::Nexthops(map) => self.nexthops.clone_from(map),
             Change::Sysctls(sysctls) => self.sysctls.clone_from(sysctls),
+            Change::Groups(groups) => self.mc_groups.clone_from(groups),
             Change::Snapshot(state) => *self = Self::of(state),
         }
     }
