@@ -24,10 +24,7 @@ pub fn differences(state: &State, ours: &Verdict, kernel: &Answer) -> Vec<String
     }
     let mut diffs = Vec::new();
     if let (Some(a), Some(b)) = (mine.table, kernel.table.filter(|t| *t != table::UNSPEC)) {
-        // while local and main are merged the kernel reports local results as main (spec §2.6)
-        let merged_local =
-            a == table::LOCAL && b == table::MAIN && state.ipv4_tables_merged == Some(true);
-        if a != b && !merged_local {
+        if a != b {
             diffs.push(format!(
                 "table: ours {}, kernel {}",
                 state.table_names.name(a),

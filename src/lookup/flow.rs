@@ -15,6 +15,8 @@ pub struct Flow {
     pub dst: IpAddr,
     /// The given source (`None`: unspecified, 0.0.0.0 / ::).
     pub src: Option<IpAddr>,
+    /// The source exactly as the query gave it, 0.0.0.0 included (input answers echo it).
+    pub given_src: Option<IpAddr>,
     /// Input interface index; 1 (lo) for locally generated traffic.
     pub iif: u32,
     /// Output interface index, 0 if not pinned.
@@ -61,6 +63,7 @@ impl Flow {
             family,
             dst,
             src: query.from.filter(|a| !a.is_unspecified()),
+            given_src: query.from,
             iif: if input { index(&query.iif) } else { loopback },
             oif: if input { 0 } else { index(&query.oif) },
             mark: query.mark.unwrap_or(0),

@@ -93,8 +93,8 @@ fn deliver_or_forward(
     let route = &hit.route;
     let dev = state.link_name(flow.iif);
     let table_name = state.table_names.name(hit.table);
-    let mut v = super::output::winner(flow, steps, hit, rule);
-    v.answer.src = flow.src;
+    let mut v = super::output::winner(state, flow, steps, hit, rule);
+    v.answer.src = flow.given_src;
     if flow.family == Family::V6 && route.dst.addr().is_multicast() {
         // `rt6_fill_node` asks the multicast routing cache for input routes to a group and
         // fails the whole request when there is none
@@ -251,7 +251,7 @@ fn multicast_input(state: &State, flow: &Flow, steps: &mut Vec<Step>) -> Verdict
     let mut v = Verdict::success(RouteKind::Multicast);
     v.summary = why;
     v.answer.dev = Some(state.loopback());
-    v.answer.src = Some(src);
+    v.answer.src = flow.given_src;
     if mrouted && !joined {
         v.unsure("multicast routing (mc_forwarding) is not modelled".into());
     }
@@ -280,6 +280,6 @@ fn broadcast_input(state: &State, flow: &Flow, steps: &mut Vec<Step>) -> Verdict
     let mut v = Verdict::success(RouteKind::Broadcast);
     v.summary = why;
     v.answer.dev = Some(state.loopback());
-    v.answer.src = Some(flow.src.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)));
+    v.answer.src = flow.given_src;
     v
 }

@@ -8,7 +8,7 @@ use super::source;
 use super::table::{self, Hit};
 use super::{Candidate, PathChoice, SourceChoice, StepResult};
 use super::{Confidence, RuleRef, Stage, Step, Verdict};
-use crate::model::{Errno, Family, Outcome, RouteKind, Scope, State};
+use crate::model::{Errno, Family, Outcome, RouteKind, Scope, State, table as tables};
 
 /// Records a step.
 pub(super) fn note(steps: &mut Vec<Step>, stage: Stage, result: StepResult, text: String) {
@@ -224,7 +224,13 @@ fn on_link(state: &State, flow: &Flow, steps: &mut Vec<Step>, why: &str) -> Verd
 }
 
 /// Records the route a table answered with and starts the verdict from it (output and input).
-pub(super) fn winner(flow: &Flow, steps: &mut Vec<Step>, hit: &Hit, rule: &RuleRef) -> Verdict {
+pub(super) fn winner(
+    state: &State,
+    flow: &Flow,
+    steps: &mut Vec<Step>,
+    hit: &Hit,
+    rule: &RuleRef,
+) -> Verdict {
     if flow.trace {
         let mut step = Step::new(Stage::Route, StepResult::Winner, String::new());
         step.table = Some(hit.table);
@@ -233,6 +239,16 @@ pub(super) fn winner(flow: &Flow, steps: &mut Vec<Step>, hit: &Hit, rule: &RuleR
     }
     let mut v = Verdict::success(hit.route.kind);
     v.answer.table = Some(hit.table);
+    let merged = flow.family == Family::V4 && state.ipv4_tables_merged == Some(true);
+    if merged && hit.table == tables::LOCAL {
+        // the one trie is main's: the kernel reports main for a route of the local table
+        v.answer.table = Some(tables::MAIN);
+        v.note = Some(
+            "local and main are one trie until a rule is added; the kernel reports the answer as \
+             table main although the route belongs to table local"
+                .into(),
+        );
+    }
     v.rule = Some(rule.clone());
     v.route = Some(hit.route.clone());
     v
@@ -248,7 +264,7 @@ fn finish_output(
 ) -> Verdict {
     let route = &hit.route;
     let table_name = state.table_names.name(hit.table);
-    let mut v = winner(flow, steps, hit, rule);
+    let mut v = winner(state, flow, steps, hit, rule);
     if route.kind == RouteKind::Anycast && route.family() == Family::V6 && route.protocol == 2 {
         // the kernel's own IPv6 anycast addresses are delivered over lo like local ones
         v.answer.dev = Some(state.loopback());
@@ -274,7 +290,8 @@ fn finish_output(
     let nh = hit.nexthop().copied();
     v.answer.dev = nh.map(|n| n.dev);
     v.answer.gateway = nh.and_then(|n| n.gateway);
-    if flow.dst.is_multicast()
+    // broadcasts never use a gateway; multicast only through a route shorter than /4
+    if (flow.dst.is_multicast() && route.dst.prefix_len() < 4)
         || flow.dst == IpAddr::V4(Ipv4Addr::BROADCAST)
         || route.kind == RouteKind::Broadcast
     {
@@ -402,6 +419,20 @@ fn choose_path(state: &State, flow: &Flow, hit: &Hit, v: &mut Verdict, steps: &m
     }
 }
 
+/// The scope an IPv4 source is chosen with: the route's, or for a nexthop object the scope
+/// below the nexthop's own (`nh_create_ipv4`): link for a device-only nexthop, and just below
+/// link for one through a gateway.
+fn source_scope(hit: &Hit, v: &Verdict) -> Scope {
+    if hit.route.nhid == 0 {
+        return hit.route.scope;
+    }
+    if v.answer.gateway.is_some() {
+        Scope(Scope::LINK.0 - 1)
+    } else {
+        Scope::LINK
+    }
+}
+
 /// The device IPv6 source selection starts from: the path's, except that a route through a
 /// nexthop group uses its first member's device whichever member carries the packet.
 fn source_device(state: &State, hit: &Hit, path_dev: u32) -> u32 {
@@ -452,7 +483,7 @@ fn pick_source(state: &State, flow: &Flow, hit: &Hit, v: &mut Verdict, steps: &m
     }
     let dev = source_device(state, hit, v.answer.dev.unwrap_or(0));
     let chosen = match flow.family {
-        Family::V4 => source::select_v4(state, dev, v.answer.gateway, hit.route.scope),
+        Family::V4 => source::select_v4(state, dev, v.answer.gateway, source_scope(hit, v)),
         Family::V6 => super::source_v6::select(state, dev, flow.dst),
     };
     if let Some((src, why)) = chosen {
