@@ -18,9 +18,8 @@
 //! ip -n rs-stage-x rule add pref 100 fwmark 0x10 lookup 100
 //! ```
 //!
-//! Further devices (`v1`, `v9`) were veth pairs made the same way. Rows where routescope
-//! disagrees with the kernel keep the kernel's value and sit in `#[ignore]`d functions named
-//! `…_explainer_bugs` (run them with `cargo test --test stages -- --ignored`).
+//! Further devices (`v1`, `v9`) were veth pairs made the same way. Every row holds the kernel's
+//! value; a row routescope gets wrong is a failing test, never an ignored one.
 
 /// A stage table: `EDIT, "QUERY" => WANT;` per row, one line each (`prelude::r` makes the rows).
 macro_rules! rows {

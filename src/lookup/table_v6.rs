@@ -206,8 +206,18 @@ fn select<'r>(
             if route.nhid != 0 && state.nexthops.get(&route.nhid).is_some_and(|n| n.blackhole) {
                 return Some(Selected::Blackhole(route));
             }
-            // a group's members are tried in order and the first that improves the score counts
-            for nh in hops(state, route).iter() {
+            // a group's members are tried in order and the first that improves the score counts;
+            // error routes sit on lo (a snapshot may leave their device out)
+            let mut hops = hops(state, route).into_owned();
+            if hops.is_empty() {
+                hops.push(NextHop {
+                    dev: state.loopback(),
+                    gateway: None,
+                    weight: 1,
+                    flags: RouteFlags::default(),
+                });
+            }
+            for nh in &hops {
                 if usable(state, nh) {
                     let m = score(state, route, nh, scoring);
                     if m > best {

@@ -82,8 +82,7 @@ fn input_routes_are_checked_as_the_kernel_does() {
 }
 
 #[test]
-#[ignore = "explainer bugs: rp_filter on an address-less device; source-less broadcasts get one"]
-fn input_explainer_bugs() {
+fn input_edge_cases() {
     check(rows![
         // v1 without any address, forwarding and rp_filter=2; get 8.8.8.8 from 192.0.2.7 iif v1
         // ⇒ Invalid argument (__fib_validate_source: no_addr ⇒ last_resort ⇒ rpf ⇒ reject)

@@ -72,8 +72,7 @@ fn ipv6_sources_are_chosen_as_the_kernel_does() {
 }
 
 #[test]
-#[ignore = "explainer bugs: v6 source ties, oif preferred over metric, FAILED routers"]
-fn ipv6_explainer_bugs() {
+fn ipv6_ties_metrics_and_failed_routers() {
     check(rows![
         // ip addr add 2001:db8:1::10/64 dev eth0 nodad; … 2001:db8:1::20/64 (listed ::20, ::10,
         // ::2); get 2001:db8:9::1 ⇒ src 2001:db8:1::20; get 2001:db8:1::99 ⇒ src 2001:db8:1::20

@@ -81,8 +81,7 @@ fn output_routes_are_built_as_the_kernel_does() {
 }
 
 #[test]
-#[ignore = "explainer bug: a multicast route of /4 or longer keeps its gateway"]
-fn output_explainer_bugs() {
+fn multicast_routes_and_gateways() {
     check(rows![
         // ip route add 239.0.0.0/8 via 99.88.22.9; get 239.1.1.1 ⇒ multicast 239.1.1.1
         // via 99.88.22.9 dev eth0 src 99.88.22.2 (__mkroute_output drops fi only if prefixlen < 4)

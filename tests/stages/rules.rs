@@ -127,14 +127,15 @@ fn ipv6_selectors_match_as_the_kernel_does() {
         rule6_50(Selector::IpProto(17)), "2001:db8:9::1" => main6();
         rule6_50(Selector::IpProto(17)), "2001:db8:9::1 ipproto udp" => t6(200, 50);
         // + v1 with 2001:db8:2::2/64; ip -6 rule add pref 50 uidrange 0-0 lookup 200;
-        // get 2001:db8:9::1 from 2001:db8:2::9 iif v1 ⇒ main (input lookups use INVALID_UID)
-        in6(uid(0, 0)), "2001:db8:9::1 from 2001:db8:2::9 iif v1" => main6().src(NEAR6);
+        // get 2001:db8:9::1 from 2001:db8:2::9 iif v1 uid 0 ⇒ table 200. routescope explains the
+        // forwarded packet, whose uid is 0 (`ip6_route_input`), and asks the kernel with uid 0;
+        // `ip -6 route get … iif` without `uid` would use INVALID_UID and answer main
+        in6(uid(0, 0)), "2001:db8:9::1 from 2001:db8:2::9 iif v1" => t6(200, 50).src(NEAR6);
     ]);
 }
 
 #[test]
-#[ignore = "explainer bug: IPv6 input lookups ignore `uid`; the kernel uses RTA_UID when given"]
-fn ipv6_selector_explainer_bugs() {
+fn ipv6_input_uses_the_given_uid() {
     check(rows![
         // + v1 with 2001:db8:2::2/64; ip -6 rule add pref 50 uidrange 1000-2000 lookup 200;
         // get 2001:db8:9::1 from 2001:db8:2::9 iif v1 uid 1500 ⇒ via fe80::200 table 200

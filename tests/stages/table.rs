@@ -26,7 +26,7 @@ fn tables_answer_as_the_kernel_does() {
         metrics, "60.1.1.1" => main_via("99.88.22.62");
         // ip rule add pref 50 lookup 200; ip route add throw 8.0.0.0/8 table 200; get 8.8.8.8 ⇒
         // via 99.88.22.1 (main: the walk goes on); get 9.9.9.9 ⇒ via 99.88.22.200 table 200
-        throw_200, "8.8.8.8" => main_default().step(50, StepResult::GoOn);
+        throw_200, "8.8.8.8" => main_default().step(50, StepResult::Threw);
         throw_200, "9.9.9.9" => t(200, 50);
         // ip route add throw 8.0.0.0/8; get 8.8.8.8 ⇒ Network is unreachable
         throw_main, "8.8.8.8" => fails(Errno::Enetunreach).no_rule();
