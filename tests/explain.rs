@@ -6,11 +6,13 @@
 mod common;
 mod differential;
 
+use std::net::{IpAddr, Ipv4Addr};
 use std::process::Command;
+use std::sync::Arc;
 
 use common::{TestNetns, runtime};
 use routescope::lookup::{Confidence, Query, explain, resolve};
-use routescope::model::State;
+use routescope::model::{Family, State};
 use routescope::scenario::{self, Try};
 use routescope::{net, verify};
 
@@ -143,10 +145,17 @@ struct Outcome {
     words: String,
     approximate: bool,
     differences: Vec<String>,
+    /// The kernel's fib trace against the rule walk, or why it was not recorded.
+    trace: Result<verify::TraceComparison, String>,
 }
 
 /// Builds one random configuration, asks routescope and the kernel every query, compares.
-fn run_config(seed: u64, index: usize, queries: usize) -> Option<(Vec<Outcome>, String)> {
+fn run_config(
+    seed: u64,
+    index: usize,
+    queries: usize,
+    tracer: &Arc<Result<net::Tracer, String>>,
+) -> Option<(Vec<Outcome>, String)> {
     let mut rng = differential::Rng::new(seed.wrapping_add(index as u64 * 7919));
     let config = differential::config(&mut rng);
     let words: Vec<Vec<String>> = (0..queries)
@@ -158,19 +167,35 @@ fn run_config(seed: u64, index: usize, queries: usize) -> Option<(Vec<Outcome>, 
     }
     ns.batch(&config.batch);
     let script = config.script(&ns.name);
+    let tracer = Arc::clone(tracer);
     let outcomes = runtime()
         .block_on(net::run_in(Some(&ns.name), move || async move {
             let requester = net::Requester::open()?;
             let state = requester.state().await?;
+            // one trace instance for the run, filtered to this namespace thread; each request
+            // reads only the events recorded since the one before
+            let tracer: Result<&net::Tracer, String> = match tracer.as_ref() {
+                Ok(t) => t.follow_this_thread().map(|()| t),
+                Err(why) => Err(why.clone()),
+            };
             let mut outcomes = Vec::new();
             for w in words {
                 let Ok(query) = Query::parse(&w) else {
                     continue;
                 };
                 let e = explain(&state, &query);
-                let kernel = requester
-                    .route_get(&routescope::net::RouteGetRequest::for_query(&state, &query))
+                let traced = requester
+                    .route_get_traced(
+                        &routescope::net::RouteGetRequest::for_query(&state, &query),
+                        tracer.as_ref().copied().map_err(String::as_str),
+                    )
                     .await?;
+                let kernel = traced.answer;
+                let family = Family::of(query.dst.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)));
+                let known = |id: u32| state.table(family, id).is_some();
+                let trace = traced.trace.map(|t| {
+                    verify::compare_trace(family, &e.table_lookups(), &t.tables(), &known)
+                });
                 let mut differences = verify::differences(&state, &e.verdict, &kernel);
                 if resolve(&state, &query) != e.verdict {
                     differences.push("resolve() and explain() give different verdicts".into());
@@ -183,6 +208,7 @@ fn run_config(seed: u64, index: usize, queries: usize) -> Option<(Vec<Outcome>, 
                     words: w.join(" "),
                     approximate,
                     differences,
+                    trace,
                 });
             }
             Ok(outcomes)
@@ -206,14 +232,32 @@ fn the_explainer_agrees_with_the_kernel_on_random_configurations() {
     let configs = usize::try_from(env("ROUTESCOPE_DIFF_CONFIGS", 200)).unwrap_or(200);
     let queries = usize::try_from(env("ROUTESCOPE_DIFF_QUERIES", 20)).unwrap_or(20);
     let seed = env("ROUTESCOPE_DIFF_SEED", 0x5eed);
+    let tracer = Arc::new(net::Tracer::start());
     let (mut total, mut approximate, mut disagreements) = (0, 0, Vec::new());
+    let (mut traced, mut trace_disagreements, mut untraced) = (0, Vec::new(), None);
+    let mut unseen_empty = Vec::new();
     for index in 0..configs {
-        let Some((outcomes, script)) = run_config(seed, index, queries) else {
+        let Some((outcomes, script)) = run_config(seed, index, queries, &tracer) else {
             return;
         };
         for o in outcomes {
             total += 1;
             approximate += usize::from(o.approximate);
+            match &o.trace {
+                Ok(c) if !c.differences.is_empty() => trace_disagreements.push(format!(
+                    "config {index} (seed {seed}): get {}\n  {}\n{script}",
+                    o.words,
+                    c.differences.join("\n  ")
+                )),
+                Ok(c) if !c.unseen_empty.is_empty() => {
+                    unseen_empty.push(format!(
+                        "config {index}: get {}: {:?}",
+                        o.words, c.unseen_empty
+                    ));
+                }
+                Ok(_) => traced += 1,
+                Err(why) => untraced = Some(why.clone()),
+            }
             if !o.differences.is_empty() {
                 disagreements.push(format!(
                     "config {index} (seed {seed}): get {}\n  {}\n{script}",
@@ -224,16 +268,41 @@ fn the_explainer_agrees_with_the_kernel_on_random_configurations() {
         }
     }
     let agree = total - disagreements.len();
+    let trace = untraced.as_ref().map_or_else(
+        || {
+            format!(
+                "; kernel trace: {traced} agree, {} agree but for empty tables routescope cannot see, {} disagree",
+                unseen_empty.len(),
+                trace_disagreements.len()
+            )
+        },
+        |why| format!("; kernel trace not recorded: {why}"),
+    );
     println!(
-        "differential: {configs} configurations, {total} queries: {agree} agree ({approximate} approximate), {} disagree",
+        "differential: {configs} configurations, {total} queries: {agree} agree ({approximate} approximate), {} disagree{trace}",
         disagreements.len()
     );
     for d in disagreements.iter().take(15) {
         println!("DISAGREE {d}");
     }
+    for u in unseen_empty.iter().take(5) {
+        println!("EMPTY TABLE UNSEEN {u}");
+    }
+    for d in trace_disagreements.iter().take(15) {
+        println!("TRACE DISAGREE {d}");
+    }
     assert!(
         disagreements.is_empty(),
         "{} of {total} verdicts disagree with the kernel (first ones printed above)",
         disagreements.len()
+    );
+    assert!(
+        trace_disagreements.is_empty(),
+        "{} of {total} rule walks disagree with the kernel's fib trace (first ones printed above)",
+        trace_disagreements.len()
+    );
+    assert!(
+        untraced.is_none() || std::env::var("CI").map_or(true, |v| v != "true"),
+        "CI=true but the kernel's fib trace was not recorded: {untraced:?}"
     );
 }
