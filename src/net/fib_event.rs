@@ -144,7 +144,8 @@ impl Asked {
     /// Why the kernel made this lookup while answering the request.
     ///
     /// A reverse-path lookup runs to the source from the forward device; when source and
-    /// destination are one address only a different `iif` tells it apart (not always possible).
+    /// destination are one address only a different `iif` tells it apart here (and otherwise
+    /// its place: see `KernelTrace::new`).
     pub fn purpose(&self, e: &FibEvent) -> Purpose {
         if Family::of(e.dst) != Family::of(self.dst) {
             return Purpose::Other;
@@ -183,6 +184,18 @@ impl KernelTrace {
             match asked.purpose(&e) {
                 Purpose::Walk => walk.push(e),
                 other => trace.other.push((other, e)),
+            }
+        }
+        // an IPv4 packet to its own source, leaving by the device it came in on: the way back is
+        // the same flow, told apart only by coming after the lookup that ended the walk (a route
+        // a suppress rule rejects would be misread as that end)
+        let ambiguous = asked.src == Some(asked.dst) && asked.iif.is_some();
+        if ambiguous && Family::of(asked.dst) == Family::V4 {
+            if let Some(end) = walk.iter().position(|e| e.err != EAGAIN) {
+                let back = walk.split_off(end + 1);
+                trace
+                    .other
+                    .extend(back.into_iter().map(|e| (Purpose::ReversePath, e)));
             }
         }
         let last = walk.len().saturating_sub(1);
@@ -333,6 +346,23 @@ mod tests {
         assert_eq!(same.purpose(&event(REVERSE)), Purpose::ReversePath);
         let forward = event(&REVERSE.replace("iif 3", "iif 2"));
         assert_eq!(same.purpose(&forward), Purpose::Walk);
+        // back out of the arrival device: the lookups after the walk's end are the way back
+        let miss = event(
+            &SOURCE_CHECK
+                .replace("iif 0", "iif 2")
+                .replace("10.9.9.9", "10.1.0.9"),
+        );
+        let hit = forward;
+        let events = vec![miss.clone(), hit.clone(), miss, hit];
+        let trace = KernelTrace::new(events, &same, &Answer::error(Errno::Einval));
+        assert_eq!(
+            trace.tables(),
+            [(255, TableResult::NotFound), (254, TableResult::Found)]
+        );
+        assert_eq!(
+            trace.other_lookups(),
+            [("reverse path", 255, -11), ("reverse path", 254, 0)]
+        );
     }
 
     #[test]
