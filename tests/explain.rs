@@ -8,6 +8,7 @@ mod differential;
 
 use std::fmt::Write as _;
 use std::process::Command;
+use std::sync::Arc;
 
 use common::{TestNetns, runtime};
 use routescope::lookup::{Confidence, Query, explain};
@@ -170,8 +171,10 @@ fn the_explainer_agrees_with_the_kernel_on_random_configurations() {
     });
     let (mut total, mut approximate, mut disagree) = (0, 0, 0);
     let mut report = String::new();
+    let tracer = Arc::new(net::Tracer::start());
+    let mut trace = TraceTally::default();
     for index in 0..configs {
-        let Some(run) = differential::run::run_config(seed, index, queries) else {
+        let Some(run) = differential::run::run_config(seed, index, queries, &tracer) else {
             return;
         };
         if verbose {
@@ -183,6 +186,7 @@ fn the_explainer_agrees_with_the_kernel_on_random_configurations() {
         for o in &run.outcomes {
             total += 1;
             approximate += usize::from(o.approximate);
+            trace.add(seed, index, o, &mut report);
             if o.differences.is_empty() {
                 continue;
             }
@@ -213,13 +217,71 @@ fn the_explainer_agrees_with_the_kernel_on_random_configurations() {
     }
     let agree = total - disagree;
     println!(
-        "differential: {configs} configurations, {total} queries: {agree} agree ({approximate} approximate), {disagree} disagree"
+        "differential: {configs} configurations, {total} queries: {agree} agree ({approximate} approximate), {disagree} disagree; {}",
+        trace.summary()
     );
     print!("{report}");
     assert!(
         disagree == 0,
         "{disagree} of {total} verdicts disagree with the kernel (each listed above with its seed, configuration and rebuild script)"
     );
+    assert!(
+        trace.disagree == 0,
+        "{} of {total} rule walks disagree with the kernel's fib trace (listed above)",
+        trace.disagree
+    );
+    assert!(
+        trace.unrecorded.is_none() || std::env::var("CI").map_or(true, |v| v.is_empty()),
+        "CI is set but the kernel's fib trace was not recorded: {:?}",
+        trace.unrecorded
+    );
+}
+
+/// The fib-trace side of the differential run.
+#[derive(Default)]
+struct TraceTally {
+    agree: usize,
+    /// Agree once tables the kernel has but no dump shows (empty ones) are left out.
+    unseen_empty: usize,
+    disagree: usize,
+    unrecorded: Option<String>,
+}
+
+impl TraceTally {
+    /// Counts one query's trace comparison, reporting a disagreement.
+    fn add(
+        &mut self,
+        seed: u64,
+        index: usize,
+        o: &differential::run::Outcome,
+        report: &mut String,
+    ) {
+        match &o.trace {
+            Ok(c) if !c.differences.is_empty() => {
+                self.disagree += 1;
+                let _ = writeln!(
+                    report,
+                    "TRACE DISAGREE seed {seed} config {index}: get {}\n  {}",
+                    o.words,
+                    c.differences.join("\n  ")
+                );
+            }
+            Ok(c) if !c.unseen_empty.is_empty() => self.unseen_empty += 1,
+            Ok(_) => self.agree += 1,
+            Err(why) => self.unrecorded = Some(why.clone()),
+        }
+    }
+
+    /// The figure line's trace part.
+    fn summary(&self) -> String {
+        match &self.unrecorded {
+            Some(why) => format!("kernel trace not recorded: {why}"),
+            None => format!(
+                "kernel trace: {} agree, {} agree but for empty tables no dump shows, {} disagree",
+                self.agree, self.unseen_empty, self.disagree
+            ),
+        }
+    }
 }
 
 /// The generator covers every feature in some configurations of the CI seed (no kernel needed).

@@ -1,4 +1,5 @@
-//! `routescope get`: explain a lookup, ask the kernel, say whether they agree.
+//! `routescope get`: explain a lookup, ask the kernel (recording the tables it looks up when
+//! tracefs allows), say whether they agree.
 
 use std::io::Write;
 use std::path::Path;
@@ -7,8 +8,9 @@ use std::process::ExitCode;
 use crate::error::{BadInput, exit};
 use crate::load as state;
 use crate::lookup::{Query, explain};
-use crate::net::RouteGetRequest;
-use crate::report::explain::{self, KernelCheck};
+use crate::model::{Answer, Family};
+use crate::net::{KernelTrace, RouteGetRequest};
+use crate::report::explain::{self, KernelCheck, TraceCheck};
 use crate::verify;
 
 /// Explains `words` against the live namespace or a snapshot.
@@ -26,13 +28,25 @@ pub fn run(
         .validate(&state)
         .map_err(|e| BadInput(e.to_string()))?;
     let explanation = explain(&state, &query);
-    let kernel = if no_kernel || snapshot.is_some() {
-        None
+    let (kernel, recorded): (Option<Answer>, Result<KernelTrace, String>) = if snapshot.is_some() {
+        (None, Err("--snapshot: there is no kernel to trace".into()))
+    } else if no_kernel {
+        (None, Err("--no-kernel: the kernel is not asked".into()))
     } else {
-        Some(rt.block_on(crate::net::route_get(
-            netns,
-            RouteGetRequest::for_query(&state, &query),
-        ))?)
+        let request = RouteGetRequest::for_query(&state, &query);
+        let (traced, signal) = rt.block_on(crate::net::shielded(crate::net::route_get_traced(
+            netns, request,
+        )));
+        if let Some(signal) = signal {
+            // the status a shell gives a process killed by the signal: 128 + its number
+            eprintln!(
+                "routescope: {} during the kernel request; the trace instance is removed",
+                signal.name
+            );
+            return Ok(ExitCode::from(128 + signal.number));
+        }
+        let traced = traced?;
+        (Some(traced.answer), traced.trace)
     };
     let diffs = kernel
         .as_ref()
@@ -44,17 +58,39 @@ pub fn run(
             answer,
             differences,
         });
+    let ours = explanation.table_lookups();
+    let family = query.dst.map_or(Family::V4, Family::of);
+    let other = recorded
+        .as_ref()
+        .map(KernelTrace::other_lookups)
+        .unwrap_or_default();
+    let known = |id: u32| state.table(family, id).is_some();
+    let compared = recorded
+        .as_ref()
+        .map(|t| verify::compare_trace(family, &ours, &t.tables(), &known))
+        .unwrap_or_default();
+    let trace = match &recorded {
+        Ok(t) => TraceCheck::Recorded {
+            kernel: &t.walk,
+            ours: &ours,
+            other: &other,
+            differences: &compared.differences,
+            unseen_empty: &compared.unseen_empty,
+        },
+        Err(why) => TraceCheck::Unavailable(why),
+    };
     let mut out = std::io::stdout().lock();
     if as_json {
         writeln!(
             out,
             "{}",
-            explain::to_json(&state, &explanation, check.as_ref())
+            explain::to_json(&state, &explanation, check.as_ref(), &trace)
         )?;
     } else {
-        explain::write_text(&mut out, &state, &explanation, check.as_ref())?;
+        explain::write_text(&mut out, &state, &explanation, check.as_ref(), &trace)?;
     }
-    Ok(ExitCode::from(if diffs.is_some_and(|d| !d.is_empty()) {
+    let disagree = diffs.is_some_and(|d| !d.is_empty()) || !compared.differences.is_empty();
+    Ok(ExitCode::from(if disagree {
         exit::DISAGREE
     } else if explanation.verdict.is_ok() {
         exit::OK

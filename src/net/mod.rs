@@ -1,18 +1,23 @@
-//! The kernel side: netlink dumps, the live feed, the route-get oracle, namespaces.
+//! The kernel side: netlink dumps, the live feed, the route-get oracle and its fib trace,
+//! namespaces.
 //!
 //! The only module that imports the netlink crates; everything leaves it as model types.
 
 mod codec;
 mod convert;
 mod dump;
+mod fib_event;
 mod monitor;
 mod netns;
 mod nexthop;
 mod pending;
 mod proc;
 mod route_get;
+mod trace;
 
 pub use dump::{Requester, dump_state};
+pub use fib_event::{Asked, FibEvent, KernelTrace, Purpose, parse_line as parse_trace_line};
 pub use monitor::{FeedEvent, FeedOptions, apply, watch};
 pub use netns::{NETNS_DIR, list as list_namespaces, run_in};
-pub use route_get::{KernelAnswer, RouteGetRequest, route_get};
+pub use route_get::{KernelAnswer, RouteGetRequest, Traced, route_get, route_get_traced};
+pub use trace::{Caught, Tracer, shielded};

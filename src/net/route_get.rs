@@ -12,6 +12,8 @@ use netlink_packet_route::route::{
 
 use super::codec::RtMsg;
 use super::dump::{NetlinkError, Requester, af};
+use super::fib_event::{Asked, KernelTrace};
+use super::trace::Tracer;
 use crate::lookup::Query;
 use crate::model::{Answer, Errno, Family, Outcome, RouteKind, State};
 
@@ -54,6 +56,13 @@ impl RouteGetRequest {
             tos: query.tos.unwrap_or(0),
         }
     }
+}
+
+/// The kernel's answer and the tables its lookup consulted, or why they were not recorded.
+#[derive(Debug, Clone)]
+pub struct Traced {
+    pub answer: KernelAnswer,
+    pub trace: Result<KernelTrace, String>,
 }
 
 /// How long to wait for the kernel before giving up.
@@ -117,6 +126,29 @@ impl Requester {
     }
 }
 
+impl Requester {
+    /// Asks the kernel while `tracer` (started on this thread) records the tables it looks up.
+    pub async fn route_get_traced(
+        &self,
+        q: &RouteGetRequest,
+        tracer: Result<&Tracer, &str>,
+    ) -> color_eyre::Result<Traced> {
+        // whatever an earlier, interrupted request left in the buffer is not this one's
+        let drained = tracer.map_err(str::to_owned).and_then(Tracer::take);
+        let answer = self.route_get(q).await?;
+        let trace = drained.and_then(|_| {
+            let asked = Asked {
+                dst: q.dst.ok_or("route get needs a destination")?,
+                src: q.from,
+                iif: q.iif,
+            };
+            let events = tracer.map_err(str::to_owned)?.take()?;
+            Ok(KernelTrace::new(events, &asked, &answer))
+        });
+        Ok(Traced { answer, trace })
+    }
+}
+
 /// Reads a successful reply into an answer.
 fn answer_from_reply(r: &RouteMessage, from: Option<IpAddr>) -> Answer {
     let addr = |a: &RouteAddress| match a {
@@ -163,6 +195,21 @@ pub async fn route_get(
 ) -> color_eyre::Result<KernelAnswer> {
     super::netns::run_in(netns, move || async move {
         Requester::open()?.route_get(&request).await
+    })
+    .await
+}
+
+/// Asks the kernel of namespace `netns` once, recording its fib lookups when tracing works;
+/// the trace instance is gone when this returns.
+pub async fn route_get_traced(
+    netns: Option<&str>,
+    request: RouteGetRequest,
+) -> color_eyre::Result<Traced> {
+    super::netns::run_in(netns, move || async move {
+        let tracer = Tracer::start();
+        Requester::open()?
+            .route_get_traced(&request, tracer.as_ref().map_err(String::as_str))
+            .await
     })
     .await
 }

@@ -8,9 +8,11 @@ use serde_json::{Value, json};
 use super::json::route_json;
 use super::text::route_line;
 use crate::lookup::{
-    Confidence, Explanation, PathChoice, SourceChoice, Stage, Step, StepResult, Verdict,
+    Confidence, Explanation, PathChoice, SourceChoice, Stage, Step, StepResult, TableResult,
+    Verdict,
 };
 use crate::model::{Answer, Errno, Outcome, RouteKind, State};
+use crate::verify::table_result_word;
 
 /// The short result word of a step (`skipped`, `goto 100`, `EACCES`, `route src` …).
 pub fn result_word(result: &StepResult) -> String {
@@ -89,12 +91,111 @@ pub struct KernelCheck<'a> {
     pub differences: &'a [String],
 }
 
+/// The kernel's fib trace of the request compared with the rule walk, or why there is none.
+pub enum TraceCheck<'a> {
+    Recorded {
+        /// The kernel's walk: table, err as traced, and what that means.
+        kernel: &'a [(u32, i32, TableResult)],
+        /// The tables our rule walk consults.
+        ours: &'a [(u32, TableResult)],
+        /// Lookups the request caused outside its walk: why, table, err.
+        other: &'a [(&'static str, u32, i32)],
+        /// Where the two walks differ (empty: agree).
+        differences: &'a [String],
+        /// Empty tables the kernel consulted that routescope cannot see (left out of the check).
+        unseen_empty: &'a [u32],
+    },
+    Unavailable(&'a str),
+}
+
+impl TraceCheck<'_> {
+    /// Whether the walks agree; `None` when nothing was recorded.
+    pub fn agrees(&self) -> Option<bool> {
+        match self {
+            Self::Recorded { differences, .. } => Some(differences.is_empty()),
+            Self::Unavailable(_) => None,
+        }
+    }
+}
+
+/// Table lookups in words: `local (no route), main (found)`, or `no table`.
+fn lookups_text(state: &State, seq: impl Iterator<Item = (u32, String)>) -> String {
+    let words: Vec<String> = seq
+        .map(|(t, what)| format!("{} ({what})", state.table_names.name(t)))
+        .collect();
+    if words.is_empty() {
+        "no table".into()
+    } else {
+        words.join(", ")
+    }
+}
+
+/// A traced err in a word: `found`, `no route` (EAGAIN), or the errno.
+fn err_word(err: i32) -> String {
+    match err {
+        0 => "found".into(),
+        -11 => "no route".into(),
+        e => Errno::from_code(e.saturating_neg()).to_string(),
+    }
+}
+
+/// The `Trace` lines: what the kernel looked up, and whether our rule walk agrees.
+fn write_trace(out: &mut impl Write, state: &State, trace: &TraceCheck) -> io::Result<()> {
+    let (kernel, ours, other, differences, unseen) = match trace {
+        TraceCheck::Recorded {
+            kernel,
+            ours,
+            other,
+            differences,
+            unseen_empty,
+        } => (kernel, ours, other, differences, unseen_empty),
+        TraceCheck::Unavailable(why) => return writeln!(out, "Trace    not recorded: {why}"),
+    };
+    let seen = lookups_text(
+        state,
+        kernel.iter().map(|&(t, _, r)| (t, table_result_word(r))),
+    );
+    if differences.is_empty() {
+        writeln!(
+            out,
+            "Trace    kernel looked up {seen} — agrees with the rule walk"
+        )?;
+    } else {
+        let walk = lookups_text(state, ours.iter().map(|&(t, r)| (t, table_result_word(r))));
+        writeln!(out, "Trace    kernel looked up {seen}")?;
+        writeln!(out, "         DISAGREE: the rule walk looks up {walk}")?;
+    }
+    for &t in *unseen {
+        let name = state.table_names.name(t);
+        writeln!(
+            out,
+            "         table {name} exists but is empty: netlink lists routes, not tables, so the \
+             rule walk cannot see it"
+        )?;
+    }
+    let mut purposes: Vec<&str> = Vec::new();
+    for &(purpose, ..) in *other {
+        if !purposes.contains(&purpose) {
+            purposes.push(purpose);
+        }
+    }
+    for purpose in purposes {
+        let of = other
+            .iter()
+            .filter(|o| o.0 == purpose)
+            .map(|&(_, t, err)| (t, err_word(err)));
+        writeln!(out, "         also {purpose}: {}", lookups_text(state, of))?;
+    }
+    Ok(())
+}
+
 /// The explanation for people, top to bottom.
 pub fn write_text(
     out: &mut impl Write,
     state: &State,
     e: &Explanation,
     kernel: Option<&KernelCheck>,
+    trace: &TraceCheck,
 ) -> io::Result<()> {
     writeln!(out, "Query    {}", e.query.to_words())?;
     for step in e.steps.iter().filter(|s| s.stage != Stage::Verdict) {
@@ -121,7 +222,7 @@ pub fn write_text(
             writeln!(out, "         DISAGREE: {}", k.differences.join("; "))?;
         }
     }
-    Ok(())
+    write_trace(out, state, trace)
 }
 
 /// The verdict lines: the answer with table and rule, the summary, and every caveat.
@@ -221,8 +322,27 @@ fn step_json(state: &State, step: &Step) -> Value {
     })
 }
 
+/// The kernel object's trace fields: `tables` and `other_lookups`, null when not recorded.
+fn trace_json(trace: &TraceCheck) -> Value {
+    let TraceCheck::Recorded { kernel, other, .. } = trace else {
+        return json!({ "tables": null, "other_lookups": null });
+    };
+    json!({
+        "tables": kernel.iter().map(|&(t, err, _)| json!({ "table": t, "err": err }))
+            .collect::<Vec<_>>(),
+        "other_lookups": other.iter()
+            .map(|&(purpose, t, err)| json!({ "purpose": purpose, "table": t, "err": err }))
+            .collect::<Vec<_>>(),
+    })
+}
+
 /// The `get --json` record of the contract.
-pub fn to_json(state: &State, e: &Explanation, kernel: Option<&KernelCheck>) -> Value {
+pub fn to_json(
+    state: &State,
+    e: &Explanation,
+    kernel: Option<&KernelCheck>,
+    trace: &TraceCheck,
+) -> Value {
     let v = &e.verdict;
     let mut verdict = answer_json(state, &v.answer);
     if let Value::Object(map) = &mut verdict {
@@ -241,13 +361,32 @@ pub fn to_json(state: &State, e: &Explanation, kernel: Option<&KernelCheck>) -> 
             map.extend(extra);
         }
     }
+    let kernel_json = kernel.map(|k| {
+        let mut answer = answer_json(state, k.answer);
+        if let (Value::Object(map), Value::Object(traced)) = (&mut answer, trace_json(trace)) {
+            map.extend(traced);
+        }
+        answer
+    });
+    let (trace_differences, unseen, trace_unavailable) = match trace {
+        TraceCheck::Recorded {
+            differences,
+            unseen_empty,
+            ..
+        } => (Some(differences), Some(unseen_empty), None),
+        TraceCheck::Unavailable(why) => (None, None, Some(why)),
+    };
     json!({
         "version": 1,
         "query": e.query,
         "verdict": verdict,
-        "kernel": kernel.map(|k| answer_json(state, k.answer)),
+        "kernel": kernel_json,
         "agree": kernel.map(|k| k.differences.is_empty()),
         "differences": kernel.map(|k| k.differences),
+        "trace_agree": trace.agrees(),
+        "trace_differences": trace_differences,
+        "trace_unseen_tables": unseen,
+        "trace_unavailable": trace_unavailable,
         "steps": e.steps.iter().map(|s| step_json(state, s)).collect::<Vec<_>>(),
     })
 }

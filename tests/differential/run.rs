@@ -2,8 +2,10 @@
 //! with the kernel's answer.
 
 use std::process::Command;
+use std::sync::Arc;
 
 use routescope::lookup::{Confidence, Query, explain, resolve};
+use routescope::model::Family;
 use routescope::{net, verify};
 
 use super::{Config, Rng, Step, netlink, rules::Rule};
@@ -20,6 +22,8 @@ pub struct Outcome {
     pub approximate: bool,
     /// Empty when routescope and the kernel agree.
     pub differences: Vec<String>,
+    /// The kernel's fib trace against the rule walk, or why it was not recorded.
+    pub trace: Result<verify::TraceComparison, String>,
 }
 
 /// One configuration's run: its rebuild script, what the kernel refused, and every outcome.
@@ -138,7 +142,12 @@ pub fn build(ns: &str, helper: &str, config: &Config) -> Vec<String> {
 
 /// Builds one random configuration, asks routescope and the kernel every query, and compares;
 /// `None` when namespaces cannot be created (the test is then skipped).
-pub fn run_config(seed: u64, index: usize, queries: usize) -> Option<ConfigRun> {
+pub fn run_config(
+    seed: u64,
+    index: usize,
+    queries: usize,
+    tracer: &Arc<Result<net::Tracer, String>>,
+) -> Option<ConfigRun> {
     let mut rng = Rng::new(seed.wrapping_add(index as u64 * 7919));
     let config = super::config(&mut rng);
     let words: Vec<Vec<String>> = (0..queries)
@@ -153,15 +162,17 @@ pub fn run_config(seed: u64, index: usize, queries: usize) -> Option<ConfigRun> 
     let helper_name = helper.as_ref().map_or("", |h| h.name.as_str());
     let refused = build(&ns.name, helper_name, &config);
     let script = config.script(SCRIPT_NS, SCRIPT_HELPER);
+    let tracer = Arc::clone(tracer);
     let outcomes = runtime()
         .block_on(net::run_in(Some(&ns.name), move || async move {
-            Ok(ask(words).await)
+            Ok(ask(words, &tracer).await)
         }))
         .unwrap_or_else(|e| {
             vec![Outcome {
                 words: "(every query)".into(),
                 approximate: false,
                 differences: vec![format!("the namespace did not answer: {e}")],
+                trace: Err("not asked".into()),
             }]
         });
     drop(helper);
@@ -172,12 +183,19 @@ pub fn run_config(seed: u64, index: usize, queries: usize) -> Option<ConfigRun> 
     })
 }
 
-/// Dumps the namespace's state and asks routescope and the kernel each query.
-async fn ask(words: Vec<Vec<String>>) -> Vec<Outcome> {
+/// Dumps the namespace's state and asks routescope and the kernel each query, recording the
+/// kernel's fib trace of each request with the one tracer of the run.
+async fn ask(words: Vec<Vec<String>>, tracer: &Result<net::Tracer, String>) -> Vec<Outcome> {
     let failed = |words: String, why: String| Outcome {
         words,
         approximate: false,
         differences: vec![why],
+        trace: Err("not asked".into()),
+    };
+    // one instance for the whole run, filtered to this namespace thread
+    let tracer: Result<&net::Tracer, String> = match tracer {
+        Ok(t) => t.follow_this_thread().map(|()| t),
+        Err(why) => Err(why.clone()),
     };
     let requester = match net::Requester::open() {
         Ok(r) => r,
@@ -208,13 +226,22 @@ async fn ask(words: Vec<Vec<String>>) -> Vec<Outcome> {
         }
         let e = explain(&state, &query);
         let request = net::RouteGetRequest::for_query(&state, &query);
-        let kernel = match requester.route_get(&request).await {
-            Ok(k) => k,
+        let traced = match requester
+            .route_get_traced(&request, tracer.as_ref().copied().map_err(String::as_str))
+            .await
+        {
+            Ok(t) => t,
             Err(err) => {
                 outcomes.push(failed(text, format!("the kernel did not answer: {err}")));
                 continue;
             }
         };
+        let kernel = traced.answer;
+        let family = Family::of(query.destination());
+        let known = |id: u32| state.table(family, id).is_some();
+        let trace = traced
+            .trace
+            .map(|t| verify::compare_trace(family, &e.table_lookups(), &t.tables(), &known));
         let mut differences = verify::differences(&state, &e.verdict, &kernel);
         if resolve(&state, &query) != e.verdict {
             differences.push("resolve() and explain() give different verdicts".into());
@@ -226,6 +253,7 @@ async fn ask(words: Vec<Vec<String>>) -> Vec<Outcome> {
             words: text,
             approximate: e.verdict.confidence == Confidence::Approximate,
             differences,
+            trace,
         });
     }
     outcomes
