@@ -257,7 +257,7 @@ pub fn explain(state: &State, query: &Query) -> Explanation {
         StepResult::Flow { input: flow.input },
         flow.describe(state),
     ));
-    let verdict = output::route(state, &flow, &mut steps);
+    let verdict = caveats(state, output::route(state, &flow, &mut steps));
     let mut last = Step::new(
         Stage::Verdict,
         StepResult::Verdict(verdict.answer.outcome),
@@ -277,5 +277,17 @@ pub fn explain(state: &State, query: &Query) -> Explanation {
 pub fn resolve(state: &State, query: &Query) -> Verdict {
     let mut flow = Flow::new(state, query);
     flow.trace = false;
-    output::route(state, &flow, &mut Vec::new())
+    caveats(state, output::route(state, &flow, &mut Vec::new()))
+}
+
+/// What routescope does not model anywhere in this state and could change any answer.
+fn caveats(state: &State, mut verdict: Verdict) -> Verdict {
+    if state
+        .links
+        .values()
+        .any(|l| l.kind.as_deref() == Some("vrf"))
+    {
+        verdict.unsure("VRF devices exist: routing through an l3mdev is not modelled".into());
+    }
+    verdict
 }

@@ -251,6 +251,12 @@ pub(super) fn winner(
     }
     v.rule = Some(rule.clone());
     v.route = Some(hit.route.clone());
+    for kind in hit.route.extra.iter().flat_map(|e| &e.unmodelled) {
+        v.unsure(format!(
+            "route {} carries attribute {kind} (RTA_*) that routescope does not evaluate",
+            hit.route.dst
+        ));
+    }
     v
 }
 

@@ -7,7 +7,7 @@ use ipnet::IpNet;
 use super::flow::Flow;
 use crate::model::{
     Errno, Family, LEGACY_TOS_MASK, NextHop, Nexthop, Route, RouteFlags, RouteKind, RouteTable,
-    State, table,
+    RuleAction, State, table,
 };
 
 /// A usable route found in a table.
@@ -85,9 +85,26 @@ pub fn type_error(kind: RouteKind) -> Option<Errno> {
     }
 }
 
+/// Whether a table with no routes still exists, so the kernel consults it (and traces it):
+/// IPv6 always has local and main, and an IPv6 rule creates the table it looks up.
+fn exists_empty(state: &State, family: Family, id: u32) -> bool {
+    family == Family::V6
+        && (id == table::LOCAL
+            || id == table::MAIN
+            || state
+                .rule_slice(Family::V6)
+                .iter()
+                .any(|r| r.action == RuleAction::Lookup && r.table == id))
+}
+
 /// Looks up table `id` for the flow.
 pub fn lookup(state: &State, flow: &Flow, id: u32) -> Answer {
     match state.table(flow.family, id) {
+        None if exists_empty(state, flow.family, id) => Answer::Miss(if flow.trace {
+            format!("table {} is empty", state.table_names.name(id))
+        } else {
+            String::new()
+        }),
         None => Answer::NoTable,
         Some(table) if flow.family == Family::V6 => super::table_v6::lookup(state, flow, id, table),
         Some(table) => search(state, flow, &[(id, table)]),

@@ -200,6 +200,9 @@ pub struct RouteExtra {
     /// Realms (`RTA_FLOW`, `realm`): while any route or rule has one, the kernel's source
     /// check never takes its fast path.
     pub realm: Option<u32>,
+    /// Route attributes routescope does not evaluate (`RTA_*` numbers): an answer through this
+    /// route is approximate.
+    pub unmodelled: Vec<u16>,
 }
 
 /// One route of one table.

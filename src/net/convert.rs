@@ -115,6 +115,9 @@ pub fn address(msg: &AddressMessage) -> Option<Address> {
     })
 }
 
+/// `RTA_ENCAP`: a route's lightweight-tunnel encapsulation.
+const RTA_ENCAP: u16 = 22;
+
 /// Rule attributes netlink-packet-route 0.34 does not model (`include/uapi/linux/fib_rules.h`).
 mod fra {
     pub const DSCP: u16 = 25;
@@ -343,6 +346,9 @@ pub fn route(msg: &RouteMessage) -> Option<Route> {
             RouteAttribute::Realm(r) => {
                 extra.realm = Some(u32::from(r.source) << 16 | u32::from(r.destination));
             }
+            // a lightweight-tunnel encapsulation (MPLS, seg6, ioam …) changes what the route does
+            RouteAttribute::Encap(_) => extra.unmodelled.push(RTA_ENCAP),
+            RouteAttribute::Other(nla) => extra.unmodelled.push(nla.kind() & 0x3fff),
             _ => {}
         }
     }
@@ -481,6 +487,46 @@ mod tests {
         assert!(rule.selector(crate::model::SelectorKind::L3mdev).is_some());
         assert_eq!((rule.priority, rule.table), (1000, 4_000_000_000));
         assert_eq!(rule.selector_text("x"), "from all lookup [l3mdev-table]");
+    }
+
+    #[test]
+    fn unknown_attributes_make_the_answer_approximate_and_are_named() {
+        use netlink_packet_core::DefaultNla;
+        let mut state = crate::model::fixtures::server();
+        let mut msg = RuleMessage::default();
+        msg.header.family = AddressFamily::Inet;
+        msg.header.action = NlRuleAction::ToTable;
+        msg.attributes.push(RuleAttribute::Priority(10));
+        msg.attributes.push(RuleAttribute::Table(100));
+        msg.attributes
+            .push(RuleAttribute::Other(DefaultNla::new(99, vec![7])));
+        state.rules.push(rule(&msg).unwrap());
+        let mut route_msg = RouteMessage::default();
+        route_msg.header.address_family = AddressFamily::Inet;
+        route_msg.header.destination_prefix_length = 8;
+        route_msg.header.kind = netlink_packet_route::route::RouteType::Unicast;
+        route_msg
+            .attributes
+            .push(RouteAttribute::Destination(RouteAddress::Inet(
+                "30.0.0.0".parse().unwrap(),
+            )));
+        route_msg.attributes.push(RouteAttribute::Table(254));
+        route_msg.attributes.push(RouteAttribute::Oif(2));
+        route_msg
+            .attributes
+            .push(RouteAttribute::Other(DefaultNla::new(77, vec![1])));
+        state.push_route(route(&route_msg).unwrap());
+        state.enforce_invariants().unwrap();
+        let query = crate::lookup::Query::parse(&["30.1.1.1"]).unwrap();
+        let v = crate::lookup::explain(&state, &query).verdict;
+        assert_eq!(v.confidence, crate::lookup::Confidence::Approximate);
+        let said = v.unmodelled.join("; ");
+        assert!(
+            said.contains("rule 10") && said.contains("attribute type 99"),
+            "{said}"
+        );
+        assert!(said.contains("attribute 77"), "{said}");
+        assert_eq!(crate::lookup::resolve(&state, &query), v);
     }
 
     #[test]

@@ -127,6 +127,9 @@ pub struct JsonRoute {
     pub expires: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub realm: Option<u32>,
+    /// Route attributes routescope does not evaluate, by `RTA_*` number.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unmodelled: Vec<u16>,
 }
 
 /// A neighbour entry as JSON.
@@ -380,6 +383,10 @@ pub fn route_json(state: &State, r: &Route) -> JsonRoute {
         pref: r.extra.as_ref().and_then(|e| e.pref),
         expires: r.extra.as_ref().and_then(|e| e.expires),
         realm: r.extra.as_ref().and_then(|e| e.realm),
+        unmodelled: r
+            .extra
+            .as_ref()
+            .map_or_else(Vec::new, |e| e.unmodelled.clone()),
     }
 }
 

@@ -206,12 +206,18 @@ fn route(
         route.flags = flags;
     }
     route.hops = Hop::from_vec(hops);
-    if r.from.is_some() || r.pref.is_some() || r.expires.is_some() || r.realm.is_some() {
+    if r.from.is_some()
+        || r.pref.is_some()
+        || r.expires.is_some()
+        || r.realm.is_some()
+        || !r.unmodelled.is_empty()
+    {
         route.extra = Some(Box::new(RouteExtra {
             src: r.from,
             pref: r.pref,
             expires: r.expires,
             realm: r.realm,
+            unmodelled: r.unmodelled.clone(),
         }));
     }
     Ok(route)

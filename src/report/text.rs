@@ -202,6 +202,9 @@ fn route_parts(state: &State, r: &Route) -> (String, String) {
     if let Some(realm) = r.extra.as_ref().and_then(|e| e.realm) {
         words.push(format!("realm {realm}"));
     }
+    for kind in r.extra.iter().flat_map(|e| &e.unmodelled) {
+        words.push(format!("attribute{kind}"));
+    }
     let flags = crate::model::RouteFlags(r.flags.0 | single_hop_flags(r));
     words.extend(flags.names().into_iter().map(str::to_owned));
     if let Hop::Multi(hops) = &r.hops {
