@@ -88,7 +88,6 @@ fn record_corpus() {
             .then(|| TestNetns::new(&format!("corpus{index}h")).expect("recording needs root"));
         let helper_name = helper.as_ref().map_or("", |h| h.name.as_str());
         differential::run::build(&ns.name, helper_name, &config);
-        drop(helper);
         let script = config.script(
             differential::run::SCRIPT_NS,
             differential::run::SCRIPT_HELPER,
@@ -115,6 +114,8 @@ fn record_corpus() {
                 Ok(json!({ "index": index, "script": script, "state": state, "queries": queries }))
             }))
             .expect("the namespace answers");
+        // the helper namespace holds the peers of moved devices: it goes after the queries
+        drop(helper);
         total += record["queries"].as_array().map_or(0, Vec::len);
         writeln!(out, "{record}").expect("write");
     }
