@@ -18,7 +18,7 @@ use netlink_sys::{SocketAddr, TokioSocket, protocols::NETLINK_ROUTE};
 
 use super::codec::{RTM_GETNEXTHOP, RtMsg};
 use super::{convert, nexthop, proc};
-use crate::model::{Family, RouteTable, State};
+use crate::model::{Family, RouteTable, Rule, RuleAction, State, priority, table};
 
 /// How often a dump interrupted by concurrent changes is retried before giving up.
 const DUMP_RETRIES: usize = 8;
@@ -208,15 +208,16 @@ impl Requester {
         state.dev_list = proc::device_list();
         state.mc_groups = proc::multicast_groups();
         state.table_names = proc::table_names();
-        let defaults_only = state
-            .rules_of(Family::V4)
-            .map(|r| (r.priority, r.selector_text(&r.table.to_string())))
-            .eq([
-                (0, "from all lookup 255"),
-                (32766, "from all lookup 254"),
-                (32767, "from all lookup 253"),
-            ]
-            .map(|(p, t)| (p, t.to_owned())));
+        // `from all lookup T` at P, whoever installed it
+        let plain = |r: &Rule| {
+            (!r.invert && r.selectors.is_empty() && r.action == RuleAction::Lookup)
+                .then_some((r.priority, r.table))
+        };
+        let defaults_only = state.rules_of(Family::V4).map(plain).eq([
+            Some((priority::LOCAL_RULE, table::LOCAL)),
+            Some((priority::MAIN_RULE, table::MAIN)),
+            Some((priority::DEFAULT_RULE, table::DEFAULT)),
+        ]);
         state.ipv4_tables_merged = proc::ipv4_tables_merged(defaults_only);
         Ok(state)
     }

@@ -67,7 +67,9 @@ fn reach(state: &State, link: &Link) -> String {
     let local_rules: Vec<String> = state
         .rules
         .iter()
-        .filter(|r| r.action == crate::model::RuleAction::Lookup && r.table == 255)
+        .filter(|r| {
+            r.action == crate::model::RuleAction::Lookup && r.table == crate::model::table::LOCAL
+        })
         .map(|r| r.priority.to_string())
         .collect();
     let addrs: Vec<String> = state

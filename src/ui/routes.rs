@@ -83,7 +83,7 @@ pub fn detail(state: &State, route: &Route) -> String {
     } else {
         format!("reached by rule {}", reached.join(", "))
     };
-    let kernel_local = route.table == 255 && route.protocol == 2;
+    let kernel_local = route.table == crate::model::table::LOCAL && route.protocol == 2;
     let owner = route
         .prefsrc
         .and_then(|src| state.addresses.iter().find(|a| a.local == src));
@@ -112,7 +112,7 @@ pub fn detail(state: &State, route: &Route) -> String {
                 state.link_name(a.index)
             )
         }
-        _ if route.family() == Family::V6 && route.table == 255 => format!(
+        _ if route.family() == Family::V6 && route.table == crate::model::table::LOCAL => format!(
             "added by the kernel for IPv6 on {}; {rules}",
             state.link_name(route.dev())
         ),
