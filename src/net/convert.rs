@@ -4,7 +4,6 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 use netlink_packet_core::{DefaultNla, Nla};
-use netlink_packet_route::AddressFamily;
 use netlink_packet_route::address::{AddressAttribute, AddressMessage};
 use netlink_packet_route::link::{
     InfoData, InfoKind, InfoVrf, LinkAttribute, LinkInfo, LinkMessage,
@@ -13,7 +12,9 @@ use netlink_packet_route::neighbour::{NeighbourAddress, NeighbourAttribute, Neig
 use netlink_packet_route::route::{RouteAddress, RouteAttribute, RouteMessage, RouteVia};
 use netlink_packet_route::rule::{
     RuleAction as NlRuleAction, RuleAttribute, RuleFlags as NlRuleFlags, RuleMessage,
+    RulePortRange, RuleUidRange,
 };
+use netlink_packet_route::{AddressFamily, IpProtocol};
 
 use crate::model::{
     Address, AddressFlags, Family, Hop, Link, LinkFlags, MODELLED_RULE_FLAGS, Neighbour,
@@ -126,6 +127,68 @@ mod fra {
     pub const SPORT_MASK: u16 = 28;
     pub const DPORT_MASK: u16 = 29;
     pub const DSCP_MASK: u16 = 30;
+}
+
+/// Puts one selector into a rule message (header fields or attributes): the inverse of `rule`,
+/// kept beside it so the two stay one definition of the selector's netlink form.
+pub fn put_selector(m: &mut RuleMessage, s: &Selector) {
+    let raw = |kind: u16, value: Vec<u8>| RuleAttribute::Other(DefaultNla::new(kind, value));
+    let ports = |p: PortMatch, mask_kind: u16, source: bool| {
+        let range = RulePortRange {
+            start: p.start,
+            end: p.end,
+        };
+        let mut out = vec![if source {
+            RuleAttribute::SourcePortRange(range)
+        } else {
+            RuleAttribute::DestinationPortRange(range)
+        }];
+        out.extend(
+            p.mask
+                .map(|mask| raw(mask_kind, mask.to_ne_bytes().to_vec())),
+        );
+        out
+    };
+    let attrs = match s {
+        Selector::Iif { name, .. } => vec![RuleAttribute::Iifname(name.clone())],
+        Selector::Oif { name, .. } => vec![RuleAttribute::Oifname(name.clone())],
+        Selector::Fwmark { mark, mask } => {
+            vec![RuleAttribute::FwMark(*mark), RuleAttribute::FwMask(*mask)]
+        }
+        Selector::TunId(id) => vec![RuleAttribute::TunId(*id)],
+        Selector::L3mdev => vec![RuleAttribute::L3MDev(true)],
+        Selector::Uid { start, end } => vec![RuleAttribute::UidRange(RuleUidRange {
+            start: *start,
+            end: *end,
+        })],
+        Selector::From(net) => {
+            m.header.src_len = net.prefix_len();
+            vec![RuleAttribute::Source(net.addr())]
+        }
+        Selector::To(net) => {
+            m.header.dst_len = net.prefix_len();
+            vec![RuleAttribute::Destination(net.addr())]
+        }
+        Selector::Tos(tos) => {
+            m.header.tos = *tos;
+            Vec::new()
+        }
+        Selector::Dscp { value, mask } => {
+            vec![
+                raw(fra::DSCP, vec![*value]),
+                raw(fra::DSCP_MASK, vec![*mask]),
+            ]
+        }
+        Selector::Flowlabel { value, mask } => vec![
+            raw(fra::FLOWLABEL, value.to_be_bytes().to_vec()),
+            raw(fra::FLOWLABEL_MASK, mask.to_be_bytes().to_vec()),
+        ],
+        Selector::IpProto(p) => vec![RuleAttribute::IpProtocol(IpProtocol::from(*p))],
+        Selector::Sport(p) => ports(*p, fra::SPORT_MASK, true),
+        Selector::Dport(p) => ports(*p, fra::DPORT_MASK, false),
+        Selector::Unknown { kind, value } => vec![raw(*kind, value.clone())],
+    };
+    m.attributes.extend(attrs);
 }
 
 /// Selector parts that arrive as separate attributes and are joined after the loop.
@@ -527,6 +590,33 @@ mod tests {
         );
         assert!(said.contains("attribute 77"), "{said}");
         assert_eq!(crate::lookup::resolve(&state, &query), v);
+    }
+
+    #[test]
+    fn every_selector_kind_survives_its_netlink_form() {
+        use strum::IntoEnumIterator;
+        let devices = ["e0", "e1"];
+        for family in [Family::V4, Family::V6] {
+            for kind in crate::model::SelectorKind::iter() {
+                for pick in 0..6 {
+                    let mut n = pick;
+                    let s = Selector::sample(kind, family, &devices, &mut |len| {
+                        n += 1;
+                        n % len
+                    });
+                    let mut msg = RuleMessage::default();
+                    msg.header.family = if family == Family::V4 {
+                        AddressFamily::Inet
+                    } else {
+                        AddressFamily::Inet6
+                    };
+                    msg.header.action = NlRuleAction::ToTable;
+                    put_selector(&mut msg, &s);
+                    let back = rule(&msg).unwrap();
+                    assert_eq!(back.selectors, [s.clone()], "{s:?}");
+                }
+            }
+        }
     }
 
     #[test]

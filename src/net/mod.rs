@@ -4,7 +4,7 @@
 //! The only module that imports the netlink crates; everything leaves it as model types.
 
 mod codec;
-mod convert;
+pub mod convert;
 mod dump;
 mod fib_event;
 mod monitor;
