@@ -613,7 +613,7 @@ mod tests {
                     msg.header.action = NlRuleAction::ToTable;
                     put_selector(&mut msg, &s);
                     let back = rule(&msg).unwrap();
-                    assert_eq!(back.selectors, [s.clone()], "{s:?}");
+                    assert_eq!(back.selectors, std::slice::from_ref(&s), "{s:?}");
                 }
             }
         }
