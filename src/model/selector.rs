@@ -247,12 +247,24 @@ impl Selector {
         format!("{wants}: {has}")
     }
 
-    /// Where `ip rule` prints this selector: `from` first, then `to`, the rest in kernel order.
+    /// Where `ip rule` prints this selector (`print_rule` in iproute2's `ip/iprule.c`).
     pub fn print_rank(&self) -> u8 {
-        match self.kind() {
-            SelectorKind::From => 0,
-            SelectorKind::To => 1,
-            other => 2 + other as u8,
+        match self {
+            Self::From(_) => 0,
+            Self::To(_) => 1,
+            Self::Tos(_) => 2,
+            Self::Dscp { .. } => 3,
+            Self::Flowlabel { .. } => 4,
+            Self::Fwmark { .. } => 5,
+            Self::Iif { .. } => 6,
+            Self::Oif { .. } => 7,
+            Self::L3mdev => 8,
+            Self::Uid { .. } => 9,
+            Self::IpProto(_) => 10,
+            Self::Sport(_) => 11,
+            Self::Dport(_) => 12,
+            Self::TunId(_) => 13,
+            Self::Unknown { .. } => 14,
         }
     }
 

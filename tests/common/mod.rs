@@ -7,6 +7,9 @@ use std::io::Write;
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+/// Namespaces this test binary has made so far.
+static NAMESPACES: AtomicUsize = AtomicUsize::new(0);
+
 /// Kernel tests of this test binary skipped so far.
 static SKIPPED: AtomicUsize = AtomicUsize::new(0);
 
@@ -41,7 +44,9 @@ impl TestNetns {
     /// here. `None` means the test cannot run (not root, no namespaces) and was counted as
     /// skipped; under CI that panics instead.
     pub fn new(tag: &str) -> Option<Self> {
-        let name = format!("rs-test-{}-{tag}", std::process::id());
+        // a counter keeps tests of one binary that share a tag apart when they run in parallel
+        let n = NAMESPACES.fetch_add(1, Ordering::SeqCst);
+        let name = format!("rs-test-{}-{n}-{tag}", std::process::id());
         let out = Command::new("ip").args(["netns", "add", &name]).output();
         match out {
             Ok(o) if o.status.success() => {
