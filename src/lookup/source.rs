@@ -2,7 +2,9 @@
 
 use std::net::IpAddr;
 
-use crate::model::{Address, Family, Scope, State};
+use super::flow::Flow;
+use super::{Query, table};
+use crate::model::{Address, Family, RouteKind, Scope, State};
 
 /// `inet_select_addr(dev, dst, scope)`: the IPv4 source the kernel picks, and why.
 pub fn select_v4(
@@ -60,11 +62,25 @@ pub fn select_v4(
     None
 }
 
-/// Whether `addr` is one of this host's addresses, or inside a `local` route of the local table.
+/// Whether `addr` is this host's, as `__ip_dev_find` decides for a `from` address: one of its
+/// addresses, or else a longest-prefix lookup of the local table that gives a `local` route —
+/// while local and main are one trie that lookup sees main's routes too, so a more specific
+/// main route hides a `local` range.
 pub fn is_local(state: &State, addr: IpAddr) -> bool {
-    state.addresses.iter().any(|a| a.local == addr)
-        || state.table(Family::of(addr), 255).is_some_and(|t| {
-            t.iter()
-                .any(|r| r.kind == crate::model::RouteKind::Local && r.dst.contains(&addr))
-        })
+    if state.addresses.iter().any(|a| a.local == addr) {
+        return true;
+    }
+    let query = Query {
+        dst: Some(addr),
+        ..Query::default()
+    };
+    let mut flow = Flow::new(state, &query);
+    flow.trace = false;
+    let merged = flow.family == Family::V4 && state.ipv4_tables_merged == Some(true);
+    let answer = if merged {
+        table::lookup_merged(state, &flow)
+    } else {
+        table::lookup(state, &flow, crate::model::table::LOCAL)
+    };
+    matches!(answer, table::Answer::Hit(hit) if hit.route.kind == RouteKind::Local)
 }
