@@ -1,40 +1,16 @@
 //! The app driven by messages alone, as the run loop drives it: what `update` changes, and that
 //! selections stay on rows the panes show. Screens are drawn only to read the detail lines.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+mod common;
 
+use common::tui::{app, key, screen, type_text};
+use crossterm::event::KeyCode;
 use routescope::action::Action;
 use routescope::app::{App, Effect, Msg, Pane};
 use routescope::fixtures;
 use routescope::keymap::Keymap;
 use routescope::model::{Change, Family, Op, Placement, Route, RouteKind, State};
 use routescope::net::FeedEvent;
-use routescope::ui::{self, Theme};
-
-/// The fixture server as a read-only app (no kernel, no clock).
-fn app() -> App {
-    App::new(fixtures::server(), None, true, Keymap::default())
-}
-
-fn key(code: KeyCode) -> Msg {
-    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
-}
-
-fn type_text(app: &mut App, text: &str) {
-    for c in text.chars() {
-        app.update(key(KeyCode::Char(c)));
-    }
-}
-
-/// The screen as text, one quoted line per row.
-fn screen(app: &App, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
-    let theme = Theme::new(true, false);
-    terminal.draw(|f| ui::render(f, app, &theme)).expect("draw");
-    format!("{}", terminal.backend())
-}
 
 /// The run loop only sends messages: a click focuses, the wheel moves, a notice shows until Esc,
 /// and a namespace switch forgets everything about the namespace left behind.

@@ -6,7 +6,8 @@ mod common;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use common::tui::{app, key, screen, type_text};
+use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use routescope::app::{App, Effect, Msg, Pane};
@@ -15,29 +16,6 @@ use routescope::keymap::Keymap;
 use routescope::model::{Change, Op, Placement, Route, RouteKind};
 use routescope::net::FeedEvent;
 use routescope::ui::{self, Theme};
-
-/// The fixture server as a read-only app (no kernel, no clock).
-fn app() -> App {
-    App::new(fixtures::server(), None, true, Keymap::default())
-}
-
-fn key(code: KeyCode) -> Msg {
-    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
-}
-
-fn type_text(app: &mut App, text: &str) {
-    for c in text.chars() {
-        app.update(key(KeyCode::Char(c)));
-    }
-}
-
-/// The screen as text, one quoted line per row.
-fn screen(app: &App, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
-    let theme = Theme::new(true, false);
-    terminal.draw(|f| ui::render(f, app, &theme)).expect("draw");
-    format!("{}", terminal.backend())
-}
 
 #[test]
 fn screens_at_80x24_and_120x40() {

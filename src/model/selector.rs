@@ -182,15 +182,20 @@ impl Selector {
         }
     }
 
+    /// The word of a device selector: `iif` or `oif` (empty for other kinds).
+    fn device_word(&self) -> &'static str {
+        match self {
+            Self::Iif { .. } => "iif",
+            Self::Oif { .. } => "oif",
+            _ => "",
+        }
+    }
+
     /// The selector as `ip rule` writes it, e.g. `fwmark 0x10/0xff` (detached devices marked).
     pub fn words(&self) -> String {
         match self {
             Self::Iif { name, detached } | Self::Oif { name, detached } => {
-                let word = if matches!(self, Self::Iif { .. }) {
-                    "iif"
-                } else {
-                    "oif"
-                };
+                let word = self.device_word();
                 let gone = if *detached { " [detached]" } else { "" };
                 format!("{word} {name}{gone}")
             }
@@ -291,11 +296,7 @@ impl Selector {
         let one = |k: &str, v: Value| vec![(k.to_owned(), v)];
         match self {
             Self::Iif { name, detached } | Self::Oif { name, detached } => {
-                let word = if matches!(self, Self::Iif { .. }) {
-                    "iif"
-                } else {
-                    "oif"
-                };
+                let word = self.device_word();
                 let mut fields = one(word, json!(name));
                 if *detached {
                     fields.push((format!("{word}_detached"), json!(true)));
