@@ -215,6 +215,16 @@ fn good_nexthop(state: &State, flow: &Flow, nh: &NextHop, bound: bool) -> bool {
     !unusable && (!bound || flow.oif == 0 || nh.dev == flow.oif)
 }
 
+/// Whether a multipath nexthop the dump shows `dead linkdown` only because its device lost carrier
+/// and ignores such routes may still get flows: the kernel computes the hash split when the
+/// carrier goes (`fib_rebalance`), so if `ignore_routes_with_linkdown` was turned on after that
+/// the old split stands, and a dump cannot tell the two orders apart.
+fn stale_path(state: &State, nh: &NextHop, hops: &[NextHop]) -> bool {
+    hops.len() > 1
+        && nh.flags.has(RouteFlags::LINKDOWN)
+        && state.link(nh.dev).is_some_and(crate::model::Link::is_up)
+}
+
 /// The route as a hit when one of its nexthops fits the flow; a route without nexthops (a
 /// `local` route) fits unless the flow is bound to a device.
 fn hit(state: &State, flow: &Flow, table: u32, route: &Route, hops: &[NextHop]) -> Option<Hit> {
@@ -228,7 +238,7 @@ fn hit(state: &State, flow: &Flow, table: u32, route: &Route, hops: &[NextHop]) 
     };
     let paths = if flow.oif == 0 {
         hops.iter()
-            .filter(|nh| good_nexthop(state, flow, nh, false))
+            .filter(|nh| good_nexthop(state, flow, nh, false) || stale_path(state, nh, hops))
             .copied()
             .collect()
     } else {
