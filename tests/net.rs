@@ -3,6 +3,7 @@
 
 mod churn;
 mod common;
+mod netconf;
 
 use std::collections::BTreeMap;
 use std::time::Duration;

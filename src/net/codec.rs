@@ -1,20 +1,25 @@
 //! Our netlink message type: route messages, plus raw bytes for everything the crate cannot parse.
 //!
-//! netlink-packet-route has no nexthop messages and drops anything it fails to parse with only a
-//! log line; this wrapper keeps such messages so nexthops can be parsed by hand and parse errors
-//! are counted and shown, never lost.
+//! netlink-packet-route has no nexthop or netconf messages and drops anything it fails to parse
+//! with only a log line; this wrapper keeps such messages so they can be parsed by hand and parse
+//! errors are counted and shown, never lost.
 
 use netlink_packet_core::{
     NetlinkDeserializable, NetlinkHeader, NetlinkPayload, NetlinkSerializable,
 };
 use netlink_packet_route::RouteNetlinkMessage;
 
+use super::messages::{
+    RTM_GETNETCONF, RTM_GETNEXTHOP, RTM_NEWNETCONF, RTM_NEWNEXTHOP, RTM_NEWNEXTHOPBUCKET,
+};
+
 /// A route-netlink message, parsed or raw.
 #[derive(Debug, Clone)]
 pub enum RtMsg {
     /// A message netlink-packet-route understands.
     Route(RouteNetlinkMessage),
-    /// A nexthop message, or one the crate failed to parse (with the error).
+    /// A nexthop, nexthop-bucket or netconf message (parsed by hand), or one the crate failed to
+    /// parse (with the error).
     Raw {
         kind: u16,
         payload: Vec<u8>,
@@ -50,7 +55,7 @@ impl NetlinkDeserializable for RtMsg {
 
     fn deserialize(header: &NetlinkHeader, payload: &[u8]) -> Result<Self, Self::Error> {
         let kind = header.message_type;
-        if (RTM_NEWNEXTHOP..=RTM_GETNEXTHOP).contains(&kind) {
+        if is_raw(kind) {
             return Ok(Self::Raw {
                 kind,
                 payload: payload.to_vec(),
@@ -74,11 +79,9 @@ impl From<RtMsg> for NetlinkPayload<RtMsg> {
     }
 }
 
-/// `RTM_NEWNEXTHOP`.
-pub const RTM_NEWNEXTHOP: u16 = 104;
-/// `RTM_DELNEXTHOP`.
-pub const RTM_DELNEXTHOP: u16 = 105;
-/// `RTM_GETNEXTHOP`.
-pub const RTM_GETNEXTHOP: u16 = 106;
-/// `RTM_NEWNETCONF`: a forwarding / `rp_filter` / linkdown setting changed.
-pub const RTM_NEWNETCONF: u16 = 80;
+/// Whether a message type is left raw for our own parsers: the crate has no type for it.
+fn is_raw(kind: u16) -> bool {
+    (RTM_NEWNEXTHOP..=RTM_GETNEXTHOP).contains(&kind)
+        || (RTM_NEWNETCONF..=RTM_GETNETCONF).contains(&kind)
+        || kind == RTM_NEWNEXTHOPBUCKET
+}

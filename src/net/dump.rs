@@ -16,7 +16,8 @@ use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
 use netlink_proto::{ConnectionHandle, NetlinkCodec};
 use netlink_sys::{SocketAddr, TokioSocket, protocols::NETLINK_ROUTE};
 
-use super::codec::{RTM_GETNEXTHOP, RtMsg};
+use super::codec::RtMsg;
+use super::messages::RTM_GETNEXTHOP;
 use super::{convert, nexthop, proc};
 use crate::model::{Family, RouteTable, State};
 
@@ -142,7 +143,7 @@ impl Requester {
         };
         let list = self.dump(&nexthops, Vec::new, |v, m| {
             if let RtMsg::Raw { payload, .. } = m {
-                v.extend(nexthop::parse(&payload));
+                v.extend(nexthop::parse(&payload).ok());
             }
         });
         list.await

@@ -2,10 +2,13 @@
 //!
 //! The only module that imports the netlink crates; everything leaves it as model types.
 
+mod attributes;
 mod codec;
 mod convert;
 mod dump;
+mod messages;
 mod monitor;
+mod netconf;
 mod netns;
 mod nexthop;
 mod pending;
