@@ -12,12 +12,14 @@ use netlink_packet_route::RouteNetlinkMessage;
 use super::messages::{
     RTM_GETNETCONF, RTM_GETNEXTHOP, RTM_NEWNETCONF, RTM_NEWNEXTHOP, RTM_NEWNEXTHOPBUCKET,
 };
+use super::raw_names::{self, RawNames};
 
 /// A route-netlink message, parsed or raw.
 #[derive(Debug, Clone)]
 pub enum RtMsg {
-    /// A message netlink-packet-route understands.
-    Route(RouteNetlinkMessage),
+    /// A message netlink-packet-route understands, with the names it held that are not UTF-8
+    /// (the message itself then holds a stand-in; see `raw_names`).
+    Route(RouteNetlinkMessage, RawNames),
     /// A nexthop, nexthop-bucket or netconf message (parsed by hand), or one the crate failed to
     /// parse (with the error).
     Raw {
@@ -30,21 +32,21 @@ pub enum RtMsg {
 impl NetlinkSerializable for RtMsg {
     fn message_type(&self) -> u16 {
         match self {
-            Self::Route(m) => m.message_type(),
+            Self::Route(m, _) => m.message_type(),
             Self::Raw { kind, .. } => *kind,
         }
     }
 
     fn buffer_len(&self) -> usize {
         match self {
-            Self::Route(m) => NetlinkSerializable::buffer_len(m),
+            Self::Route(m, _) => NetlinkSerializable::buffer_len(m),
             Self::Raw { payload, .. } => payload.len(),
         }
     }
 
     fn serialize(&self, buffer: &mut [u8]) {
         match self {
-            Self::Route(m) => m.serialize(buffer),
+            Self::Route(m, _) => m.serialize(buffer),
             Self::Raw { payload, .. } => buffer.copy_from_slice(payload),
         }
     }
@@ -62,14 +64,26 @@ impl NetlinkDeserializable for RtMsg {
                 parse_error: None,
             });
         }
-        Ok(match RouteNetlinkMessage::deserialize(header, payload) {
-            Ok(m) => Self::Route(m),
-            Err(e) => Self::Raw {
-                kind,
-                payload: payload.to_vec(),
-                parse_error: Some(e.to_string()),
-            },
-        })
+        let error = match RouteNetlinkMessage::deserialize(header, payload) {
+            Ok(m) => return Ok(Self::Route(m, RawNames::default())),
+            Err(e) => e.to_string(),
+        };
+        let repaired = raw_names::repair(kind, payload).and_then(|(fixed, names)| {
+            let m = RouteNetlinkMessage::deserialize(header, &fixed).ok()?;
+            Some(Self::Route(m, names))
+        });
+        Ok(repaired.unwrap_or_else(|| Self::Raw {
+            kind,
+            payload: payload.to_vec(),
+            parse_error: Some(error),
+        }))
+    }
+}
+
+impl RtMsg {
+    /// A request (or any message we build): nothing in it needs raw names.
+    pub fn request(msg: RouteNetlinkMessage) -> Self {
+        Self::Route(msg, RawNames::default())
     }
 }
 

@@ -11,7 +11,8 @@ use netlink_packet_route::link::{LinkAttribute, LinkMessage};
 
 use super::convert;
 use super::pending::Due;
-use crate::model::{Change, Family, LinkFlags, Op, Placement};
+use super::raw_names::RawNames;
+use crate::model::{Change, Family, LinkFlags, LinkName, Op, Placement};
 
 /// `RTM_NEWLINK`.
 pub const RTM_NEWLINK: u16 = 16;
@@ -100,7 +101,7 @@ pub const OTHER_FAMILY: &str = "not an IPv4 or IPv6 object";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Seen {
     pub flags: u32,
-    pub name: String,
+    pub name: LinkName,
 }
 
 /// The links of a dump as the feed tracks them.
@@ -130,6 +131,7 @@ pub enum Handled {
 /// The change a notification stands for, noting which silent changes it implies in `due`.
 pub fn classify(
     msg: Nl,
+    names: &RawNames,
     header_flags: u16,
     links: &mut HashMap<u32, Seen>,
     due: &mut Due,
@@ -142,7 +144,7 @@ pub fn classify(
         }
         Nl::NewLink(m) if is_wireless_event(&m) => Handled::Ignored(WIRELESS_EVENT),
         Nl::NewLink(m) => {
-            let link = convert::link(&m);
+            let link = convert::link(&m, names);
             let watched = LinkFlags::UP | LinkFlags::LOWER_UP;
             let seen = Seen {
                 flags: link.flags.0,
@@ -167,7 +169,7 @@ pub fn classify(
             Handled::Change(Change::Link(Op::New, link))
         }
         Nl::DelLink(m) => {
-            let link = convert::link(&m);
+            let link = convert::link(&m, names);
             links.remove(&link.index);
             due.ipv4_routes = true;
             due.ipv6_routes = true;
@@ -176,20 +178,20 @@ pub fn classify(
             Handled::Change(Change::Link(Op::Del, link))
         }
         Nl::NewAddress(m) => ignored_unless(
-            convert::address(&m).map(|a| Change::Address(Op::New, a)),
+            convert::address(&m, names).map(|a| Change::Address(Op::New, a)),
             OTHER_FAMILY,
         ),
         Nl::DelAddress(m) => {
-            let address = convert::address(&m);
+            let address = convert::address(&m, names);
             due.ipv4_routes |= address.as_ref().is_some_and(|a| a.family() == Family::V4);
             ignored_unless(address.map(|a| Change::Address(Op::Del, a)), OTHER_FAMILY)
         }
         Nl::NewRule(m) => ignored_unless(
-            convert::rule(&m).map(|r| Change::Rule(Op::New, r)),
+            convert::rule(&m, names).map(|r| Change::Rule(Op::New, r)),
             MULTICAST_RULE,
         ),
         Nl::DelRule(m) => ignored_unless(
-            convert::rule(&m).map(|r| Change::Rule(Op::Del, r)),
+            convert::rule(&m, names).map(|r| Change::Rule(Op::Del, r)),
             MULTICAST_RULE,
         ),
         Nl::NewRoute(m) => ignored_unless(
@@ -253,9 +255,21 @@ mod tests {
         msg.header.index = 5;
         msg.header.interface_family = AddressFamily::Bridge;
         let (mut links, mut due) = (HashMap::new(), Due::default());
-        let handled = classify(Nl::DelLink(msg.clone()), 0, &mut links, &mut due);
+        let handled = classify(
+            Nl::DelLink(msg.clone()),
+            &RawNames::default(),
+            0,
+            &mut links,
+            &mut due,
+        );
         assert!(matches!(handled, Handled::Ignored(BRIDGE_PORT)));
-        let handled = classify(Nl::NewLink(msg), 0, &mut links, &mut due);
+        let handled = classify(
+            Nl::NewLink(msg),
+            &RawNames::default(),
+            0,
+            &mut links,
+            &mut due,
+        );
         assert!(matches!(handled, Handled::Ignored(BRIDGE_PORT)));
         assert!(!due.any() && links.is_empty());
     }
@@ -266,13 +280,31 @@ mod tests {
         msg.header.index = 5;
         msg.attributes.push(LinkAttribute::IfName("a".into()));
         let (mut links, mut due) = (HashMap::new(), Due::default());
-        classify(Nl::NewLink(msg.clone()), 0, &mut links, &mut due);
+        classify(
+            Nl::NewLink(msg.clone()),
+            &RawNames::default(),
+            0,
+            &mut links,
+            &mut due,
+        );
         assert!(due.sysctls, "a new link");
         due = Due::default();
-        classify(Nl::NewLink(msg.clone()), 0, &mut links, &mut due);
+        classify(
+            Nl::NewLink(msg.clone()),
+            &RawNames::default(),
+            0,
+            &mut links,
+            &mut due,
+        );
         assert!(!due.any(), "nothing changed");
         msg.attributes = vec![LinkAttribute::IfName("b".into())];
-        classify(Nl::NewLink(msg), 0, &mut links, &mut due);
+        classify(
+            Nl::NewLink(msg),
+            &RawNames::default(),
+            0,
+            &mut links,
+            &mut due,
+        );
         assert!(due.sysctls && !due.ipv4_routes, "renamed");
     }
 }

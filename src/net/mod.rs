@@ -13,6 +13,7 @@ mod netns;
 mod nexthop;
 mod pending;
 mod proc;
+mod raw_names;
 mod route_get;
 
 pub use dump::{Requester, dump_state};

@@ -202,8 +202,8 @@ async fn handle(
             )
             .await
         }
-        NetlinkPayload::InnerMessage(RtMsg::Route(msg)) => {
-            match messages::classify(msg, header_flags, links, &mut pending.due) {
+        NetlinkPayload::InnerMessage(RtMsg::Route(msg, names)) => {
+            match messages::classify(msg, &names, header_flags, links, &mut pending.due) {
                 Handled::Change(change) => send(tx, change).await,
                 Handled::Ignored(why) => {
                     tracing::debug!("notification ignored: {why}");
@@ -302,7 +302,7 @@ async fn catch_up(
     }
     if due.sysctls {
         // the devices of the state the consumer holds, as a dump reads them
-        let names = links.values().map(|l| l.name.as_str());
+        let names = links.values().map(|l| &l.name);
         send(tx, Change::Sysctls(proc::sysctls(names))).await?;
         send(tx, Change::Groups(proc::multicast_groups())).await?;
     }

@@ -164,7 +164,7 @@ pub fn answer_json(state: &State, a: &Answer) -> Value {
         "error": errno,
         "table": a.table,
         "table_name": a.table.map(|t| state.table_names.name(t)),
-        "dev": a.dev.map(|d| state.link_name(d)),
+        "dev": a.dev.map(|d| state.link_name_bytes(d)),
         "gateway": a.gateway,
         "src": a.src,
     })
@@ -233,7 +233,7 @@ pub fn to_json(state: &State, e: &Explanation, kernel: Option<&KernelCheck>) -> 
             "note": v.note,
             "unmodelled": v.unmodelled,
             "candidates": v.candidates.iter().map(|c| json!({
-                "dev": state.link_name(c.dev), "gateway": c.gateway, "src": c.src,
+                "dev": state.link_name_bytes(c.dev), "gateway": c.gateway, "src": c.src,
             })).collect::<Vec<_>>(),
             "summary": v.summary,
         });

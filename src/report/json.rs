@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::names::protocol_name;
 use crate::model::{
-    Address, DeviceSysctls, Family, Hop, Link, Neighbour, Nexthop, Route, RouteFlags, Rule,
-    Selector, State,
+    Address, DeviceSysctls, Family, Hop, Link, LinkName, Neighbour, Nexthop, Route, RouteFlags,
+    Rule, Selector, State,
 };
 
 /// The version of the JSON layout; bumped only when a field is renamed or removed.
@@ -20,13 +20,14 @@ pub const VERSION: u32 = 1;
 #[derive(Debug, Serialize, Deserialize)]
 pub struct JsonLink {
     pub index: u32,
-    pub name: String,
+    /// A plain string, or `hex:…` for a name that is not UTF-8 (as every device name below).
+    pub name: LinkName,
     pub kind: Option<String>,
     pub flags: Vec<String>,
     pub operstate: String,
     pub mtu: u32,
     pub address: Option<String>,
-    pub master: Option<String>,
+    pub master: Option<LinkName>,
     #[serde(default)]
     pub group: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -37,11 +38,11 @@ pub struct JsonLink {
 #[derive(Debug, Serialize, Deserialize)]
 pub struct JsonAddress {
     pub family: Family,
-    pub dev: String,
+    pub dev: LinkName,
     pub local: IpAddr,
     pub prefixlen: u8,
     pub scope: String,
-    pub label: Option<String>,
+    pub label: Option<LinkName>,
     pub secondary: bool,
     pub flags: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -94,7 +95,7 @@ fn is_zero(n: &u32) -> bool {
 /// One nexthop of a multipath route as JSON.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct JsonNextHop {
-    pub dev: Option<String>,
+    pub dev: Option<LinkName>,
     pub gateway: Option<IpAddr>,
     pub weight: u16,
     pub flags: Vec<String>,
@@ -109,7 +110,7 @@ pub struct JsonRoute {
     #[serde(rename = "type")]
     pub kind: String,
     pub dst: IpNet,
-    pub dev: Option<String>,
+    pub dev: Option<LinkName>,
     pub gateway: Option<IpAddr>,
     pub src: Option<IpAddr>,
     pub metric: u32,
@@ -132,7 +133,7 @@ pub struct JsonRoute {
 /// A neighbour entry as JSON.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct JsonNeighbour {
-    pub dev: String,
+    pub dev: LinkName,
     pub dst: IpAddr,
     pub lladdr: Option<String>,
     pub state: Vec<String>,
@@ -145,7 +146,7 @@ pub struct JsonNeighbour {
 pub struct JsonNexthop {
     pub id: u32,
     pub family: u8,
-    pub dev: Option<String>,
+    pub dev: Option<LinkName>,
     pub gateway: Option<IpAddr>,
     pub blackhole: bool,
     pub group: Vec<JsonGroupMember>,
@@ -175,14 +176,14 @@ pub struct JsonState {
     #[serde(default)]
     pub nexthops: Vec<JsonNexthop>,
     #[serde(default)]
-    pub sysctls: BTreeMap<String, DeviceSysctls>,
+    pub sysctls: BTreeMap<LinkName, DeviceSysctls>,
     #[serde(default)]
     pub table_names: BTreeMap<u32, String>,
     #[serde(default)]
     pub ipv4_tables_merged: Option<bool>,
     /// The kernel's device list order by name (source selection walks it), when known.
     #[serde(default)]
-    pub device_order: Vec<String>,
+    pub device_order: Vec<LinkName>,
     /// Joined multicast groups: `{"dev", "group"}`.
     #[serde(default)]
     pub multicast_groups: Vec<JsonGroup>,
@@ -191,7 +192,7 @@ pub struct JsonState {
 /// One multicast membership as JSON.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct JsonGroup {
-    pub dev: String,
+    pub dev: LinkName,
     pub group: IpAddr,
 }
 
@@ -232,8 +233,9 @@ impl Serialize for StateJson<'_> {
             "nexthops",
             &Seq(|| state.nexthops.values().map(|n| nexthop_json(state, n))),
         )?;
-        let mut sysctls: BTreeMap<&str, DeviceSysctls> = BTreeMap::new();
-        sysctls.insert("all", state.sysctls.all);
+        let all = LinkName::from("all");
+        let mut sysctls: BTreeMap<&LinkName, DeviceSysctls> = BTreeMap::new();
+        sysctls.insert(&all, state.sysctls.all);
         for (dev, s) in &state.sysctls.devices {
             sysctls.insert(dev, *s);
         }
@@ -241,13 +243,13 @@ impl Serialize for StateJson<'_> {
         let names: BTreeMap<u32, &str> = state.table_names.iter().collect();
         map.serialize_entry("table_names", &names)?;
         map.serialize_entry("ipv4_tables_merged", &state.ipv4_tables_merged)?;
-        let order: Vec<&str> = state.dev_list.iter().map(|i| state.name_of(*i)).collect();
+        let order: Vec<&LinkName> = state.dev_list.iter().map(|i| state.name_of(*i)).collect();
         map.serialize_entry("device_order", &order)?;
         let groups: Vec<JsonGroup> = state
             .mc_groups
             .iter()
             .map(|(i, g)| JsonGroup {
-                dev: state.link_name(*i),
+                dev: state.link_name_bytes(*i),
                 group: *g,
             })
             .collect();
@@ -279,8 +281,8 @@ pub fn write_state(state: &State, out: impl Write) -> std::io::Result<()> {
 }
 
 /// The name of a device for JSON (`None` for index 0).
-fn dev_name(state: &State, index: u32) -> Option<String> {
-    (index != 0).then(|| state.link_name(index))
+fn dev_name(state: &State, index: u32) -> Option<LinkName> {
+    (index != 0).then(|| state.link_name_bytes(index))
 }
 
 pub fn link_json(state: &State, link: &Link) -> JsonLink {
@@ -292,7 +294,7 @@ pub fn link_json(state: &State, link: &Link) -> JsonLink {
         operstate: link.operstate.name().to_owned(),
         mtu: link.mtu,
         address: link.mac_text(),
-        master: link.master.map(|m| state.link_name(m)),
+        master: link.master.map(|m| state.link_name_bytes(m)),
         group: link.group,
         vrf_table: link.vrf_table,
     }
@@ -301,7 +303,7 @@ pub fn link_json(state: &State, link: &Link) -> JsonLink {
 pub fn address_json(state: &State, a: &Address) -> JsonAddress {
     JsonAddress {
         family: a.family(),
-        dev: state.link_name(a.index),
+        dev: state.link_name_bytes(a.index),
         local: a.local,
         prefixlen: a.prefix_len,
         scope: a.scope.name(),
@@ -385,7 +387,7 @@ pub fn route_json(state: &State, r: &Route) -> JsonRoute {
 
 pub fn neighbour_json(state: &State, n: &Neighbour) -> JsonNeighbour {
     JsonNeighbour {
-        dev: state.link_name(n.index),
+        dev: state.link_name_bytes(n.index),
         dst: n.dst,
         lladdr: n.lladdr.as_deref().map(crate::model::hex_colon),
         state: n.state.names().into_iter().map(str::to_owned).collect(),

@@ -21,7 +21,11 @@ pub fn write_state(state: &State, out: impl Write) -> io::Result<()> {
             .filter(|a| a.index == link.index)
             .enumerate()
         {
-            let dev = if i == 0 { link.name.as_str() } else { "" };
+            let dev = if i == 0 {
+                link.name.to_string()
+            } else {
+                String::new()
+            };
             writeln!(out, "  {dev:<10} {}", address_line(a))?;
         }
     }
@@ -124,7 +128,7 @@ pub fn address_line(a: &Address) -> String {
         line.push(' ');
         line.push_str(&flags.join(" "));
     }
-    if let Some(label) = a.label.as_deref().filter(|l| l.contains(':')) {
+    if let Some(label) = a.label.as_ref().filter(|l| l.as_bytes().contains(&b':')) {
         let _ = write!(line, " label {label}");
     }
     line

@@ -61,8 +61,12 @@ fn ports(p: PortMatch, mask_kind: u16, source: bool) -> Vec<RuleAttribute> {
 fn add_selector(m: &mut RuleMessage, s: &Selector) {
     let prefix_len = |net: &IpNet| net.prefix_len();
     let attrs = match s {
-        Selector::Iif { name, .. } => vec![RuleAttribute::Iifname(name.clone())],
-        Selector::Oif { name, .. } => vec![RuleAttribute::Oifname(name.clone())],
+        Selector::Iif { name, .. } => vec![RuleAttribute::Iifname(
+            String::from_utf8_lossy(name.as_bytes()).into(),
+        )],
+        Selector::Oif { name, .. } => vec![RuleAttribute::Oifname(
+            String::from_utf8_lossy(name.as_bytes()).into(),
+        )],
         Selector::Fwmark { mark, mask } => {
             vec![RuleAttribute::FwMark(*mark), RuleAttribute::FwMask(*mask)]
         }

@@ -61,7 +61,7 @@ impl Unwanted {
 
 /// A link's name for messages.
 fn name(l: &Link) -> String {
-    l.name.clone()
+    l.name.to_string()
 }
 
 /// Applies events until the sysctls equal a fresh dump's; returns when the event that made them

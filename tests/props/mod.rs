@@ -171,7 +171,7 @@ pub fn table_op() -> impl Strategy<Value = TableOp> {
 pub fn link() -> impl Strategy<Value = Link> {
     (1..=4_u32, any::<bool>(), select(vec![1500_u32, 9000])).prop_map(|(index, up, mtu)| Link {
         index,
-        name: format!("l{index}"),
+        name: format!("l{index}").into(),
         kind: None,
         flags: LinkFlags(if up { LinkFlags::UP } else { 0 }),
         operstate: if up { OperState::Up } else { OperState::Down },
@@ -204,7 +204,7 @@ pub fn address() -> impl Strategy<Value = Address> {
                 peer: None,
                 prefix_len,
                 scope,
-                label: label.then(|| format!("l{index}:x")),
+                label: label.then(|| format!("l{index}:x").into()),
                 flags: AddressFlags(if secondary {
                     AddressFlags::SECONDARY
                 } else {
