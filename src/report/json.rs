@@ -120,6 +120,9 @@ pub struct JsonRoute {
     pub flags: Vec<String>,
     pub nexthops: Option<Vec<JsonNextHop>>,
     pub nhid: Option<u32>,
+    /// The weight of a single nexthop, written only when it is not 1 (the kernel reports 1).
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub weight: u16,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<IpNet>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -194,6 +197,16 @@ pub struct JsonState {
 pub struct JsonGroup {
     pub dev: LinkName,
     pub group: IpAddr,
+}
+
+fn one() -> u16 {
+    1
+}
+
+/// Whether a weight is the usual 1 (to leave it out of the JSON).
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde passes fields by reference
+fn is_one(n: &u16) -> bool {
+    *n == 1
 }
 
 fn forever() -> u32 {
@@ -378,6 +391,10 @@ pub fn route_json(state: &State, r: &Route) -> JsonRoute {
                 .collect()
         }),
         nhid: (r.nhid != 0).then_some(r.nhid),
+        weight: match &r.hops {
+            Hop::One(nh) => nh.weight,
+            _ => 1,
+        },
         from: r.src_prefix(),
         pref: r.extra.as_ref().and_then(|e| e.pref),
         expires: r.extra.as_ref().and_then(|e| e.expires),

@@ -193,7 +193,7 @@ fn route(
                 .transpose()?
                 .unwrap_or(0),
             gateway: r.gateway,
-            weight: 1,
+            weight: r.weight,
             flags,
         }],
         None => Vec::new(),
