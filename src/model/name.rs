@@ -143,9 +143,10 @@ impl<'de> Deserialize<'de> for LinkName {
 }
 
 /// Text made safe for a terminal: bytes that are not UTF-8 become `\xNN`, control characters
-/// `\xNN` (C0, DEL) or `\u{NN}` (C1), characters that reorder or break a line (bidi controls,
-/// U+2028/9) `\u{NNNN}`, and `\` itself `\\`, so nothing from outside can move the cursor,
-/// recolour or reorder the screen, and names that differ never look the same.
+/// `\xNN` (C0, DEL) or `\u{NN}` (C1), and characters that reorder or break a line (bidi
+/// controls, U+2028/9) `\u{NNNN}`, so nothing from outside can move the cursor, recolour or
+/// reorder the screen. Escaping twice changes nothing (a backslash is left as it is), so a line
+/// holding an escaped name can be escaped whole.
 pub fn escape_bytes(bytes: &[u8]) -> Cow<'_, str> {
     let clean = std::str::from_utf8(bytes)
         .ok()
@@ -157,7 +158,6 @@ pub fn escape_bytes(bytes: &[u8]) -> Cow<'_, str> {
     for chunk in bytes.utf8_chunks() {
         for c in chunk.valid().chars() {
             match c {
-                '\\' => out.push_str("\\\\"),
                 c if c.is_ascii_control() => {
                     let _ = write!(out, "\\x{:02x}", u32::from(c));
                 }
@@ -181,8 +181,7 @@ pub fn escape(text: &str) -> Cow<'_, str> {
 
 /// Whether a character is shown escaped.
 fn needs_escape(c: char) -> bool {
-    c == '\\'
-        || c.is_control()
+    c.is_control()
         || matches!(
             c,
             '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
@@ -201,14 +200,13 @@ mod tests {
         assert_eq!(escape("a\tb\nc\x7f"), "a\\x09b\\x0ac\\x7f");
         assert_eq!(escape("\u{85}\u{9b}"), "\\u{85}\\u{9b}", "C1 controls");
         assert_eq!(escape("abc\u{202e}fed"), "abc\\u{202e}fed", "bidi override");
-        assert_eq!(escape("a\\xff"), "a\\\\xff", "a backslash is doubled");
+        assert_eq!(escape("a\\xff"), "a\\xff", "a backslash stays");
         assert_eq!(escape_bytes(b"e\xff"), "e\\xff");
         assert_eq!(escape_bytes(b"\xc3(\xe2\x82"), "\\xc3(\\xe2\\x82");
-        assert_ne!(
-            escape_bytes(b"e\xff"),
-            escape("e\\xff"),
-            "a name with a backslash never looks like one with a raw byte"
-        );
+        for text in [&b"\x1b[31m\xff\xc2\x85"[..], "e\u{202e}\\x".as_bytes()] {
+            let once = escape_bytes(text);
+            assert_eq!(escape(&once), once, "escaping twice changes nothing");
+        }
     }
 
     #[test]

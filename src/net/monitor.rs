@@ -24,7 +24,7 @@ use super::messages::{
 };
 use super::pending::{Due, Pending};
 use super::{netconf, nexthop, proc};
-use crate::model::{Change, Family, Op, State};
+use crate::model::{Change, Family, Op, State, escape};
 
 /// What the feed reports.
 #[derive(Debug)]
@@ -90,7 +90,7 @@ pub async fn watch(
                 Err(err) if first => return Err(err),
                 Err(err) => {
                     tracing::warn!("netlink feed failed, reconnecting: {err:#}");
-                    let reason = format!("reconnecting after: {err}");
+                    let reason = escape(&format!("reconnecting after: {err}")).into_owned();
                     if tx.send(FeedEvent::Resync { reason }).await.is_err() {
                         return Ok(());
                     }
@@ -265,8 +265,10 @@ async fn handle(
     }
 }
 
-/// Reports a malformed message; an error means the receiver is gone.
+/// Reports a malformed message (the reason escaped: it may quote the message's bytes); an error
+/// means the receiver is gone.
 async fn parse_error(tx: &mpsc::Sender<FeedEvent>, kind: u16, error: String) -> Result<(), ()> {
+    let error = escape(&error).into_owned();
     tx.send(FeedEvent::ParseError { kind, error })
         .await
         .map_err(|_| ())

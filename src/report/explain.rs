@@ -10,7 +10,7 @@ use super::text::route_line;
 use crate::lookup::{
     Confidence, Explanation, PathChoice, SourceChoice, Stage, Step, StepResult, Verdict,
 };
-use crate::model::{Answer, Errno, Outcome, RouteKind, State};
+use crate::model::{Answer, Errno, Outcome, RouteKind, State, escape};
 
 /// The short result word of a step (`skipped`, `goto 100`, `EACCES`, `route src` …).
 pub fn result_word(result: &StepResult) -> String {
@@ -89,21 +89,25 @@ pub struct KernelCheck<'a> {
     pub differences: &'a [String],
 }
 
-/// The explanation for people, top to bottom.
+/// The explanation for people, top to bottom; every line is escaped, since steps quote device
+/// and table names and the query echoes the words it was given.
 pub fn write_text(
     out: &mut impl Write,
     state: &State,
     e: &Explanation,
     kernel: Option<&KernelCheck>,
 ) -> io::Result<()> {
-    writeln!(out, "Query    {}", e.query.to_words())?;
+    line(out, &format!("Query    {}", e.query.to_words()))?;
     for step in e.steps.iter().filter(|s| s.stage != Stage::Verdict) {
         let label = stage_label(step.stage);
         let text = step_text(state, step);
         if step.rule_priority.is_some() && step.stage == Stage::Rule {
-            writeln!(out, "{label:<8} {text:<44} {}", result_word(&step.result))?;
+            line(
+                out,
+                &format!("{label:<8} {text:<44} {}", result_word(&step.result)),
+            )?;
         } else {
-            writeln!(out, "{label:<8} {text}")?;
+            line(out, &format!("{label:<8} {text}"))?;
         }
     }
     write_verdict(out, state, &e.verdict)?;
@@ -114,11 +118,17 @@ pub fn write_text(
             .filter(|t| *t != 0)
             .map(|t| format!(", table {}", state.table_names.name(t)))
             .unwrap_or_default();
-        writeln!(out, "Kernel   {}{table}", answer_line(state, k.answer))?;
+        line(
+            out,
+            &format!("Kernel   {}{table}", answer_line(state, k.answer)),
+        )?;
         if k.differences.is_empty() {
-            writeln!(out, "         agree")?;
+            line(out, "         agree")?;
         } else {
-            writeln!(out, "         DISAGREE: {}", k.differences.join("; "))?;
+            line(
+                out,
+                &format!("         DISAGREE: {}", k.differences.join("; ")),
+            )?;
         }
     }
     Ok(())
@@ -141,19 +151,27 @@ fn write_verdict(out: &mut impl Write, state: &State, v: &Verdict) -> io::Result
     } else {
         ""
     };
-    writeln!(
+    line(
         out,
-        "Verdict  {}{table}{rule}{approx}",
-        answer_line(state, &v.answer)
+        &format!(
+            "Verdict  {}{table}{rule}{approx}",
+            answer_line(state, &v.answer)
+        ),
     )?;
-    writeln!(out, "         {}", v.summary)?;
+    line(out, &format!("         {}", v.summary))?;
     if let Some(note) = &v.note {
-        writeln!(out, "         note: {note}")?;
+        line(out, &format!("         note: {note}"))?;
     }
     for what in &v.unmodelled {
-        writeln!(out, "         not evaluated: {what}")?;
+        line(out, &format!("         not evaluated: {what}"))?;
     }
     Ok(())
+}
+
+/// Writes one line of text, escaped (`escape`: idempotent, so escaped names inside stay as they
+/// are).
+fn line(out: &mut impl Write, text: &str) -> io::Result<()> {
+    writeln!(out, "{}", escape(text))
 }
 
 /// An answer as JSON: `type` is the route type or `error`, with `error` the errno name.
