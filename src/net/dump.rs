@@ -60,6 +60,14 @@ impl Requester {
         while let Some(reply) = replies.next().await {
             interrupted |= reply.header.flags & NLM_F_DUMP_INTR != 0;
             match reply.payload {
+                NetlinkPayload::InnerMessage(RtMsg::Raw {
+                    kind,
+                    parse_error: Some(error),
+                    ..
+                }) => {
+                    // the object is missing from the dump: say so rather than drop it silently
+                    tracing::warn!("a reply of type {kind} could not be parsed: {error}");
+                }
                 NetlinkPayload::InnerMessage(m) => each(m),
                 NetlinkPayload::Error(e) if e.code.is_some() => {
                     return Err(NetlinkError::Kernel(e.raw_code()));
