@@ -2,6 +2,8 @@
 
 use std::process::ExitCode;
 
+use crate::model::escape;
+
 /// An input the user can fix (query, file, namespace name): exit status 2, one clear line.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -30,7 +32,8 @@ pub fn exit_status(report: &color_eyre::Report) -> ExitCode {
     }
 }
 
-/// An error as one line: the outermost message followed by its causes.
+/// An error as one line: the outermost message followed by its causes, escaped (`escape`), since
+/// it may quote a query word, a file or a namespace name that holds terminal escapes.
 pub fn one_line(report: &color_eyre::Report) -> String {
     let mut parts: Vec<String> = Vec::new();
     for cause in report.chain() {
@@ -39,5 +42,5 @@ pub fn one_line(report: &color_eyre::Report) -> String {
             parts.push(text);
         }
     }
-    parts.join(": ").replace('\n', " ")
+    escape(&parts.join(": ").replace('\n', " ")).into_owned()
 }

@@ -21,7 +21,10 @@ fn main() -> ExitCode {
                 .next()
                 .unwrap_or("bad usage")
                 .trim_start_matches("error: ");
-            eprintln!("routescope: {first} (see --help)");
+            eprintln!(
+                "routescope: {} (see --help)",
+                routescope::model::escape(first)
+            );
             return ExitCode::from(2);
         }
     };

@@ -231,7 +231,10 @@ fn a_filtered_pane_describes_its_selected_row() {
     type_text(&mut app, "eth");
     app.update(key(KeyCode::Enter));
     assert_eq!(app.row_count(Pane::Interfaces), 1);
-    assert_eq!(app.selected_link().map(|l| l.name.as_str()), Some("eth0"));
+    assert_eq!(
+        app.selected_link().and_then(|l| l.name.to_str()),
+        Some("eth0")
+    );
     let shown = screen(&app, 120, 40);
     assert!(shown.contains("interfaces (1) [/eth]"), "{shown}");
     assert!(

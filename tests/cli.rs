@@ -125,3 +125,76 @@ fn monitor_json_ends_with_the_state() {
             .is_some_and(|l| !l.is_empty())
     );
 }
+
+/// Runs routescope with arguments that may hold any byte.
+fn routescope_bytes(args: &[&[u8]]) -> Output {
+    use std::os::unix::ffi::OsStrExt;
+    Command::new(env!("CARGO_BIN_EXE_routescope"))
+        .args(args.iter().map(|a| std::ffi::OsStr::from_bytes(a)))
+        .output()
+        .expect("routescope runs")
+}
+
+/// Asserts `out` holds no raw escape or bidi character and shows `shown` instead.
+fn escaped_in(out: &[u8], shown: &str, what: &str) {
+    let text = String::from_utf8_lossy(out);
+    assert!(
+        !out.contains(&0x1b) && !text.contains('\u{202e}'),
+        "{what} printed a raw escape: {text:?}"
+    );
+    assert!(text.contains(shown), "{what} does not show {shown}: {text}");
+}
+
+#[test]
+fn control_characters_in_words_and_names_are_escaped_in_text() {
+    // a query word: the error line quotes it
+    let out = routescope(&["get", "1.2.3.4", "\x1b[31mred"]);
+    assert_eq!(out.status.code(), Some(2));
+    escaped_in(&out.stderr, "unknown word '\\x1b[31mred'", "a query error");
+    // a word clap itself rejects (clap drops C0 controls itself, not bidi ones)
+    let out = routescope(&["--bell\x07\u{202e}"]);
+    assert_eq!(out.status.code(), Some(2));
+    escaped_in(&out.stderr, "bell\\u{202e}", "a usage error");
+
+    // names from a snapshot: a link, a label, a table name, a rule's iif
+    let mut state = routescope::fixtures::server();
+    let index = *state.links.keys().last().expect("a link");
+    let link = state.links.get_mut(&index).expect("link");
+    link.name = "\x1b[31mevil\u{202e}".into();
+    link.kind = Some("\x1b[1mkind".into());
+    state.table_names.insert(254, "\x1b[5mmain");
+    let file = std::env::temp_dir().join(format!("rs-escape-{}.json", std::process::id()));
+    let mut json = Vec::new();
+    routescope::report::json::write_state(&state, &mut json).expect("json");
+    std::fs::write(&file, &json).expect("write snapshot");
+    let path = file.to_str().expect("utf-8 path");
+    let dump = routescope(&["--snapshot", path, "dump"]);
+    assert_eq!(dump.status.code(), Some(0), "{}", stderr(&dump));
+    escaped_in(&dump.stdout, "\\x1b[31mevil\\u{202e}", "dump");
+    escaped_in(&dump.stdout, "\\x1b[1mkind", "dump");
+    escaped_in(&dump.stdout, "\\x1b[5mmain", "dump");
+    let get = routescope(&[
+        "--snapshot",
+        path,
+        "get",
+        "1.2.3.4",
+        "oif",
+        "\x1b[31mevil\u{202e}",
+    ]);
+    escaped_in(&get.stdout, "\\x1b[31mevil", "get");
+    let missing = routescope_bytes(&[
+        b"--snapshot",
+        path.as_bytes(),
+        b"get",
+        b"1.2.3.4",
+        b"iif",
+        b"\x1b]0;title\x07",
+    ]);
+    assert_eq!(missing.status.code(), Some(2));
+    escaped_in(
+        &missing.stderr,
+        "\\x1b]0;title\\x07",
+        "an unknown device error",
+    );
+    let _ = std::fs::remove_file(file);
+}

@@ -1,5 +1,6 @@
 //! Property tests of the model against simple references: `RouteTable` against a sorted `Vec`,
-//! and `State::apply` against the final set of objects built into a fresh state.
+//! `State::apply` against the final set of objects built into a fresh state, and `dump --json`
+//! against the snapshot reader.
 
 mod props;
 
@@ -7,6 +8,8 @@ use proptest::prelude::*;
 use routescope::model::{
     Change, Family, Hop, NextHop, Op, Placement, Route, RouteFlags, RouteKind, RouteTable, State,
 };
+
+use routescope::report::{json, snapshot};
 
 use props::state_ref::{Objects, normalized};
 use props::table_ref::{Reference, assert_same, step};
@@ -35,6 +38,18 @@ proptest! {
         changed.protocol = protocol;
         prop_assert!(table.update(&changed));
         prop_assert_eq!(table.iter().collect::<Vec<_>>(), vec![&changed]);
+    }
+
+    /// `dump --json` of any state (names not UTF-8, every selector kind, nexthops, sysctls,
+    /// device order, multicast groups) reads back through the snapshot reader as the same state.
+    #[test]
+    fn a_json_dump_reads_back_as_the_same_state(state in props::states::state()) {
+        let mut out = Vec::new();
+        json::write_state(&state, &mut out).expect("write");
+        let text = String::from_utf8(out).expect("JSON is UTF-8");
+        let back = snapshot::parse_snapshot(&text);
+        prop_assert!(back.is_ok(), "{:?}\n{}", back.err(), text);
+        prop_assert_eq!(back.ok(), Some(state), "{}", text);
     }
 
     /// Applying random changes gives the state built fresh from the objects they leave, and

@@ -3,6 +3,8 @@
 
 mod churn;
 mod common;
+mod names;
+mod netconf;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -253,7 +255,7 @@ fn assert_addresses_match(ns: &TestNetns, state: &State) {
             link["ifname"]
         );
         let ours_link = state.link(index).expect("link known");
-        assert_eq!(Some(ours_link.name.as_str()), link["ifname"].as_str());
+        assert_eq!(ours_link.name.to_str(), link["ifname"].as_str());
         assert_eq!(u64::from(ours_link.mtu), link["mtu"].as_u64().unwrap());
         assert_eq!(Some(ours_link.operstate.name()), link["operstate"].as_str());
         let their_flags: Vec<&str> = link["flags"]

@@ -47,6 +47,27 @@ fn the_prompt_shows_errors_and_the_explanation() {
     insta::assert_snapshot!("explanation_120x40", screen(&app, 120, 40));
 }
 
+/// Names and typed words with terminal controls show escaped in every pane they reach.
+#[test]
+fn names_and_typed_words_with_controls_show_escaped() {
+    let mut state = fixtures::server();
+    let index = *state.links.keys().last().expect("a link");
+    let link = state.links.get_mut(&index).expect("link");
+    link.name = routescope::model::LinkName::from_bytes(b"ev\xff\xe2\x80\xaeil".to_vec());
+    let mut app = App::new(state, Some("ns\u{202e}x".into()), false, Keymap::default());
+    let shown = screen(&app, 120, 40);
+    assert!(shown.contains("ev\\xff\\u{202e}il"), "{shown}");
+    assert!(shown.contains("netns ns\\u{202e}x"), "{shown}");
+    app.update(key(KeyCode::Char('g')));
+    type_text(&mut app, "8.8.8.8 x\u{202e}y");
+    let shown = screen(&app, 120, 40);
+    assert!(shown.contains("unknown word 'x\\u{202e}y'"), "{shown}");
+    assert!(
+        !shown.contains('\u{202e}'),
+        "no raw bidi control anywhere: {shown}"
+    );
+}
+
 #[test]
 fn tiny_terminals_do_not_panic() {
     let mut app = app();

@@ -151,11 +151,12 @@ impl App {
         if !matches!(head.split_whitespace().last(), Some("iif" | "oif")) {
             return text.to_owned();
         }
-        let names: Vec<&str> = self
+        // the escaped form, which is what the panes show and what a query accepts
+        let names: Vec<String> = self
             .state
             .links
             .values()
-            .map(|l| l.name.as_str())
+            .map(|l| l.name.to_string())
             .filter(|n| n.starts_with(last))
             .collect();
         match names.as_slice() {

@@ -30,13 +30,13 @@ impl App {
         start..start.saturating_add(height).min(rows)
     }
 
-    /// The links the interfaces pane shows: those whose name contains its filter.
+    /// The links the interfaces pane shows: those whose name (as shown) contains its filter.
     pub fn visible_links(&self) -> impl Iterator<Item = &Link> {
         let filter = self.filter(Pane::Interfaces);
         self.state
             .links
             .values()
-            .filter(move |l| l.name.contains(filter))
+            .filter(move |l| l.name.to_string().contains(filter))
     }
 
     /// The rules the rules pane shows (IPv4 then IPv6): those whose text contains its filter.

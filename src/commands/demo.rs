@@ -49,7 +49,7 @@ fn clean_all() {
         let name = entry.file_name().to_string_lossy().into_owned();
         if name.starts_with(NAMESPACE_PREFIX) {
             scenario::remove(&name);
-            println!("removed {name}");
+            println!("removed {}", crate::model::escape(&name));
             removed += 1;
         }
     }

@@ -28,7 +28,7 @@ pub fn route(state: &State, flow: &Flow, steps: &mut Vec<Step>) -> Verdict {
             route,
             why,
         } => {
-            let forwarding = state.sysctls.device(&state.link_name(flow.iif)).forwarding;
+            let forwarding = state.sysctls.device(state.name_of(flow.iif)).forwarding;
             // IPv4 turns every failure into "no route to host" when it would not forward anyway
             let errno = if flow.family == Family::V4 && !forwarding {
                 Errno::Ehostunreach

@@ -2,7 +2,7 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 
-use super::Family;
+use super::{Family, LinkName};
 
 /// An address or route scope (`RT_SCOPE_*`); smaller numbers reach further.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -111,8 +111,8 @@ pub struct Address {
     pub prefix_len: u8,
     /// Scope.
     pub scope: Scope,
-    /// IPv4 label (`eth0:1`), if any.
-    pub label: Option<String>,
+    /// IPv4 label (`eth0:1`), if any, as the kernel's bytes.
+    pub label: Option<LinkName>,
     /// `IFA_F_*` flags.
     pub flags: AddressFlags,
     /// IPv4 broadcast address, if any.

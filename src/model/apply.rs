@@ -1,10 +1,10 @@
 //! Applying kernel notifications to the state, idempotently.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use super::{
-    Address, Family, Link, Neighbour, Nexthop, Placement, Route, RouteTable, Rule, State, Sysctls,
-    siblings,
+    Address, Family, Link, LinkName, Neighbour, Nexthop, Placement, Route, RouteTable, Rule,
+    Selector, State, Sysctls, siblings,
 };
 
 /// Whether an object appeared (or changed) or went away.
@@ -51,10 +51,20 @@ impl State {
                     self.dev_list.push(link.index);
                 }
                 self.links.insert(link.index, link);
+                self.attach_rules();
             }
-            Change::Link(Op::Del, link) => self.forget_link(link.index),
+            Change::Link(Op::Del, link) => {
+                self.forget_link(link.index);
+                self.attach_rules();
+            }
             Change::Address(op, address) => self.apply_address(op, address),
-            Change::Rule(op, rule) => self.apply_rule(op, rule),
+            Change::Rule(op, rule) => {
+                // the first rule added splits the merged local/main trie for good (fib_unmerge)
+                if op == Op::New && rule.family == Family::V4 {
+                    self.ipv4_tables_merged = Some(false);
+                }
+                self.apply_rule(op, rule);
+            }
             Change::Route(op, placement, route) => self.apply_route(op, placement, route),
             Change::Neighbour(op, neighbour) => {
                 self.neighbours.retain(|n| !n.same_entry(&neighbour));
@@ -78,6 +88,22 @@ impl State {
             Change::Sysctls(sysctls) => self.sysctls = sysctls,
             Change::Groups(groups) => self.mc_groups = groups,
             Change::Snapshot(state) => *self = *state,
+        }
+    }
+
+    /// Marks each `iif`/`oif` selector detached exactly when no link has its name: the kernel
+    /// attaches and detaches rules as devices of that name appear, go or are renamed, without a
+    /// notification (`fib_rules_event`).
+    fn attach_rules(&mut self) {
+        let names: HashSet<&LinkName> = self.links.values().map(|l| &l.name).collect();
+        for rule in &mut self.rules {
+            for selector in &mut rule.selectors {
+                if let Selector::Iif { name, detached } | Selector::Oif { name, detached } =
+                    selector
+                {
+                    *detached = !names.contains(name);
+                }
+            }
         }
     }
 
@@ -204,5 +230,47 @@ fn ipv6_scope_rank(address: &Address) -> u8 {
         std::net::IpAddr::V6(a) if a.segments()[0] & 0xffc0 == 0xfe80 => 0x2,
         std::net::IpAddr::V6(a) if a.segments()[0] & 0xffc0 == 0xfec0 => 0x5,
         _ => 0xe,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::fixtures;
+
+    #[test]
+    fn rules_follow_devices_of_their_name_and_a_rule_splits_the_trie() {
+        let mut state = fixtures::server();
+        state.ipv4_tables_merged = Some(true);
+        let rule = Rule::lookup(Family::V4, 123, 100).with(Selector::Iif {
+            name: "new0".into(),
+            detached: true,
+        });
+        state.apply(Change::Rule(Op::New, rule));
+        assert_eq!(state.ipv4_tables_merged, Some(false), "fib_unmerge");
+        let detached = |s: &State| match s.rules.iter().find(|r| r.priority == 123) {
+            Some(r) => r
+                .selectors
+                .iter()
+                .any(|s| matches!(s, Selector::Iif { detached, .. } if *detached)),
+            None => panic!("the rule is there"),
+        };
+        assert!(detached(&state));
+        let link = Link {
+            index: 77,
+            name: "new0".into(),
+            ..Link::default()
+        };
+        state.apply(Change::Link(Op::New, link.clone()));
+        assert!(!detached(&state), "a device of that name attaches it");
+        let renamed = Link {
+            name: "other".into(),
+            ..link.clone()
+        };
+        state.apply(Change::Link(Op::New, renamed));
+        assert!(detached(&state), "renamed away");
+        state.apply(Change::Link(Op::New, link.clone()));
+        state.apply(Change::Link(Op::Del, link));
+        assert!(detached(&state), "deleted");
     }
 }

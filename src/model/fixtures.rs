@@ -98,7 +98,7 @@ pub fn server() -> State {
 fn link(index: u32, name: &str, flags: u32, mac: Option<Vec<u8>>) -> Link {
     Link {
         index,
-        name: name.to_owned(),
+        name: name.into(),
         kind: None,
         flags: LinkFlags(flags),
         operstate: if index == 1 {

@@ -3,13 +3,13 @@
 
 use std::collections::HashSet;
 
-use super::{Family, RuleAction, Selector, State};
+use super::{Family, LinkName, RuleAction, Selector, State};
 
 /// A state that breaks an invariant routescope cannot repair.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InvariantError {
     #[error("two links are named '{0}'")]
-    DuplicateLinkName(String),
+    DuplicateLinkName(LinkName),
     #[error(
         "a route to {dst} in table {table} leaves by interface index {dev}, which is not a link"
     )]
@@ -30,7 +30,7 @@ impl State {
     pub fn enforce_invariants(&mut self) -> Result<(), InvariantError> {
         let mut names = HashSet::new();
         for link in self.links.values() {
-            if !names.insert(link.name.as_str()) {
+            if !names.insert(&link.name) {
                 return Err(InvariantError::DuplicateLinkName(link.name.clone()));
             }
         }

@@ -1,5 +1,7 @@
 //! Network interfaces.
 
+use super::LinkName;
+
 /// Interface flags (`IFF_*`), kept as the kernel's bits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct LinkFlags(pub u32);
@@ -120,8 +122,8 @@ impl OperState {
 pub struct Link {
     /// The interface index.
     pub index: u32,
-    /// The interface name.
-    pub name: String,
+    /// The interface name, as the kernel's bytes.
+    pub name: LinkName,
     /// The link kind (`veth`, `bridge`, …), `None` for plain devices such as `lo` or `eth0`.
     pub kind: Option<String>,
     /// `IFF_*` flags.

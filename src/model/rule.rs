@@ -1,7 +1,7 @@
 //! Policy routing rules (the RPDB), IPv4 and IPv6.
 
-use super::Family;
 use super::selector::{Selector, SelectorKind};
+use super::{Family, LinkName};
 
 /// What a rule does when it matches (`FR_ACT_*`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,10 +138,10 @@ impl Rule {
     }
 
     /// The device name of the rule's `iif` or `oif` selector.
-    pub fn device(&self, kind: SelectorKind) -> Option<&str> {
+    pub fn device(&self, kind: SelectorKind) -> Option<&LinkName> {
         self.selectors.iter().find_map(|s| match s {
-            Selector::Iif { name, .. } if kind == SelectorKind::Iif => Some(name.as_str()),
-            Selector::Oif { name, .. } if kind == SelectorKind::Oif => Some(name.as_str()),
+            Selector::Iif { name, .. } if kind == SelectorKind::Iif => Some(name),
+            Selector::Oif { name, .. } if kind == SelectorKind::Oif => Some(name),
             _ => None,
         })
     }

@@ -13,7 +13,7 @@ use ipnet::IpNet;
 use serde_json::{Map, Value, json};
 use strum::{EnumDiscriminants, EnumIter, IntoEnumIterator};
 
-use super::Family;
+use super::{Family, LinkName};
 
 /// The legacy IPv4 TOS bits a `tos` rule compares (`INET_DSCP_LEGACY_TOS_MASK`, kernel 6.18).
 pub const LEGACY_TOS_MASK: u8 = 0x1c;
@@ -23,9 +23,9 @@ pub const LEGACY_TOS_MASK: u8 = 0x1c;
 pub struct Packet<'a> {
     pub family: Family,
     /// The arrival device's name (`lo` for locally generated traffic).
-    pub iif: &'a str,
+    pub iif: &'a LinkName,
     /// The device the flow is bound to, if any.
-    pub oif: Option<&'a str>,
+    pub oif: Option<&'a LinkName>,
     pub mark: u32,
     pub uid: u32,
     /// The source, `None` while the flow has none (0.0.0.0 / ::).
@@ -105,9 +105,9 @@ impl PortMatch {
 #[strum_discriminants(name(SelectorKind), derive(EnumIter, PartialOrd, Ord, Hash))]
 pub enum Selector {
     /// `iif NAME` (`FRA_IIFNAME`); `detached` while no device has the name.
-    Iif { name: String, detached: bool },
+    Iif { name: LinkName, detached: bool },
     /// `oif NAME` (`FRA_OIFNAME`).
-    Oif { name: String, detached: bool },
+    Oif { name: LinkName, detached: bool },
     /// `fwmark M/MASK` (`FRA_FWMARK`, `FRA_FWMASK`).
     Fwmark { mark: u32, mask: u32 },
     /// `tun_id N` (`FRA_TUN_ID`): metadata tunnels; `ip route get` flows carry tunnel id 0.
@@ -157,7 +157,7 @@ impl Selector {
         match self {
             // a detached device has ifindex -1 in the kernel and never equals the flow's
             Self::Iif { name, detached } => yes(!detached && p.iif == name),
-            Self::Oif { name, detached } => yes(!detached && p.oif == Some(name.as_str())),
+            Self::Oif { name, detached } => yes(!detached && p.oif == Some(name)),
             Self::Fwmark { mark, mask } => yes((mark ^ p.mark) & mask == 0),
             Self::TunId(id) => yes(*id == 0),
             // no flow of `ip route get` belongs to a VRF in the devices routescope models
@@ -347,11 +347,11 @@ impl Selector {
         let f = Fields(m);
         let one = match kind {
             SelectorKind::Iif => f.text("iif")?.map(|name| Self::Iif {
-                name: name.to_owned(),
+                name: LinkName::from_json_text(name),
                 detached: f.flag("iif_detached"),
             }),
             SelectorKind::Oif => f.text("oif")?.map(|name| Self::Oif {
-                name: name.to_owned(),
+                name: LinkName::from_json_text(name),
                 detached: f.flag("oif_detached"),
             }),
             SelectorKind::Fwmark => {
@@ -425,7 +425,7 @@ impl Selector {
         };
         match kind {
             SelectorKind::Iif | SelectorKind::Oif => {
-                let name = from(devices);
+                let name = LinkName::from(from(devices));
                 if kind == SelectorKind::Iif {
                     Self::Iif {
                         name,

@@ -5,7 +5,9 @@ use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Address, Link, Neighbour, Nexthop, Route, RouteTable, Rule, Sysctls, TableNames};
+use super::{
+    Address, Link, LinkName, Neighbour, Nexthop, Route, RouteTable, Rule, Sysctls, TableNames,
+};
 
 /// An address family, as the kernel's `AF_INET` / `AF_INET6`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -104,21 +106,34 @@ impl State {
         self.mc_groups.contains(&(index, group))
     }
 
-    /// The link with this name.
-    pub fn link_by_name(&self, name: &str) -> Option<&Link> {
-        self.links.values().find(|l| l.name == name)
+    /// The link a word names: its name exactly, else the escaped form text output shows (so a
+    /// name that is not UTF-8 can be typed as `e\xff`) or the JSON form (`hex:65ff`).
+    pub fn link_by_name(&self, word: &str) -> Option<&Link> {
+        let mut links = self.links.values();
+        links
+            .clone()
+            .find(|l| l.name == word)
+            .or_else(|| links.find(|l| l.name.answers_to(word)))
     }
 
     /// The name of a link, borrowed; empty when the index is unknown (for hot paths).
-    pub fn name_of(&self, index: u32) -> &str {
-        self.links.get(&index).map_or("", |l| l.name.as_str())
+    pub fn name_of(&self, index: u32) -> &LinkName {
+        static EMPTY: LinkName = LinkName::EMPTY;
+        self.links.get(&index).map_or(&EMPTY, |l| &l.name)
     }
 
-    /// The name of a link, or its index in brackets when it is unknown.
+    /// The name of a link for text (escaped: safe on a terminal), or `ifN` when it is unknown.
     pub fn link_name(&self, index: u32) -> String {
         self.links
             .get(&index)
-            .map_or_else(|| format!("if{index}"), |l| l.name.clone())
+            .map_or_else(|| format!("if{index}"), |l| l.name.to_string())
+    }
+
+    /// The name of a link as bytes, or `ifN` when it is unknown (for JSON, which keeps bytes).
+    pub fn link_name_bytes(&self, index: u32) -> LinkName {
+        self.links
+            .get(&index)
+            .map_or_else(|| LinkName::from(format!("if{index}")), |l| l.name.clone())
     }
 
     /// The addresses of one device in kernel order.

@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::LinkName;
+
 /// IPv4 and IPv6 settings of one device (or of `all` / `default`); also their JSON form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
@@ -48,32 +50,40 @@ pub struct Sysctls {
     /// `net.ipv4.conf.all.*` / `net.ipv6.conf.all.*`.
     pub all: DeviceSysctls,
     /// Per-device values by device name.
-    pub devices: BTreeMap<String, DeviceSysctls>,
+    pub devices: BTreeMap<LinkName, DeviceSysctls>,
 }
 
 impl Sysctls {
     /// The settings of one device, or the defaults if it was not read.
-    pub fn device(&self, name: &str) -> DeviceSysctls {
-        self.devices.get(name).copied().unwrap_or_default()
+    pub fn device(&self, name: &(impl AsRef<[u8]> + ?Sized)) -> DeviceSysctls {
+        self.devices.get(name.as_ref()).copied().unwrap_or_default()
     }
 
     /// The effective `rp_filter` of a device: the kernel takes the larger of `all` and the device.
-    pub fn rp_filter(&self, name: &str) -> u8 {
+    pub fn rp_filter(&self, name: &(impl AsRef<[u8]> + ?Sized)) -> u8 {
         self.all.rp_filter.max(self.device(name).rp_filter)
     }
 
     /// Whether IPv4 forwarding is on for packets arriving on `name` (`IN_DEV_FORWARD`: device value).
-    pub fn forwarding(&self, name: &str) -> bool {
+    pub fn forwarding(&self, name: &(impl AsRef<[u8]> + ?Sized)) -> bool {
         self.device(name).forwarding
     }
 
     /// `IN_DEV_ANDCONF`-style settings: on only if on for `all` and for the device.
-    pub fn both(&self, name: &str, pick: impl Fn(&DeviceSysctls) -> bool) -> bool {
+    pub fn both(
+        &self,
+        name: &(impl AsRef<[u8]> + ?Sized),
+        pick: impl Fn(&DeviceSysctls) -> bool,
+    ) -> bool {
         pick(&self.all) && pick(&self.device(name))
     }
 
     /// `IN_DEV_ORCONF`-style settings: on if on for `all` or for the device.
-    pub fn either(&self, name: &str, pick: impl Fn(&DeviceSysctls) -> bool) -> bool {
+    pub fn either(
+        &self,
+        name: &(impl AsRef<[u8]> + ?Sized),
+        pick: impl Fn(&DeviceSysctls) -> bool,
+    ) -> bool {
         pick(&self.all) || pick(&self.device(name))
     }
 }

@@ -1,6 +1,11 @@
 //! Routing table names, as `/etc/iproute2/rt_tables` gives them.
+//!
+//! Names come from files (`rt_tables`, snapshots) and serve display only, so they are kept escaped
+//! (`escape`, which changes an escaped name no further): every text that names a table is safe.
 
 use std::collections::BTreeMap;
+
+use super::escape;
 
 /// Names of routing tables by id; the three reserved ones are always known.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,7 +41,7 @@ impl TableNames {
                 .strip_prefix("0x")
                 .map_or_else(|| id.parse().ok(), |hex| u32::from_str_radix(hex, 16).ok());
             if let Some(id) = id {
-                self.names.insert(id, name.to_owned());
+                self.names.insert(id, escape(name).into_owned());
             }
         }
     }
@@ -44,7 +49,7 @@ impl TableNames {
     /// Names a table, unless the name is just its number.
     pub fn insert(&mut self, id: u32, name: &str) {
         if name != id.to_string() {
-            self.names.insert(id, name.to_owned());
+            self.names.insert(id, escape(name).into_owned());
         }
     }
 
@@ -92,5 +97,11 @@ mod tests {
         assert_eq!(names.id("isp2"), Some(101));
         assert_eq!(names.id("42"), Some(42));
         assert_eq!(names.id("nope"), None);
+        names.add_file_text("7 \x1b[31mred\n");
+        names.insert(8, "\u{202e}evil");
+        assert_eq!(names.name(7), "\\x1b[31mred", "kept escaped");
+        assert_eq!(names.name(8), "\\u{202e}evil");
+        names.insert(7, &names.name(7));
+        assert_eq!(names.name(7), "\\x1b[31mred", "read back unchanged");
     }
 }

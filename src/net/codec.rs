@@ -1,20 +1,27 @@
 //! Our netlink message type: route messages, plus raw bytes for everything the crate cannot parse.
 //!
-//! netlink-packet-route has no nexthop messages and drops anything it fails to parse with only a
-//! log line; this wrapper keeps such messages so nexthops can be parsed by hand and parse errors
-//! are counted and shown, never lost.
+//! netlink-packet-route has no nexthop or netconf messages and drops anything it fails to parse
+//! with only a log line; this wrapper keeps such messages so they can be parsed by hand and parse
+//! errors are counted and shown, never lost.
 
 use netlink_packet_core::{
     NetlinkDeserializable, NetlinkHeader, NetlinkPayload, NetlinkSerializable,
 };
 use netlink_packet_route::RouteNetlinkMessage;
 
+use super::messages::{
+    RTM_GETNETCONF, RTM_GETNEXTHOP, RTM_NEWNETCONF, RTM_NEWNEXTHOP, RTM_NEWNEXTHOPBUCKET,
+};
+use super::raw_names::{self, RawNames};
+
 /// A route-netlink message, parsed or raw.
 #[derive(Debug, Clone)]
 pub enum RtMsg {
-    /// A message netlink-packet-route understands.
-    Route(RouteNetlinkMessage),
-    /// A nexthop message, or one the crate failed to parse (with the error).
+    /// A message netlink-packet-route understands, with the names it held that are not UTF-8
+    /// (the message itself then holds a stand-in; see `raw_names`).
+    Route(RouteNetlinkMessage, RawNames),
+    /// A nexthop, nexthop-bucket or netconf message (parsed by hand), or one the crate failed to
+    /// parse (with the error).
     Raw {
         kind: u16,
         payload: Vec<u8>,
@@ -25,21 +32,21 @@ pub enum RtMsg {
 impl NetlinkSerializable for RtMsg {
     fn message_type(&self) -> u16 {
         match self {
-            Self::Route(m) => m.message_type(),
+            Self::Route(m, _) => m.message_type(),
             Self::Raw { kind, .. } => *kind,
         }
     }
 
     fn buffer_len(&self) -> usize {
         match self {
-            Self::Route(m) => NetlinkSerializable::buffer_len(m),
+            Self::Route(m, _) => NetlinkSerializable::buffer_len(m),
             Self::Raw { payload, .. } => payload.len(),
         }
     }
 
     fn serialize(&self, buffer: &mut [u8]) {
         match self {
-            Self::Route(m) => m.serialize(buffer),
+            Self::Route(m, _) => m.serialize(buffer),
             Self::Raw { payload, .. } => buffer.copy_from_slice(payload),
         }
     }
@@ -50,21 +57,33 @@ impl NetlinkDeserializable for RtMsg {
 
     fn deserialize(header: &NetlinkHeader, payload: &[u8]) -> Result<Self, Self::Error> {
         let kind = header.message_type;
-        if (RTM_NEWNEXTHOP..=RTM_GETNEXTHOP).contains(&kind) {
+        if is_raw(kind) {
             return Ok(Self::Raw {
                 kind,
                 payload: payload.to_vec(),
                 parse_error: None,
             });
         }
-        Ok(match RouteNetlinkMessage::deserialize(header, payload) {
-            Ok(m) => Self::Route(m),
-            Err(e) => Self::Raw {
-                kind,
-                payload: payload.to_vec(),
-                parse_error: Some(e.to_string()),
-            },
-        })
+        let error = match RouteNetlinkMessage::deserialize(header, payload) {
+            Ok(m) => return Ok(Self::Route(m, RawNames::default())),
+            Err(e) => e.to_string(),
+        };
+        let repaired = raw_names::repair(kind, payload).and_then(|(fixed, names)| {
+            let m = RouteNetlinkMessage::deserialize(header, &fixed).ok()?;
+            Some(Self::Route(m, names))
+        });
+        Ok(repaired.unwrap_or_else(|| Self::Raw {
+            kind,
+            payload: payload.to_vec(),
+            parse_error: Some(error),
+        }))
+    }
+}
+
+impl RtMsg {
+    /// A request (or any message we build): nothing in it needs raw names.
+    pub fn request(msg: RouteNetlinkMessage) -> Self {
+        Self::Route(msg, RawNames::default())
     }
 }
 
@@ -74,11 +93,9 @@ impl From<RtMsg> for NetlinkPayload<RtMsg> {
     }
 }
 
-/// `RTM_NEWNEXTHOP`.
-pub const RTM_NEWNEXTHOP: u16 = 104;
-/// `RTM_DELNEXTHOP`.
-pub const RTM_DELNEXTHOP: u16 = 105;
-/// `RTM_GETNEXTHOP`.
-pub const RTM_GETNEXTHOP: u16 = 106;
-/// `RTM_NEWNETCONF`: a forwarding / `rp_filter` / linkdown setting changed.
-pub const RTM_NEWNETCONF: u16 = 80;
+/// Whether a message type is left raw for our own parsers: the crate has no type for it.
+fn is_raw(kind: u16) -> bool {
+    (RTM_NEWNEXTHOP..=RTM_GETNEXTHOP).contains(&kind)
+        || (RTM_NEWNETCONF..=RTM_GETNETCONF).contains(&kind)
+        || kind == RTM_NEWNEXTHOPBUCKET
+}

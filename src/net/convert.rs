@@ -16,8 +16,9 @@ use netlink_packet_route::rule::{
 };
 use netlink_packet_route::{AddressFamily, IpProtocol};
 
+use super::raw_names::{FRA_OIFNAME, NAME, RawNames};
 use crate::model::{
-    Address, AddressFlags, Family, Hop, Link, LinkFlags, MODELLED_RULE_FLAGS, Neighbour,
+    Address, AddressFlags, Family, Hop, Link, LinkFlags, LinkName, MODELLED_RULE_FLAGS, Neighbour,
     NeighbourState, NextHop, OperState, PortMatch, Route, RouteExtra, RouteFlags, RouteKind, Rule,
     RuleAction, Scope, Selector,
 };
@@ -31,8 +32,15 @@ pub fn family(af: AddressFamily) -> Option<Family> {
     }
 }
 
+/// The name a string attribute carried: as sent when it was not UTF-8, else the parsed text.
+fn name_of(names: &RawNames, kind: u16, parsed: &str) -> LinkName {
+    names
+        .get(kind)
+        .map_or_else(|| LinkName::from(parsed), LinkName::from_bytes)
+}
+
 /// A link message as a `Link`.
-pub fn link(msg: &LinkMessage) -> Link {
+pub fn link(msg: &LinkMessage, names: &RawNames) -> Link {
     let mut link = Link {
         index: msg.header.index,
         flags: LinkFlags(msg.header.flags.bits()),
@@ -40,7 +48,7 @@ pub fn link(msg: &LinkMessage) -> Link {
     };
     for attr in &msg.attributes {
         match attr {
-            LinkAttribute::IfName(name) => link.name.clone_from(name),
+            LinkAttribute::IfName(name) => link.name = name_of(names, NAME, name),
             LinkAttribute::Mtu(mtu) => link.mtu = *mtu,
             LinkAttribute::Address(mac) => link.mac = Some(mac.clone()),
             LinkAttribute::OperState(state) => {
@@ -80,7 +88,7 @@ fn kind_name(kind: &InfoKind) -> String {
 }
 
 /// An address message as an `Address` (IPv4 or IPv6 only).
-pub fn address(msg: &AddressMessage) -> Option<Address> {
+pub fn address(msg: &AddressMessage, names: &RawNames) -> Option<Address> {
     family(msg.header.family)?;
     let (mut local, mut address, mut label, mut broadcast) = (None, None, None, None);
     let mut flags = AddressFlags(u32::from(msg.header.flags.bits()));
@@ -89,7 +97,7 @@ pub fn address(msg: &AddressMessage) -> Option<Address> {
         match attr {
             AddressAttribute::Local(ip) => local = Some(*ip),
             AddressAttribute::Address(ip) => address = Some(*ip),
-            AddressAttribute::Label(l) => label = Some(l.clone()),
+            AddressAttribute::Label(l) => label = Some(name_of(names, NAME, l)),
             AddressAttribute::Broadcast(b) => broadcast = Some(*b),
             AddressAttribute::Flags(f) => flags = AddressFlags(f.bits()),
             AddressAttribute::CacheInfo(info) => {
@@ -150,8 +158,13 @@ pub fn put_selector(m: &mut RuleMessage, s: &Selector) {
         out
     };
     let attrs = match s {
-        Selector::Iif { name, .. } => vec![RuleAttribute::Iifname(name.clone())],
-        Selector::Oif { name, .. } => vec![RuleAttribute::Oifname(name.clone())],
+        // the crate sends names as UTF-8 strings: a name that is not is sent with U+FFFD
+        Selector::Iif { name, .. } => vec![RuleAttribute::Iifname(
+            String::from_utf8_lossy(name.as_bytes()).into(),
+        )],
+        Selector::Oif { name, .. } => vec![RuleAttribute::Oifname(
+            String::from_utf8_lossy(name.as_bytes()).into(),
+        )],
         Selector::Fwmark { mark, mask } => {
             vec![RuleAttribute::FwMark(*mark), RuleAttribute::FwMask(*mask)]
         }
@@ -207,7 +220,7 @@ struct RuleParts {
 }
 
 /// A rule message as a `Rule`; attributes routescope does not evaluate are kept as `Unknown`.
-pub fn rule(msg: &RuleMessage) -> Option<Rule> {
+pub fn rule(msg: &RuleMessage, names: &RawNames) -> Option<Rule> {
     let fam = family(msg.header.family)?;
     let mut rule = Rule::lookup(fam, 0, u32::from(msg.header.table));
     rule.action = RuleAction::from_number(u8::from(msg.header.action));
@@ -237,11 +250,11 @@ pub fn rule(msg: &RuleMessage) -> Option<Rule> {
                 }
             }
             RuleAttribute::Iifname(n) => rule.add(Selector::Iif {
-                name: n.clone(),
+                name: name_of(names, NAME, n),
                 detached: iif_detached,
             }),
             RuleAttribute::Oifname(n) => rule.add(Selector::Oif {
-                name: n.clone(),
+                name: name_of(names, FRA_OIFNAME, n),
                 detached: oif_detached,
             }),
             RuleAttribute::FwMark(m) => parts.fwmark = Some(*m),
@@ -511,7 +524,7 @@ mod tests {
         msg.attributes.push(LinkAttribute::IfName(name.into()));
         msg.attributes.push(LinkAttribute::LinkInfo(infos));
         msg.attributes.extend(master.map(LinkAttribute::Controller));
-        link(&msg)
+        link(&msg, &RawNames::default())
     }
 
     #[test]
@@ -546,7 +559,7 @@ mod tests {
         msg.attributes.push(RuleAttribute::L3MDev(true));
         msg.attributes.push(RuleAttribute::Priority(1000));
         msg.attributes.push(RuleAttribute::Table(4_000_000_000));
-        let rule = rule(&msg).unwrap();
+        let rule = rule(&msg, &RawNames::default()).unwrap();
         assert!(rule.selector(crate::model::SelectorKind::L3mdev).is_some());
         assert_eq!((rule.priority, rule.table), (1000, 4_000_000_000));
         assert_eq!(rule.selector_text("x"), "from all lookup [l3mdev-table]");
@@ -563,7 +576,7 @@ mod tests {
         msg.attributes.push(RuleAttribute::Table(100));
         msg.attributes
             .push(RuleAttribute::Other(DefaultNla::new(99, vec![7])));
-        state.rules.push(rule(&msg).unwrap());
+        state.rules.push(rule(&msg, &RawNames::default()).unwrap());
         let mut route_msg = RouteMessage::default();
         route_msg.header.address_family = AddressFamily::Inet;
         route_msg.header.destination_prefix_length = 8;
@@ -612,7 +625,7 @@ mod tests {
                     };
                     msg.header.action = NlRuleAction::ToTable;
                     put_selector(&mut msg, &s);
-                    let back = rule(&msg).unwrap();
+                    let back = rule(&msg, &RawNames::default()).unwrap();
                     assert_eq!(back.selectors, std::slice::from_ref(&s), "{s:?}");
                 }
             }
@@ -635,7 +648,7 @@ mod tests {
         msg.attributes
             .push(raw(fra::DPORT_MASK, 0xfc00_u16.to_ne_bytes().to_vec()));
         msg.attributes.push(raw(99, vec![1, 2]));
-        let rule = rule(&msg).unwrap();
+        let rule = rule(&msg, &RawNames::default()).unwrap();
         assert_eq!(
             rule.selectors,
             vec![

@@ -16,7 +16,8 @@ use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
 use netlink_proto::{ConnectionHandle, NetlinkCodec};
 use netlink_sys::{SocketAddr, TokioSocket, protocols::NETLINK_ROUTE};
 
-use super::codec::{RTM_GETNEXTHOP, RtMsg};
+use super::codec::RtMsg;
+use super::messages::RTM_GETNEXTHOP;
 use super::{convert, nexthop, proc};
 use crate::model::{Family, RouteTable, Rule, RuleAction, State, priority, table};
 
@@ -59,6 +60,14 @@ impl Requester {
         while let Some(reply) = replies.next().await {
             interrupted |= reply.header.flags & NLM_F_DUMP_INTR != 0;
             match reply.payload {
+                NetlinkPayload::InnerMessage(RtMsg::Raw {
+                    kind,
+                    parse_error: Some(error),
+                    ..
+                }) => {
+                    // the object is missing from the dump: say so rather than drop it silently
+                    tracing::warn!("a reply of type {kind} could not be parsed: {error}");
+                }
                 NetlinkPayload::InnerMessage(m) => each(m),
                 NetlinkPayload::Error(e) if e.code.is_some() => {
                     return Err(NetlinkError::Kernel(e.raw_code()));
@@ -100,13 +109,13 @@ impl Requester {
     ) -> color_eyre::Result<BTreeMap<(Family, u32), RouteTable>> {
         let mut req = RouteMessage::default();
         req.header.address_family = af(family);
-        let msg = RtMsg::Route(RouteNetlinkMessage::GetRoute(req));
+        let msg = RtMsg::request(RouteNetlinkMessage::GetRoute(req));
         let tables = self
             .dump(
                 &msg,
                 BTreeMap::new,
                 |tables: &mut BTreeMap<(Family, u32), RouteTable>, m| {
-                    if let RtMsg::Route(RouteNetlinkMessage::NewRoute(r)) = m {
+                    if let RtMsg::Route(RouteNetlinkMessage::NewRoute(r), _) = m {
                         if let Some(route) = convert::route(&r) {
                             tables
                                 .entry((route.family(), route.table))
@@ -123,10 +132,10 @@ impl Requester {
 
     /// Every address of every device, in the kernel's order.
     pub async fn addresses(&self) -> color_eyre::Result<Vec<crate::model::Address>> {
-        let addrs = RtMsg::Route(RouteNetlinkMessage::GetAddress(AddressMessage::default()));
+        let addrs = RtMsg::request(RouteNetlinkMessage::GetAddress(AddressMessage::default()));
         self.dump(&addrs, Vec::new, |v, m| {
-            if let RtMsg::Route(RouteNetlinkMessage::NewAddress(a)) = m {
-                v.extend(convert::address(&a));
+            if let RtMsg::Route(RouteNetlinkMessage::NewAddress(a), names) = m {
+                v.extend(convert::address(&a, &names));
             }
         })
         .await
@@ -142,7 +151,7 @@ impl Requester {
         };
         let list = self.dump(&nexthops, Vec::new, |v, m| {
             if let RtMsg::Raw { payload, .. } = m {
-                v.extend(nexthop::parse(&payload));
+                v.extend(nexthop::parse(&payload).ok());
             }
         });
         list.await
@@ -154,11 +163,11 @@ impl Requester {
 
     /// Every neighbour cache entry, IPv4 and IPv6.
     pub async fn neighbours(&self) -> color_eyre::Result<Vec<crate::model::Neighbour>> {
-        let neigh = RtMsg::Route(RouteNetlinkMessage::GetNeighbour(
+        let neigh = RtMsg::request(RouteNetlinkMessage::GetNeighbour(
             NeighbourMessage::default(),
         ));
         self.dump(&neigh, Vec::new, |v, m| {
-            if let RtMsg::Route(RouteNetlinkMessage::NewNeighbour(n)) = m {
+            if let RtMsg::Route(RouteNetlinkMessage::NewNeighbour(n), _) = m {
                 v.extend(convert::neighbour(&n));
             }
         })
@@ -169,10 +178,10 @@ impl Requester {
     /// The whole state of the namespace this connection lives in.
     pub async fn state(&self) -> color_eyre::Result<State> {
         let mut state = State::default();
-        let links = RtMsg::Route(RouteNetlinkMessage::GetLink(LinkMessage::default()));
+        let links = RtMsg::request(RouteNetlinkMessage::GetLink(LinkMessage::default()));
         let link_list = self.dump(&links, Vec::new, |v, m| {
-            if let RtMsg::Route(RouteNetlinkMessage::NewLink(l)) = m {
-                v.push(convert::link(&l));
+            if let RtMsg::Route(RouteNetlinkMessage::NewLink(l), names) = m {
+                v.push(convert::link(&l, &names));
             }
         });
         for link in link_list
@@ -186,9 +195,9 @@ impl Requester {
             let mut req = RuleMessage::default();
             req.header.family = af(family);
             let rules = self
-                .dump(&RtMsg::Route(RouteNetlinkMessage::GetRule(req)), Vec::new, |v, m| {
-                    if let RtMsg::Route(RouteNetlinkMessage::NewRule(r)) = m {
-                        v.extend(convert::rule(&r));
+                .dump(&RtMsg::request(RouteNetlinkMessage::GetRule(req)), Vec::new, |v, m| {
+                    if let RtMsg::Route(RouteNetlinkMessage::NewRule(r), names) = m {
+                        v.extend(convert::rule(&r, &names));
                     }
                 })
                 .await
@@ -204,7 +213,7 @@ impl Requester {
         }
         state.neighbours = self.neighbours().await?;
         state.nexthops = self.nexthops().await;
-        state.sysctls = proc::sysctls(state.links.values().map(|l| l.name.as_str()));
+        state.sysctls = proc::sysctls(state.links.values().map(|l| &l.name));
         state.dev_list = proc::device_list();
         state.mc_groups = proc::multicast_groups();
         state.table_names = proc::table_names();

@@ -3,15 +3,19 @@
 //!
 //! The only module that imports the netlink crates; everything leaves it as model types.
 
+mod attributes;
 mod codec;
 pub mod convert;
 mod dump;
 mod fib_event;
+mod messages;
 mod monitor;
+mod netconf;
 mod netns;
 mod nexthop;
 mod pending;
 mod proc;
+mod raw_names;
 mod route_get;
 mod trace;
 

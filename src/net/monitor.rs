@@ -1,4 +1,5 @@
-//! The live feed: subscribe first, then dump, then turn every notification into a `Change`.
+//! The live feed: subscribe first, then dump, then turn every notification into a `Change`
+//! (`messages` says what each message type becomes, or why it is ignored).
 //!
 //! Recovers by re-dumping when the socket overran (ENOBUFS), when the listener died, and after
 //! the events on which the kernel changes IPv4 routes without telling (a link going down or
@@ -10,17 +11,20 @@ use std::time::{Duration, Instant};
 
 use color_eyre::eyre::{WrapErr, eyre};
 use futures::StreamExt;
-use netlink_packet_core::{NLM_F_APPEND, NLM_F_REPLACE, NetlinkMessage, NetlinkPayload};
-use netlink_packet_route::RouteNetlinkMessage as Nl;
+use netlink_packet_core::{NetlinkMessage, NetlinkPayload};
 use netlink_proto::NetlinkCodec;
 use netlink_sys::{AsyncSocket, SocketAddr, TokioSocket, protocols::NETLINK_ROUTE};
 use tokio::sync::mpsc;
 
-use super::codec::{RTM_DELNEXTHOP, RTM_NEWNETCONF, RTM_NEWNEXTHOP, RtMsg};
+use super::codec::RtMsg;
 use super::dump::Requester;
+use super::messages::{
+    self, Handled, RTM_DELNETCONF, RTM_DELNEXTHOP, RTM_NEWNETCONF, RTM_NEWNEXTHOP,
+    RTM_NEWNEXTHOPBUCKET, Seen,
+};
 use super::pending::{Due, Pending};
-use super::{convert, nexthop, proc};
-use crate::model::{Change, Family, LinkFlags, Op, Placement, State};
+use super::{netconf, nexthop, proc};
+use crate::model::{Change, Family, Op, State, escape};
 
 /// What the feed reports.
 #[derive(Debug)]
@@ -29,7 +33,8 @@ pub enum FeedEvent {
     Change(Change),
     /// The state is being re-read from the kernel, and why.
     Resync { reason: String },
-    /// A message netlink-packet-route could not parse (kept, counted and logged, never dropped silently).
+    /// A malformed message of a type the feed expects (`docs/feed.md`): counted and logged, never
+    /// dropped silently. Types the feed ignores on purpose never show up here.
     ParseError { kind: u16, error: String },
 }
 
@@ -85,7 +90,7 @@ pub async fn watch(
                 Err(err) if first => return Err(err),
                 Err(err) => {
                     tracing::warn!("netlink feed failed, reconnecting: {err:#}");
-                    let reason = format!("reconnecting after: {err}");
+                    let reason = escape(&format!("reconnecting after: {err}")).into_owned();
                     if tx.send(FeedEvent::Resync { reason }).await.is_err() {
                         return Ok(());
                     }
@@ -117,7 +122,7 @@ async fn session(
     socket.set_rx_buf_sz(size).ok(); // capped by net.core.rmem_max; larger is only better
     let requester = Requester::open()?;
     let state = requester.state().await?;
-    let mut flags: HashMap<u32, u32> = state.links.values().map(|l| (l.index, l.flags.0)).collect();
+    let mut links = messages::seen(&state);
     if !first
         && tx
             .send(FeedEvent::Resync {
@@ -144,7 +149,7 @@ async fn session(
             biased;
             () = &mut timer, if pending.deadline().is_some() => {
                 let started = Instant::now();
-                if catch_up(tx, &requester, pending.start()).await.is_err() {
+                if catch_up(tx, &requester, pending.start(), &links).await.is_err() {
                     return Ok(());
                 }
                 pending.finished(started, Instant::now());
@@ -157,7 +162,7 @@ async fn session(
                 let Some((message, _)) = message else {
                     return Err(eyre!("the netlink listener stopped"));
                 };
-                if handle(message, tx, &requester, &mut flags, &mut pending).await.is_err() {
+                if handle(message, tx, &requester, &mut links, &mut pending).await.is_err() {
                     return Ok(());
                 }
                 if let Some(deadline) = pending.noted(Instant::now()) {
@@ -181,7 +186,7 @@ async fn handle(
     message: NetlinkMessage<RtMsg>,
     tx: &mpsc::Sender<FeedEvent>,
     requester: &Requester,
-    flags: &mut HashMap<u32, u32>,
+    links: &mut HashMap<u32, Seen>,
     pending: &mut Pending,
 ) -> Result<(), ()> {
     let header_flags = message.header.flags;
@@ -192,114 +197,90 @@ async fn handle(
             resync_all(
                 tx,
                 requester,
-                flags,
+                links,
                 "the kernel's notification queue overflowed (ENOBUFS)",
             )
             .await
         }
-        NetlinkPayload::InnerMessage(RtMsg::Route(msg)) => {
-            let Some(change) = change_of(msg, header_flags, flags, &mut pending.due) else {
-                return Ok(());
-            };
-            send(tx, change).await
+        NetlinkPayload::InnerMessage(RtMsg::Route(msg, names)) => {
+            match messages::classify(msg, &names, header_flags, links, &mut pending.due) {
+                Handled::Change(change) => send(tx, change).await,
+                Handled::Ignored(why) => {
+                    tracing::debug!("notification ignored: {why}");
+                    Ok(())
+                }
+            }
         }
         NetlinkPayload::InnerMessage(RtMsg::Raw {
             kind,
             payload,
-            parse_error,
+            parse_error: Some(error),
         }) => {
-            if let Some(error) = parse_error {
-                tracing::warn!("netlink message of type {kind} could not be parsed: {error}");
-                return tx
-                    .send(FeedEvent::ParseError { kind, error })
-                    .await
-                    .map_err(|_| ());
-            }
-            match kind {
-                RTM_NEWNEXTHOP | RTM_DELNEXTHOP => {
-                    let op = if kind == RTM_NEWNEXTHOP {
-                        Op::New
-                    } else {
-                        Op::Del
-                    };
-                    let Some(nh) = nexthop::parse(&payload) else {
-                        return Ok(());
-                    };
-                    // deleting a nexthop removes the routes using it, without notifications
-                    pending.due.ipv4_routes |= op == Op::Del;
-                    send(tx, Change::Nexthop(op, nh)).await
+            let Some(name) = messages::name(kind) else {
+                tracing::warn!(
+                    "netlink message of type {kind}, which no joined group should carry, ignored"
+                );
+                return Ok(());
+            };
+            tracing::warn!("malformed {name} ({} bytes): {error}", payload.len());
+            parse_error(tx, kind, error).await
+        }
+        NetlinkPayload::InnerMessage(RtMsg::Raw {
+            kind,
+            payload,
+            parse_error: None,
+        }) => match kind {
+            RTM_NEWNEXTHOP | RTM_DELNEXTHOP => {
+                let op = if kind == RTM_NEWNEXTHOP {
+                    Op::New
+                } else {
+                    Op::Del
+                };
+                match nexthop::parse(&payload) {
+                    Ok(nh) => {
+                        // deleting a nexthop removes the routes using it, without notifications
+                        pending.due.ipv4_routes |= op == Op::Del;
+                        send(tx, Change::Nexthop(op, nh)).await
+                    }
+                    Err(error) => parse_error(tx, kind, error).await,
                 }
-                RTM_NEWNETCONF => {
+            }
+            RTM_NEWNETCONF | RTM_DELNETCONF => match netconf::parse(&payload) {
+                Ok(conf) => {
+                    // re-read rather than applied: a change of `default` reaches every device
+                    // that never had the setting written, and only `default` is announced
+                    tracing::debug!("netconf {conf:?}: sysctls due");
                     pending.due.sysctls = true;
                     Ok(())
                 }
-                _ => Ok(()),
+                Err(error) => parse_error(tx, kind, error).await,
+            },
+            RTM_NEWNEXTHOPBUCKET => {
+                tracing::debug!("notification ignored: {}", messages::NEXTHOP_BUCKET);
+                Ok(())
             }
-        }
+            _ => Ok(()),
+        },
         _ => Ok(()),
     }
 }
 
-/// The change a notification stands for, noting which silent changes it implies.
-fn change_of(
-    msg: Nl,
-    header_flags: u16,
-    flags: &mut HashMap<u32, u32>,
-    due: &mut Due,
-) -> Option<Change> {
-    Some(match msg {
-        Nl::NewLink(m) => {
-            let link = convert::link(&m);
-            let watched = LinkFlags::UP | LinkFlags::LOWER_UP;
-            let before = flags.insert(link.index, link.flags.0);
-            if before.is_none_or(|b| b & watched != link.flags.0 & watched) {
-                // routes through a link that goes down vanish (IPv4) or turn linkdown (IPv6)
-                *due = Due {
-                    ipv4_routes: true,
-                    ipv6_routes: true,
-                    link_objects: true,
-                    sysctls: true,
-                };
-            }
-            Change::Link(Op::New, link)
-        }
-        Nl::DelLink(m) => {
-            let link = convert::link(&m);
-            flags.remove(&link.index);
-            due.ipv4_routes = true;
-            due.ipv6_routes = true;
-            due.link_objects = true;
-            Change::Link(Op::Del, link)
-        }
-        Nl::NewAddress(m) => Change::Address(Op::New, convert::address(&m)?),
-        Nl::DelAddress(m) => {
-            let address = convert::address(&m)?;
-            due.ipv4_routes |= address.family() == Family::V4;
-            Change::Address(Op::Del, address)
-        }
-        Nl::NewRule(m) => Change::Rule(Op::New, convert::rule(&m)?),
-        Nl::DelRule(m) => Change::Rule(Op::Del, convert::rule(&m)?),
-        Nl::NewRoute(m) => {
-            let route = convert::route(&m)?;
-            // IPv6 puts a new route after the others of equal metric; IPv4 before, unless appended
-            let placement = if header_flags & NLM_F_REPLACE != 0 {
-                Placement::Replace
-            } else if header_flags & NLM_F_APPEND != 0 || route.family() == Family::V6 {
-                Placement::Last
-            } else {
-                Placement::First
-            };
-            Change::Route(Op::New, placement, route)
-        }
-        Nl::DelRoute(m) => Change::Route(Op::Del, Placement::Last, convert::route(&m)?),
-        Nl::NewNeighbour(m) => Change::Neighbour(Op::New, convert::neighbour(&m)?),
-        Nl::DelNeighbour(m) => Change::Neighbour(Op::Del, convert::neighbour(&m)?),
-        _ => return None,
-    })
+/// Reports a malformed message (the reason escaped: it may quote the message's bytes); an error
+/// means the receiver is gone.
+async fn parse_error(tx: &mpsc::Sender<FeedEvent>, kind: u16, error: String) -> Result<(), ()> {
+    let error = escape(&error).into_owned();
+    tx.send(FeedEvent::ParseError { kind, error })
+        .await
+        .map_err(|_| ())
 }
 
 /// Re-reads what the kernel may have changed silently, IPv4 routes first.
-async fn catch_up(tx: &mpsc::Sender<FeedEvent>, requester: &Requester, due: Due) -> Result<(), ()> {
+async fn catch_up(
+    tx: &mpsc::Sender<FeedEvent>,
+    requester: &Requester,
+    due: Due,
+    links: &HashMap<u32, Seen>,
+) -> Result<(), ()> {
     for (family, due) in [(Family::V4, due.ipv4_routes), (Family::V6, due.ipv6_routes)] {
         if due {
             match requester.routes(family).await {
@@ -322,19 +303,9 @@ async fn catch_up(tx: &mpsc::Sender<FeedEvent>, requester: &Requester, due: Due)
         send(tx, Change::Nexthops(requester.nexthops().await)).await?;
     }
     if due.sysctls {
-        // device names come with the state the consumer holds; read every device directory
-        let names = std::fs::read_dir("/proc/sys/net/ipv4/conf")
-            .map(|d| {
-                d.flatten()
-                    .map(|e| e.file_name().to_string_lossy().into_owned())
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default();
-        let devices = names
-            .iter()
-            .map(String::as_str)
-            .filter(|n| *n != "all" && *n != "default");
-        send(tx, Change::Sysctls(proc::sysctls(devices))).await?;
+        // the devices of the state the consumer holds, as a dump reads them
+        let names = links.values().map(|l| &l.name);
+        send(tx, Change::Sysctls(proc::sysctls(names))).await?;
         send(tx, Change::Groups(proc::multicast_groups())).await?;
     }
     Ok(())
@@ -344,7 +315,7 @@ async fn catch_up(tx: &mpsc::Sender<FeedEvent>, requester: &Requester, due: Due)
 async fn resync_all(
     tx: &mpsc::Sender<FeedEvent>,
     requester: &Requester,
-    flags: &mut HashMap<u32, u32>,
+    links: &mut HashMap<u32, Seen>,
     reason: &str,
 ) -> Result<(), ()> {
     tracing::info!("resync: {reason}");
@@ -355,7 +326,7 @@ async fn resync_all(
     .map_err(|_| ())?;
     match requester.state().await {
         Ok(state) => {
-            *flags = state.links.values().map(|l| (l.index, l.flags.0)).collect();
+            *links = messages::seen(&state);
             send(tx, Change::Snapshot(Box::new(state))).await
         }
         Err(err) => {

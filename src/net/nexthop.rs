@@ -2,6 +2,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
+use super::attributes::{Attributes, MalformedAttribute};
 use crate::model::{Nexthop, NexthopGroupMember};
 
 const NHA_ID: u16 = 1;
@@ -12,36 +13,45 @@ const NHA_OIF: u16 = 5;
 const NHA_GATEWAY: u16 = 6;
 const NHA_FDB: u16 = 11;
 
-/// Parses an `nhmsg` (family, scope, protocol, reserved, flags u32) and its attributes.
-pub fn parse(payload: &[u8]) -> Option<Nexthop> {
-    let header = payload.get(..8)?;
+/// Parses an `nhmsg` (family, scope, protocol, reserved, flags u32) and its attributes; the error
+/// says what is malformed.
+pub fn parse(payload: &[u8]) -> Result<Nexthop, String> {
+    let header = payload
+        .get(..8)
+        .ok_or("nexthop message shorter than its header")?;
     let mut nh = Nexthop {
         family: header[0],
         protocol: header[2],
-        flags: u32::from_ne_bytes(header[4..8].try_into().ok()?),
+        flags: u32::from_ne_bytes([header[4], header[5], header[6], header[7]]),
         ..Nexthop::default()
     };
-    let mut rest = &payload[8..];
-    while rest.len() >= 4 {
-        let len = usize::from(u16::from_ne_bytes([rest[0], rest[1]]));
-        let kind = u16::from_ne_bytes([rest[2], rest[3]]) & 0x3fff;
-        if len < 4 || len > rest.len() {
-            break;
-        }
-        let value = &rest[4..len];
+    for attribute in Attributes::new(&payload[8..]) {
+        let (kind, value) = attribute.map_err(|MalformedAttribute(at)| {
+            format!("nexthop attribute at byte {} overruns the message", at + 8)
+        })?;
+        let short = || format!("nexthop attribute {kind} is too short");
+        let u32_of = |v: &[u8]| -> Result<u32, String> {
+            let b = v.get(..4).ok_or_else(short)?;
+            Ok(u32::from_ne_bytes([b[0], b[1], b[2], b[3]]))
+        };
         match kind {
-            NHA_ID => nh.id = u32::from_ne_bytes(value.get(..4)?.try_into().ok()?),
-            NHA_OIF => nh.dev = Some(u32::from_ne_bytes(value.get(..4)?.try_into().ok()?)),
+            NHA_ID => nh.id = u32_of(value)?,
+            NHA_OIF => nh.dev = Some(u32_of(value)?),
             NHA_GATEWAY => nh.gateway = ip(value),
             NHA_BLACKHOLE => nh.blackhole = true,
             NHA_FDB => nh.fdb = true,
-            NHA_GROUP_TYPE => nh.group_type = u16::from_ne_bytes(value.get(..2)?.try_into().ok()?),
+            NHA_GROUP_TYPE => {
+                let b = value.get(..2).ok_or_else(short)?;
+                nh.group_type = u16::from_ne_bytes([b[0], b[1]]);
+            }
             NHA_GROUP => nh.group = group(value),
             _ => {}
         }
-        rest = &rest[len.next_multiple_of(4).min(rest.len())..];
     }
-    (nh.id != 0).then_some(nh)
+    if nh.id == 0 {
+        return Err("nexthop message without NHA_ID".into());
+    }
+    Ok(nh)
 }
 
 /// An address of 4 or 16 bytes.
@@ -107,6 +117,10 @@ mod tests {
                 NexthopGroupMember { id: 6, weight: 3 }
             ]
         );
-        assert!(parse(&[1, 2]).is_none());
+        assert!(parse(&[1, 2]).unwrap_err().contains("header"));
+        assert!(parse(&[0; 8]).unwrap_err().contains("NHA_ID"));
+        let mut cut = msg.clone();
+        cut.truncate(cut.len() - 2);
+        assert!(parse(&cut).unwrap_err().contains("overruns"));
     }
 }

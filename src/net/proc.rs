@@ -3,18 +3,20 @@
 //! Read from the thread that entered the namespace, through `/proc/thread-self`, because
 //! `/proc/net` follows the namespace of the process's main thread, not ours.
 
+use std::ffi::OsStr;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
-use crate::model::{DeviceSysctls, Sysctls, TableNames};
+use crate::model::{DeviceSysctls, LinkName, Sysctls, TableNames};
 
 /// Reads a sysctl file as a number (missing or unreadable: `None`).
 fn read_number<T: std::str::FromStr>(path: &Path) -> Option<T> {
     std::fs::read_to_string(path).ok()?.trim().parse().ok()
 }
 
-/// The settings of one device directory name (`all`, `default`, or a device).
-fn device_sysctls(dev: &str) -> DeviceSysctls {
+/// The settings of one device directory name (`all`, `default`, or a device, any bytes).
+fn device_sysctls(dev: &OsStr) -> DeviceSysctls {
     let v4 = Path::new("/proc/sys/net/ipv4/conf").join(dev);
     let v6 = Path::new("/proc/sys/net/ipv6/conf").join(dev);
     let on = |path: &Path, name: &str| read_number::<i64>(&path.join(name)).unwrap_or(0) != 0;
@@ -39,12 +41,12 @@ fn device_sysctls(dev: &str) -> DeviceSysctls {
 }
 
 /// The sysctls of `all` and of each named device, in the current thread's namespace.
-pub fn sysctls<'a>(devices: impl IntoIterator<Item = &'a str>) -> Sysctls {
+pub fn sysctls<'a>(devices: impl IntoIterator<Item = &'a LinkName>) -> Sysctls {
     Sysctls {
-        all: device_sysctls("all"),
+        all: device_sysctls(OsStr::new("all")),
         devices: devices
             .into_iter()
-            .map(|d| (d.to_owned(), device_sysctls(d)))
+            .map(|d| (d.clone(), device_sysctls(OsStr::from_bytes(d.as_bytes()))))
             .collect(),
     }
 }

@@ -100,10 +100,10 @@ impl Requester {
         msg.attributes.extend(optional.into_iter().flatten());
         let mut reply = None;
         let request = self.request(
-            RtMsg::Route(RouteNetlinkMessage::GetRoute(msg)),
+            RtMsg::request(RouteNetlinkMessage::GetRoute(msg)),
             NLM_F_REQUEST,
             |m| {
-                if let RtMsg::Route(RouteNetlinkMessage::NewRoute(r)) = m {
+                if let RtMsg::Route(RouteNetlinkMessage::NewRoute(r), _) = m {
                     reply = Some(r);
                 }
             },

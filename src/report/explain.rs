@@ -11,7 +11,7 @@ use crate::lookup::{
     Confidence, Explanation, PathChoice, SourceChoice, Stage, Step, StepResult, TableResult,
     Verdict,
 };
-use crate::model::{Answer, Errno, Outcome, RouteKind, State};
+use crate::model::{Answer, Errno, Outcome, RouteKind, State, escape};
 use crate::verify::table_result_word;
 
 /// The short result word of a step (`skipped`, `goto 100`, `EACCES`, `route src` …).
@@ -189,7 +189,8 @@ fn write_trace(out: &mut impl Write, state: &State, trace: &TraceCheck) -> io::R
     Ok(())
 }
 
-/// The explanation for people, top to bottom.
+/// The explanation for people, top to bottom; every line is escaped, since steps quote device
+/// and table names and the query echoes the words it was given.
 pub fn write_text(
     out: &mut impl Write,
     state: &State,
@@ -197,14 +198,17 @@ pub fn write_text(
     kernel: Option<&KernelCheck>,
     trace: &TraceCheck,
 ) -> io::Result<()> {
-    writeln!(out, "Query    {}", e.query.to_words())?;
+    line(out, &format!("Query    {}", e.query.to_words()))?;
     for step in e.steps.iter().filter(|s| s.stage != Stage::Verdict) {
         let label = stage_label(step.stage);
         let text = step_text(state, step);
         if step.rule_priority.is_some() && step.stage == Stage::Rule {
-            writeln!(out, "{label:<8} {text:<44} {}", result_word(&step.result))?;
+            line(
+                out,
+                &format!("{label:<8} {text:<44} {}", result_word(&step.result)),
+            )?;
         } else {
-            writeln!(out, "{label:<8} {text}")?;
+            line(out, &format!("{label:<8} {text}"))?;
         }
     }
     write_verdict(out, state, &e.verdict)?;
@@ -215,11 +219,17 @@ pub fn write_text(
             .filter(|t| *t != 0)
             .map(|t| format!(", table {}", state.table_names.name(t)))
             .unwrap_or_default();
-        writeln!(out, "Kernel   {}{table}", answer_line(state, k.answer))?;
+        line(
+            out,
+            &format!("Kernel   {}{table}", answer_line(state, k.answer)),
+        )?;
         if k.differences.is_empty() {
-            writeln!(out, "         agree")?;
+            line(out, "         agree")?;
         } else {
-            writeln!(out, "         DISAGREE: {}", k.differences.join("; "))?;
+            line(
+                out,
+                &format!("         DISAGREE: {}", k.differences.join("; ")),
+            )?;
         }
     }
     write_trace(out, state, trace)
@@ -242,19 +252,27 @@ fn write_verdict(out: &mut impl Write, state: &State, v: &Verdict) -> io::Result
     } else {
         ""
     };
-    writeln!(
+    line(
         out,
-        "Verdict  {}{table}{rule}{approx}",
-        answer_line(state, &v.answer)
+        &format!(
+            "Verdict  {}{table}{rule}{approx}",
+            answer_line(state, &v.answer)
+        ),
     )?;
-    writeln!(out, "         {}", v.summary)?;
+    line(out, &format!("         {}", v.summary))?;
     if let Some(note) = &v.note {
-        writeln!(out, "         note: {note}")?;
+        line(out, &format!("         note: {note}"))?;
     }
     for what in &v.unmodelled {
-        writeln!(out, "         not evaluated: {what}")?;
+        line(out, &format!("         not evaluated: {what}"))?;
     }
     Ok(())
+}
+
+/// Writes one line of text, escaped (`escape`: idempotent, so escaped names inside stay as they
+/// are).
+fn line(out: &mut impl Write, text: &str) -> io::Result<()> {
+    writeln!(out, "{}", escape(text))
 }
 
 /// An answer as JSON: `type` is the route type or `error`, with `error` the errno name.
@@ -265,7 +283,7 @@ pub fn answer_json(state: &State, a: &Answer) -> Value {
         "error": errno,
         "table": a.table,
         "table_name": a.table.map(|t| state.table_names.name(t)),
-        "dev": a.dev.map(|d| state.link_name(d)),
+        "dev": a.dev.map(|d| state.link_name_bytes(d)),
         "gateway": a.gateway,
         "src": a.src,
     })
@@ -353,7 +371,7 @@ pub fn to_json(
             "note": v.note,
             "unmodelled": v.unmodelled,
             "candidates": v.candidates.iter().map(|c| json!({
-                "dev": state.link_name(c.dev), "gateway": c.gateway, "src": c.src,
+                "dev": state.link_name_bytes(c.dev), "gateway": c.gateway, "src": c.src,
             })).collect::<Vec<_>>(),
             "summary": v.summary,
         });

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::names::protocol_name;
 use crate::model::{
-    Address, DeviceSysctls, Family, Hop, Link, Neighbour, Nexthop, Route, RouteFlags, Rule,
-    Selector, State,
+    Address, DeviceSysctls, Family, Hop, Link, LinkName, Neighbour, Nexthop, Route, RouteFlags,
+    Rule, Selector, State,
 };
 
 /// The version of the JSON layout; bumped only when a field is renamed or removed.
@@ -20,13 +20,14 @@ pub const VERSION: u32 = 1;
 #[derive(Debug, Serialize, Deserialize)]
 pub struct JsonLink {
     pub index: u32,
-    pub name: String,
+    /// A plain string, or `hex:…` for a name that is not UTF-8 (as every device name below).
+    pub name: LinkName,
     pub kind: Option<String>,
     pub flags: Vec<String>,
     pub operstate: String,
     pub mtu: u32,
     pub address: Option<String>,
-    pub master: Option<String>,
+    pub master: Option<LinkName>,
     #[serde(default)]
     pub group: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -37,11 +38,11 @@ pub struct JsonLink {
 #[derive(Debug, Serialize, Deserialize)]
 pub struct JsonAddress {
     pub family: Family,
-    pub dev: String,
+    pub dev: LinkName,
     pub local: IpAddr,
     pub prefixlen: u8,
     pub scope: String,
-    pub label: Option<String>,
+    pub label: Option<LinkName>,
     pub secondary: bool,
     pub flags: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -94,7 +95,7 @@ fn is_zero(n: &u32) -> bool {
 /// One nexthop of a multipath route as JSON.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct JsonNextHop {
-    pub dev: Option<String>,
+    pub dev: Option<LinkName>,
     pub gateway: Option<IpAddr>,
     pub weight: u16,
     pub flags: Vec<String>,
@@ -109,7 +110,7 @@ pub struct JsonRoute {
     #[serde(rename = "type")]
     pub kind: String,
     pub dst: IpNet,
-    pub dev: Option<String>,
+    pub dev: Option<LinkName>,
     pub gateway: Option<IpAddr>,
     pub src: Option<IpAddr>,
     pub metric: u32,
@@ -119,6 +120,9 @@ pub struct JsonRoute {
     pub flags: Vec<String>,
     pub nexthops: Option<Vec<JsonNextHop>>,
     pub nhid: Option<u32>,
+    /// The weight of a single nexthop, written only when it is not 1 (the kernel reports 1).
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub weight: u16,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<IpNet>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -135,7 +139,7 @@ pub struct JsonRoute {
 /// A neighbour entry as JSON.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct JsonNeighbour {
-    pub dev: String,
+    pub dev: LinkName,
     pub dst: IpAddr,
     pub lladdr: Option<String>,
     pub state: Vec<String>,
@@ -148,7 +152,7 @@ pub struct JsonNeighbour {
 pub struct JsonNexthop {
     pub id: u32,
     pub family: u8,
-    pub dev: Option<String>,
+    pub dev: Option<LinkName>,
     pub gateway: Option<IpAddr>,
     pub blackhole: bool,
     pub group: Vec<JsonGroupMember>,
@@ -178,14 +182,14 @@ pub struct JsonState {
     #[serde(default)]
     pub nexthops: Vec<JsonNexthop>,
     #[serde(default)]
-    pub sysctls: BTreeMap<String, DeviceSysctls>,
+    pub sysctls: BTreeMap<LinkName, DeviceSysctls>,
     #[serde(default)]
     pub table_names: BTreeMap<u32, String>,
     #[serde(default)]
     pub ipv4_tables_merged: Option<bool>,
     /// The kernel's device list order by name (source selection walks it), when known.
     #[serde(default)]
-    pub device_order: Vec<String>,
+    pub device_order: Vec<LinkName>,
     /// Joined multicast groups: `{"dev", "group"}`.
     #[serde(default)]
     pub multicast_groups: Vec<JsonGroup>,
@@ -194,8 +198,18 @@ pub struct JsonState {
 /// One multicast membership as JSON.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct JsonGroup {
-    pub dev: String,
+    pub dev: LinkName,
     pub group: IpAddr,
+}
+
+fn one() -> u16 {
+    1
+}
+
+/// Whether a weight is the usual 1 (to leave it out of the JSON).
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde passes fields by reference
+fn is_one(n: &u16) -> bool {
+    *n == 1
 }
 
 fn forever() -> u32 {
@@ -235,8 +249,9 @@ impl Serialize for StateJson<'_> {
             "nexthops",
             &Seq(|| state.nexthops.values().map(|n| nexthop_json(state, n))),
         )?;
-        let mut sysctls: BTreeMap<&str, DeviceSysctls> = BTreeMap::new();
-        sysctls.insert("all", state.sysctls.all);
+        let all = LinkName::from("all");
+        let mut sysctls: BTreeMap<&LinkName, DeviceSysctls> = BTreeMap::new();
+        sysctls.insert(&all, state.sysctls.all);
         for (dev, s) in &state.sysctls.devices {
             sysctls.insert(dev, *s);
         }
@@ -244,13 +259,13 @@ impl Serialize for StateJson<'_> {
         let names: BTreeMap<u32, &str> = state.table_names.iter().collect();
         map.serialize_entry("table_names", &names)?;
         map.serialize_entry("ipv4_tables_merged", &state.ipv4_tables_merged)?;
-        let order: Vec<&str> = state.dev_list.iter().map(|i| state.name_of(*i)).collect();
+        let order: Vec<&LinkName> = state.dev_list.iter().map(|i| state.name_of(*i)).collect();
         map.serialize_entry("device_order", &order)?;
         let groups: Vec<JsonGroup> = state
             .mc_groups
             .iter()
             .map(|(i, g)| JsonGroup {
-                dev: state.link_name(*i),
+                dev: state.link_name_bytes(*i),
                 group: *g,
             })
             .collect();
@@ -282,8 +297,8 @@ pub fn write_state(state: &State, out: impl Write) -> std::io::Result<()> {
 }
 
 /// The name of a device for JSON (`None` for index 0).
-fn dev_name(state: &State, index: u32) -> Option<String> {
-    (index != 0).then(|| state.link_name(index))
+fn dev_name(state: &State, index: u32) -> Option<LinkName> {
+    (index != 0).then(|| state.link_name_bytes(index))
 }
 
 pub fn link_json(state: &State, link: &Link) -> JsonLink {
@@ -295,7 +310,7 @@ pub fn link_json(state: &State, link: &Link) -> JsonLink {
         operstate: link.operstate.name().to_owned(),
         mtu: link.mtu,
         address: link.mac_text(),
-        master: link.master.map(|m| state.link_name(m)),
+        master: link.master.map(|m| state.link_name_bytes(m)),
         group: link.group,
         vrf_table: link.vrf_table,
     }
@@ -304,7 +319,7 @@ pub fn link_json(state: &State, link: &Link) -> JsonLink {
 pub fn address_json(state: &State, a: &Address) -> JsonAddress {
     JsonAddress {
         family: a.family(),
-        dev: state.link_name(a.index),
+        dev: state.link_name_bytes(a.index),
         local: a.local,
         prefixlen: a.prefix_len,
         scope: a.scope.name(),
@@ -379,6 +394,10 @@ pub fn route_json(state: &State, r: &Route) -> JsonRoute {
                 .collect()
         }),
         nhid: (r.nhid != 0).then_some(r.nhid),
+        weight: match &r.hops {
+            Hop::One(nh) => nh.weight,
+            _ => 1,
+        },
         from: r.src_prefix(),
         pref: r.extra.as_ref().and_then(|e| e.pref),
         expires: r.extra.as_ref().and_then(|e| e.expires),
@@ -392,7 +411,7 @@ pub fn route_json(state: &State, r: &Route) -> JsonRoute {
 
 pub fn neighbour_json(state: &State, n: &Neighbour) -> JsonNeighbour {
     JsonNeighbour {
-        dev: state.link_name(n.index),
+        dev: state.link_name_bytes(n.index),
         dst: n.dst,
         lladdr: n.lladdr.as_deref().map(crate::model::hex_colon),
         state: n.state.names().into_iter().map(str::to_owned).collect(),

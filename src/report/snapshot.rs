@@ -5,9 +5,9 @@ use std::collections::HashMap;
 use super::json::{JsonAddress, JsonLink, JsonNexthop, JsonRoute, JsonRule, JsonState, VERSION};
 use super::names::protocol_number;
 use crate::model::{
-    Address, AddressFlags, DeviceSysctls, Hop, Link, LinkFlags, Neighbour, NeighbourState, NextHop,
-    Nexthop, NexthopGroupMember, OperState, Route, RouteExtra, RouteFlags, RouteKind, Rule,
-    RuleAction, Scope, Selector, State, Sysctls,
+    Address, AddressFlags, DeviceSysctls, Hop, Link, LinkFlags, LinkName, Neighbour,
+    NeighbourState, NextHop, Nexthop, NexthopGroupMember, OperState, Route, RouteExtra, RouteFlags,
+    RouteKind, Rule, RuleAction, Scope, Selector, State, Sysctls,
 };
 
 /// Why a snapshot could not be read; each message names the object that is wrong.
@@ -35,23 +35,19 @@ pub fn parse_snapshot(text: &str) -> Result<State, SnapshotError> {
     if json.version > VERSION {
         return Err(SnapshotError::Version(json.version));
     }
-    let index: HashMap<String, u32> = json
-        .links
-        .iter()
-        .map(|l| (l.name.clone(), l.index))
-        .collect();
-    let dev = |what: &'static str, name: &str| {
+    let index: HashMap<&LinkName, u32> = json.links.iter().map(|l| (&l.name, l.index)).collect();
+    let dev = |what: &'static str, name: &LinkName| {
         index
             .get(name)
             .copied()
             .ok_or_else(|| SnapshotError::UnknownDevice {
                 what,
-                dev: name.to_owned(),
+                dev: name.to_string(),
             })
     };
     let mut state = State::default();
     for l in &json.links {
-        let master = l.master.as_deref().map(|m| dev("link", m)).transpose()?;
+        let master = l.master.as_ref().map(|m| dev("link", m)).transpose()?;
         state.links.insert(l.index, link(l, master));
     }
     for a in &json.addresses {
@@ -156,7 +152,7 @@ fn rule(r: &JsonRule) -> Result<Rule, SnapshotError> {
 
 fn route(
     r: &JsonRoute,
-    dev: &impl Fn(&'static str, &str) -> Result<u32, SnapshotError>,
+    dev: &impl Fn(&'static str, &LinkName) -> Result<u32, SnapshotError>,
 ) -> Result<Route, SnapshotError> {
     let bad = |field, value: &str| SnapshotError::BadValue {
         what: "route",
@@ -179,7 +175,7 @@ fn route(
                 Ok(NextHop {
                     dev: nh
                         .dev
-                        .as_deref()
+                        .as_ref()
                         .map(|d| dev("route nexthop", d))
                         .transpose()?
                         .unwrap_or(0),
@@ -192,12 +188,12 @@ fn route(
         None if r.dev.is_some() || r.gateway.is_some() => vec![NextHop {
             dev: r
                 .dev
-                .as_deref()
+                .as_ref()
                 .map(|d| dev("route", d))
                 .transpose()?
                 .unwrap_or(0),
             gateway: r.gateway,
-            weight: 1,
+            weight: r.weight,
             flags,
         }],
         None => Vec::new(),
@@ -225,14 +221,14 @@ fn route(
 
 fn nexthop(
     n: &JsonNexthop,
-    dev: &impl Fn(&'static str, &str) -> Result<u32, SnapshotError>,
+    dev: &impl Fn(&'static str, &LinkName) -> Result<u32, SnapshotError>,
 ) -> Result<Nexthop, SnapshotError> {
     Ok(Nexthop {
         id: n.id,
         family: n.family,
         protocol: protocol_number(&n.protocol).unwrap_or(0),
         flags: n.flags,
-        dev: n.dev.as_deref().map(|d| dev("nexthop", d)).transpose()?,
+        dev: n.dev.as_ref().map(|d| dev("nexthop", d)).transpose()?,
         gateway: n.gateway,
         blackhole: n.blackhole,
         group: n
@@ -256,12 +252,12 @@ fn scope(what: &'static str, name: &str) -> Result<Scope, SnapshotError> {
     })
 }
 
-fn sysctls(json: &std::collections::BTreeMap<String, DeviceSysctls>) -> Sysctls {
+fn sysctls(json: &std::collections::BTreeMap<LinkName, DeviceSysctls>) -> Sysctls {
     Sysctls {
-        all: json.get("all").copied().unwrap_or_default(),
+        all: json.get(&b"all"[..]).copied().unwrap_or_default(),
         devices: json
             .iter()
-            .filter(|(k, _)| *k != "all")
+            .filter(|(k, _)| **k != "all")
             .map(|(k, v)| (k.clone(), *v))
             .collect(),
     }

@@ -4,7 +4,9 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use super::names::protocol_name;
-use crate::model::{Address, Family, Hop, Link, Nexthop, Route, RouteKind, Rule, Scope, State};
+use crate::model::{
+    Address, Family, Hop, Link, Nexthop, Route, RouteKind, Rule, Scope, State, escape,
+};
 
 /// Writes the whole state: links, addresses, rules, every table, neighbours, nexthops.
 pub fn write_state(state: &State, out: impl Write) -> io::Result<()> {
@@ -21,7 +23,11 @@ pub fn write_state(state: &State, out: impl Write) -> io::Result<()> {
             .filter(|a| a.index == link.index)
             .enumerate()
         {
-            let dev = if i == 0 { link.name.as_str() } else { "" };
+            let dev = if i == 0 {
+                link.name.to_string()
+            } else {
+                String::new()
+            };
             writeln!(out, "  {dev:<10} {}", address_line(a))?;
         }
     }
@@ -85,10 +91,13 @@ pub fn family_label(family: Family) -> &'static str {
 
 /// One link: index, name, state, kind, MAC, MTU, master.
 pub fn link_line(state: &State, link: &Link) -> String {
-    let kind = link
-        .kind
-        .as_deref()
-        .unwrap_or(if link.is_loopback() { "loopback" } else { "" });
+    // a kind read from a snapshot can be any text
+    let kind =
+        escape(
+            link.kind
+                .as_deref()
+                .unwrap_or(if link.is_loopback() { "loopback" } else { "" }),
+        );
     let updown = if link.is_up() { "UP" } else { "DOWN" };
     let mut line = format!(
         "{:>3}  {:<12} {updown:<4} {:<14} {kind:<8} mtu {:<5}",
@@ -124,7 +133,7 @@ pub fn address_line(a: &Address) -> String {
         line.push(' ');
         line.push_str(&flags.join(" "));
     }
-    if let Some(label) = a.label.as_deref().filter(|l| l.contains(':')) {
+    if let Some(label) = a.label.as_ref().filter(|l| l.as_bytes().contains(&b':')) {
         let _ = write!(line, " label {label}");
     }
     line

@@ -7,6 +7,7 @@ use ratatui::widgets::Paragraph;
 
 use super::{Theme, filter_note, pane_block, row_style};
 use crate::app::{App, Pane};
+use crate::model::escape;
 
 /// Draws the tail of the log, or the window around the selection when focused.
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
@@ -35,7 +36,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             let style = colour.patch(row_style(app, Pane::Events, i, theme));
             Line::from(vec![
                 Span::styled(format!("{} ", e.time), theme.muted),
-                Span::styled(e.line.clone(), style),
+                Span::styled(escape(&e.line).into_owned(), style),
             ])
         })
         .collect();

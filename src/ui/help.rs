@@ -7,6 +7,7 @@ use ratatui::widgets::{Clear, Paragraph};
 
 use super::{Theme, centered, pane_block};
 use crate::app::App;
+use crate::model::escape;
 
 /// The keys and what they do, straight from the keymap.
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
@@ -17,8 +18,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .into_iter()
         .map(|(keys, what)| {
             Line::from(vec![
-                Span::styled(format!("{keys:<14}"), theme.key),
-                Span::raw(what),
+                // both come from a keymap file the user may edit
+                Span::styled(format!("{:<14}", escape(&keys)), theme.key),
+                Span::raw(escape(what).into_owned()),
             ])
         })
         .collect();
@@ -51,8 +53,9 @@ pub fn render_namespaces(
     let lines: Vec<Line> = entries
         .enumerate()
         .map(|(i, name)| {
+            // directory names under /run/netns: any bytes
             Line::styled(
-                name,
+                escape(&name).into_owned(),
                 if i == selected {
                     theme.selected
                 } else {

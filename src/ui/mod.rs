@@ -137,6 +137,6 @@ fn filter_note(app: &App, pane: Pane) -> String {
     if f.is_empty() {
         String::new()
     } else {
-        format!(" [/{f}]")
+        format!(" [/{}]", crate::model::escape(f))
     }
 }

@@ -8,7 +8,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::{Theme, pane_block};
 use crate::app::{App, Mode, Pinned};
 use crate::lookup::{Confidence, Stage, StepResult};
-use crate::model::State;
+use crate::model::{State, escape};
 use crate::report::explain;
 use crate::verify;
 
@@ -32,7 +32,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Span::raw(shown),
         ])];
         match app.prompt_error() {
-            Some(e) => lines.push(Line::styled(String::from(e), theme.bad)),
+            // the error quotes what was typed
+            Some(e) => lines.push(Line::styled(escape(e).into_owned(), theme.bad)),
             None => lines.push(Line::styled(
                 "e.g. 8.8.8.8 from 10.0.0.2 mark 0x10 ipproto tcp dport 443",
                 theme.muted,
@@ -71,7 +72,7 @@ fn explanation_lines<'a>(
     let v = &e.verdict;
     let mut lines = vec![Line::from(vec![
         Span::styled("get ", theme.key),
-        Span::raw(e.query.to_words()),
+        Span::raw(escape(&e.query.to_words()).into_owned()),
     ])];
     let verdict_style = if v.is_ok() { theme.good } else { theme.bad };
     let approx = if v.confidence == Confidence::Approximate {
@@ -80,7 +81,7 @@ fn explanation_lines<'a>(
         ""
     };
     lines.push(Line::styled(
-        format!("{}{approx}", v.summary),
+        escape(&format!("{}{approx}", v.summary)).into_owned(),
         verdict_style,
     ));
     match &pinned.kernel {
@@ -95,14 +96,14 @@ fn explanation_lines<'a>(
                 lines.push(Line::styled("kernel: agrees", theme.good));
             } else {
                 lines.push(Line::styled(
-                    format!("kernel: DISAGREES: {}", diffs.join("; ")),
+                    escape(&format!("kernel: DISAGREES: {}", diffs.join("; "))).into_owned(),
                     theme.bad,
                 ));
             }
         }
     }
     if let Some(changed) = &pinned.changed {
-        lines.push(Line::styled(changed.clone(), theme.warn));
+        lines.push(Line::styled(escape(changed).into_owned(), theme.warn));
     }
     let skipped = e
         .steps
@@ -123,14 +124,15 @@ fn explanation_lines<'a>(
         if step.result == StepResult::Skipped {
             continue;
         }
-        lines.push(Line::raw(format!(
+        let text = format!(
             "{} → {}",
             explain::step_text(state, step),
             explain::result_word(&step.result)
-        )));
+        );
+        lines.push(Line::raw(escape(&text).into_owned()));
     }
     if let Some(note) = &v.note {
-        lines.push(Line::styled(note.clone(), theme.warn));
+        lines.push(Line::styled(escape(note).into_owned(), theme.warn));
     }
     lines
 }

@@ -7,14 +7,17 @@ use ratatui::widgets::Paragraph;
 
 use super::Theme;
 use crate::app::App;
+use crate::model::escape;
 
 /// Draws one line at the bottom.
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let place = if app.is_snapshot() {
         "snapshot (read-only)".to_owned()
     } else {
-        app.namespace()
-            .map_or_else(|| "this namespace".to_owned(), |n| format!("netns {n}"))
+        app.namespace().map_or_else(
+            || "this namespace".to_owned(),
+            |n| format!("netns {}", escape(n)),
+        )
     };
     let counts = format!(
         " {} links · {} rules · {} routes",
@@ -34,7 +37,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         ));
     }
     if let Some(notice) = app.notice() {
-        spans.push(Span::styled(format!(" · {notice}"), theme.warn));
+        spans.push(Span::styled(format!(" · {}", escape(notice)), theme.warn));
     }
     spans.push(Span::styled(
         "  ? help  g get  / filter  Tab focus  q quit",

@@ -5,6 +5,7 @@
 
 pub mod changes;
 pub mod state_ref;
+pub mod states;
 pub mod table_ref;
 
 use std::net::IpAddr;
@@ -13,9 +14,9 @@ use ipnet::IpNet;
 use proptest::prelude::*;
 use proptest::sample::select;
 use routescope::model::{
-    Address, AddressFlags, Change, Family, Hop, Link, LinkFlags, Neighbour, NeighbourState,
-    NextHop, Nexthop, Op, OperState, Placement, Route, RouteExtra, RouteFlags, RouteKind, Rule,
-    Scope, Selector, Sysctls,
+    Address, AddressFlags, Change, Family, Hop, Link, LinkFlags, LinkName, Neighbour,
+    NeighbourState, NextHop, Nexthop, Op, OperState, Placement, Route, RouteExtra, RouteFlags,
+    RouteKind, Rule, Scope, Selector, Sysctls,
 };
 
 pub use changes::ChangeSpec;
@@ -167,20 +168,45 @@ pub fn table_op() -> impl Strategy<Value = TableOp> {
     ]
 }
 
-/// Link 1 to 4, up or down.
-pub fn link() -> impl Strategy<Value = Link> {
-    (1..=4_u32, any::<bool>(), select(vec![1500_u32, 9000])).prop_map(|(index, up, mtu)| Link {
-        index,
-        name: format!("l{index}"),
-        kind: None,
-        flags: LinkFlags(if up { LinkFlags::UP } else { 0 }),
-        operstate: if up { OperState::Up } else { OperState::Down },
-        mtu,
-        mac: None,
-        master: None,
-        vrf_table: None,
-        group: 0,
+/// A name for link `index`, unique to it: plain, not UTF-8, not ASCII, starting with `hex:`
+/// (the JSON form's prefix), holding a terminal escape, or holding a backslash.
+pub fn link_name(index: u32) -> impl Strategy<Value = LinkName> {
+    (0..6_u8).prop_map(move |variant| {
+        let bytes: Vec<u8> = match variant {
+            0 => format!("l{index}").into_bytes(),
+            1 => [b"e\xff".as_slice(), index.to_string().as_bytes()].concat(),
+            2 => format!("caf\u{e9}{index}").into_bytes(),
+            3 => format!("hex:{index}").into_bytes(),
+            4 => format!("\x1b[31m{index}").into_bytes(),
+            _ => format!("b\\xff{index}").into_bytes(),
+        };
+        LinkName::from_bytes(bytes)
     })
+}
+
+/// Link 1 to 4, up or down, under any name `link_name` makes.
+pub fn link() -> impl Strategy<Value = Link> {
+    (1..=4_u32)
+        .prop_flat_map(|index| {
+            (
+                Just(index),
+                link_name(index),
+                any::<bool>(),
+                select(vec![1500_u32, 9000]),
+            )
+        })
+        .prop_map(|(index, name, up, mtu)| Link {
+            index,
+            name,
+            kind: None,
+            flags: LinkFlags(if up { LinkFlags::UP } else { 0 }),
+            operstate: if up { OperState::Up } else { OperState::Down },
+            mtu,
+            mac: None,
+            master: None,
+            vrf_table: None,
+            group: 0,
+        })
 }
 
 /// An address on device 1 to 4.
@@ -204,7 +230,11 @@ pub fn address() -> impl Strategy<Value = Address> {
                 peer: None,
                 prefix_len,
                 scope,
-                label: label.then(|| format!("l{index}:x")),
+                label: label.then(|| {
+                    LinkName::from_bytes(
+                        [b"e\xff".as_slice(), format!("{index}:x").as_bytes()].concat(),
+                    )
+                }),
                 flags: AddressFlags(if secondary {
                     AddressFlags::SECONDARY
                 } else {

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use routescope::model::{
-    Address, Change, Family, Hop, Link, Neighbour, NextHop, Nexthop, Op, Placement, Route, Rule,
-    State, Sysctls, TableNames,
+    Address, Change, Family, Hop, Link, LinkName, Neighbour, NextHop, Nexthop, Op, Placement,
+    Route, Rule, Selector, State, Sysctls, TableNames,
 };
 
 /// Every object a sequence of changes leaves, each collection in the order its semantics give.
@@ -71,8 +71,12 @@ impl Objects {
         match change {
             Change::Link(Op::New, link) => {
                 self.links.insert(link.index, link.clone());
+                self.attach_rules();
             }
-            Change::Link(Op::Del, link) => self.forget_link(link.index),
+            Change::Link(Op::Del, link) => {
+                self.forget_link(link.index);
+                self.attach_rules();
+            }
             Change::Address(op, a) => {
                 let found = self.addresses.iter().position(|b| b.same_object(a));
                 match (op, found) {
@@ -83,6 +87,9 @@ impl Objects {
                 }
             }
             Change::Rule(op, rule) => {
+                if *op == Op::New && rule.family == Family::V4 {
+                    self.ipv4_tables_merged = Some(false);
+                }
                 let found = self.rules.iter().position(|r| r == rule);
                 match (op, found) {
                     (Op::New, None) => self.rules.push(rule.clone()),
@@ -109,6 +116,20 @@ impl Objects {
             Change::Sysctls(sysctls) => self.sysctls.clone_from(sysctls),
             Change::Groups(groups) => self.mc_groups.clone_from(groups),
             Change::Snapshot(state) => *self = Self::of(state),
+        }
+    }
+
+    /// A rule's `iif`/`oif` is detached while no link has the name.
+    fn attach_rules(&mut self) {
+        let names: Vec<LinkName> = self.links.values().map(|l| l.name.clone()).collect();
+        for rule in &mut self.rules {
+            for selector in &mut rule.selectors {
+                if let Selector::Iif { name, detached } | Selector::Oif { name, detached } =
+                    selector
+                {
+                    *detached = !names.contains(name);
+                }
+            }
         }
     }
 

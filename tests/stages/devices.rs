@@ -26,7 +26,7 @@ pub fn link(s: &mut State, index: u32, name: &str) {
     let flags = LinkFlags::UP | LinkFlags::BROADCAST | LinkFlags::MULTICAST | LinkFlags::LOWER_UP;
     let link = Link {
         index,
-        name: name.to_owned(),
+        name: name.into(),
         kind: Some("veth".into()),
         flags: LinkFlags(flags),
         operstate: OperState::Up,
@@ -298,7 +298,7 @@ pub fn del(s: &mut State, table: u32, dst: &str) {
 
 /// Changes the sysctls of one device (`net.ipv4.conf.DEV.*`).
 pub fn sysctl(s: &mut State, dev: &str, set: fn(&mut DeviceSysctls)) {
-    set(s.sysctls.devices.entry(dev.to_owned()).or_default());
+    set(s.sysctls.devices.entry(dev.into()).or_default());
 }
 
 /// Adds `v1` (index 3) with 10.1.0.1/24.
