@@ -55,6 +55,15 @@ pub enum Command {
         #[arg(long)]
         no_kernel: bool,
     },
+    /// Diagnose the state: what is wrong before anyone asks a query (exit 5 on a warning or error).
+    Check {
+        /// Print the findings as JSON.
+        #[arg(long)]
+        json: bool,
+        /// More snapshot files to check after `--snapshot FILE`, one section each.
+        #[arg(value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
     /// List the teaching scenarios, or build one in a throwaway namespace.
     Demo {
         /// The scenario to build (omit to list them).
