@@ -27,7 +27,7 @@ fn object_dead(state: &State, id: u32, depth: u8) -> bool {
 
 /// Whether every path of a route is down.
 fn route_dead(state: &State, r: &Route) -> bool {
-    if !r.kind.has_nexthop() || r.kind == crate::model::RouteKind::Local {
+    if r.kind != crate::model::RouteKind::Unicast {
         return false;
     }
     if r.nhid != 0 {
