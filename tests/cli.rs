@@ -125,3 +125,29 @@ fn monitor_json_ends_with_the_state() {
             .is_some_and(|l| !l.is_empty())
     );
 }
+
+#[test]
+fn check_reads_snapshots_prints_json_and_exits_5_on_a_warning() {
+    let dir = std::env::temp_dir();
+    let file = dir.join(format!("rs-check-{}.json", std::process::id()));
+    let mut text = Vec::new();
+    routescope::report::json::write_state(&routescope::fixtures::server(), &mut text)
+        .expect("write");
+    std::fs::write(&file, &text).expect("write snapshot");
+    let path = file.to_str().expect("utf-8 path");
+    let out = routescope(&["--snapshot", path, "check", "--json"]);
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("check --json");
+    assert_eq!(json["version"], 1);
+    let first = &json["findings"][0];
+    assert_eq!(first["id"], "policy-table-missing-connected");
+    assert_eq!(first["severity"], "warning");
+    assert_eq!(first["subjects"][0]["subject"], "route");
+    assert_eq!(first["subjects"][0]["table"], 100);
+    assert_eq!(first["evidence"], "99.88.22.7 mark 0x10");
+    let two = routescope(&["check", "--snapshot", path, path]);
+    let text = String::from_utf8_lossy(&two.stdout);
+    assert_eq!(two.status.code(), Some(5));
+    assert_eq!(text.matches("== rs-check-").count(), 2, "{text}");
+    let _ = std::fs::remove_file(file);
+}
