@@ -145,6 +145,26 @@ fn check_reads_snapshots_prints_json_and_exits_5_on_a_warning() {
     assert_eq!(first["subjects"][0]["subject"], "route");
     assert_eq!(first["subjects"][0]["table"], 100);
     assert_eq!(first["evidence"], "99.88.22.7 mark 0x10");
+    let held = routescope(&[
+        "--snapshot",
+        path,
+        "get",
+        "5.5.5.5",
+        "--expect-dev",
+        "eth0",
+        "--expect-table",
+        "main",
+        "--expect-rule",
+        "32766",
+        "--expect-type",
+        "unicast",
+        "--expect-src",
+        "99.88.22.2",
+    ]);
+    assert_eq!(held.status.code(), Some(0), "{}", stderr(&held));
+    let broken = routescope(&["--snapshot", path, "get", "5.5.5.5", "--expect-dev", "eth1"]);
+    assert_eq!(broken.status.code(), Some(6));
+    assert!(stderr(&broken).contains("--expect-dev eth1: the device is eth0"));
     let two = routescope(&["check", "--snapshot", path, path]);
     let text = String::from_utf8_lossy(&two.stdout);
     assert_eq!(two.status.code(), Some(5));

@@ -19,12 +19,14 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
             words,
             json,
             no_kernel,
+            expect,
         }) => get::run(
             cli.netns.as_deref(),
             cli.snapshot.as_deref(),
             &words,
             json,
             no_kernel,
+            &expect,
         ),
         Some(Command::Check { json, files }) => {
             let snapshots: Vec<_> = cli.snapshot.into_iter().chain(files).collect();
