@@ -54,6 +54,18 @@ pub enum Command {
         /// Do not ask the kernel; explain from routescope's own model only.
         #[arg(long)]
         no_kernel: bool,
+        /// What the answer must be; exit 6 naming the first that does not hold.
+        #[command(flatten)]
+        expect: Expect,
+    },
+    /// Diagnose the state: what is wrong before anyone asks a query (exit 5 on a warning or error).
+    Check {
+        /// Print the findings as JSON.
+        #[arg(long)]
+        json: bool,
+        /// More snapshot files to check after `--snapshot FILE`, one section each.
+        #[arg(value_name = "FILE")]
+        files: Vec<PathBuf>,
     },
     /// List the teaching scenarios, or build one in a throwaway namespace.
     Demo {
@@ -63,4 +75,24 @@ pub enum Command {
         #[arg(long, conflicts_with = "name")]
         clean: bool,
     },
+}
+
+/// Expectations `get` checks against its verdict (exit 6 when one fails).
+#[derive(Debug, Default, Clone, clap::Args)]
+pub struct Expect {
+    /// The output device must be DEV.
+    #[arg(long, value_name = "DEV")]
+    pub expect_dev: Option<String>,
+    /// The answering table must be T (name or number).
+    #[arg(long, value_name = "T")]
+    pub expect_table: Option<String>,
+    /// The source address must be A.
+    #[arg(long, value_name = "A")]
+    pub expect_src: Option<std::net::IpAddr>,
+    /// The deciding rule must have priority PRIO.
+    #[arg(long, value_name = "PRIO")]
+    pub expect_rule: Option<u32>,
+    /// The route type or errno must be TYPE (`unicast`, `local`, `EACCES` …).
+    #[arg(long, value_name = "TYPE")]
+    pub expect_type: Option<String>,
 }

@@ -21,6 +21,10 @@ pub mod exit {
     pub const DISAGREE: u8 = 3;
     /// Something outside the input failed (netlink, permissions, the kernel).
     pub const FAILURE: u8 = 4;
+    /// `check`: at least one warning or error was found.
+    pub const FINDINGS: u8 = 5;
+    /// `get`: an `--expect-*` option does not hold.
+    pub const UNEXPECTED: u8 = 6;
 }
 
 /// The exit status for an error: 2 for bad input, 4 for everything else.

@@ -1,6 +1,7 @@
 //! routescope: a terminal inspector for Linux routing.
 
 pub mod action;
+pub mod analysis;
 pub mod app;
 pub mod cli;
 pub mod commands;

@@ -198,3 +198,49 @@ fn control_characters_in_words_and_names_are_escaped_in_text() {
     );
     let _ = std::fs::remove_file(file);
 }
+
+#[test]
+fn check_reads_snapshots_prints_json_and_exits_5_on_a_warning() {
+    let dir = std::env::temp_dir();
+    let file = dir.join(format!("rs-check-{}.json", std::process::id()));
+    let mut text = Vec::new();
+    routescope::report::json::write_state(&routescope::fixtures::server(), &mut text)
+        .expect("write");
+    std::fs::write(&file, &text).expect("write snapshot");
+    let path = file.to_str().expect("utf-8 path");
+    let out = routescope(&["--snapshot", path, "check", "--json"]);
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("check --json");
+    assert_eq!(json["version"], 1);
+    let first = &json["findings"][0];
+    assert_eq!(first["id"], "policy-table-missing-connected");
+    assert_eq!(first["severity"], "warning");
+    assert_eq!(first["subjects"][0]["subject"], "route");
+    assert_eq!(first["subjects"][0]["table"], 100);
+    assert_eq!(first["evidence"], "99.88.22.7 mark 0x10");
+    let held = routescope(&[
+        "--snapshot",
+        path,
+        "get",
+        "5.5.5.5",
+        "--expect-dev",
+        "eth0",
+        "--expect-table",
+        "main",
+        "--expect-rule",
+        "32766",
+        "--expect-type",
+        "unicast",
+        "--expect-src",
+        "99.88.22.2",
+    ]);
+    assert_eq!(held.status.code(), Some(0), "{}", stderr(&held));
+    let broken = routescope(&["--snapshot", path, "get", "5.5.5.5", "--expect-dev", "eth1"]);
+    assert_eq!(broken.status.code(), Some(6));
+    assert!(stderr(&broken).contains("--expect-dev eth1: the device is eth0"));
+    let two = routescope(&["check", "--snapshot", path, path]);
+    let text = String::from_utf8_lossy(&two.stdout);
+    assert_eq!(two.status.code(), Some(5));
+    assert_eq!(text.matches("== rs-check-").count(), 2, "{text}");
+    let _ = std::fs::remove_file(file);
+}

@@ -1,5 +1,5 @@
 //! The layering, checked from the source: which top-level module may use which, no cycles, and
-//! `model/` and `lookup/` free of I/O and presentation crates (they could move into their own
+//! `model/`, `lookup/` and `analysis/` free of I/O and presentation crates (they could move into their own
 //! crate unchanged).
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -52,13 +52,19 @@ fn imports() -> BTreeMap<String, BTreeSet<String>> {
 }
 
 #[test]
-fn model_and_lookup_are_pure() {
+fn model_lookup_and_analysis_are_pure() {
     let graph = imports();
     assert_eq!(graph["model"], BTreeSet::new(), "model uses nothing else");
     let lookup: Vec<_> = graph["lookup"].iter().cloned().collect();
     assert_eq!(lookup, ["model"], "lookup uses only model");
+    let analysis: Vec<_> = graph["analysis"].iter().cloned().collect();
+    assert_eq!(
+        analysis,
+        ["lookup", "model"],
+        "analysis uses only lookup and model"
+    );
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    for dir in ["model", "lookup"] {
+    for dir in ["model", "lookup", "analysis"] {
         let mut files = Vec::new();
         rust_files(&src.join(dir), &mut files);
         for file in files {

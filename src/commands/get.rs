@@ -20,6 +20,7 @@ pub fn run(
     words: &[String],
     as_json: bool,
     no_kernel: bool,
+    expect: &crate::cli::Expect,
 ) -> color_eyre::Result<ExitCode> {
     let query = Query::parse(words).map_err(|e| BadInput(e.to_string()))?;
     let rt = state::runtime()?;
@@ -89,6 +90,10 @@ pub fn run(
     } else {
         explain::write_text(&mut out, &state, &explanation, check.as_ref(), &trace)?;
     }
+    if let Some(failed) = unmet(&state, &explanation.verdict, expect) {
+        eprintln!("routescope: expectation failed: {failed}");
+        return Ok(ExitCode::from(exit::UNEXPECTED));
+    }
     let disagree = diffs.is_some_and(|d| !d.is_empty()) || !compared.differences.is_empty();
     Ok(ExitCode::from(if disagree {
         exit::DISAGREE
@@ -97,4 +102,45 @@ pub fn run(
     } else {
         exit::ROUTE_ERROR
     }))
+}
+
+/// The first `--expect-*` that the verdict does not meet, in words.
+fn unmet(
+    state: &crate::model::State,
+    v: &crate::lookup::Verdict,
+    e: &crate::cli::Expect,
+) -> Option<String> {
+    let got_dev = v
+        .answer
+        .dev
+        .map_or_else(|| "none".into(), |d| state.link_name(d));
+    let got_table = v
+        .answer
+        .table
+        .map_or_else(|| "none".into(), |t| state.table_names.name(t));
+    let got_rule = v.rule.as_ref().map(|r| r.priority);
+    let got_type = v.answer.outcome.to_string();
+    let table_id = e.expect_table.as_deref().map(|t| state.table_names.id(t));
+    [
+        e.expect_dev
+            .as_ref()
+            .filter(|d| **d != got_dev)
+            .map(|d| format!("--expect-dev {d}: the device is {got_dev}")),
+        table_id
+            .filter(|t| *t != v.answer.table)
+            .map(|_| format!("--expect-table: the table is {got_table}")),
+        e.expect_src
+            .filter(|s| Some(*s) != v.answer.src)
+            .map(|s| format!("--expect-src {s}: the source is {:?}", v.answer.src)),
+        e.expect_rule
+            .filter(|r| Some(*r) != got_rule)
+            .map(|r| format!("--expect-rule {r}: the rule is {got_rule:?}")),
+        e.expect_type
+            .as_ref()
+            .filter(|t| **t != got_type)
+            .map(|t| format!("--expect-type {t}: the answer is {got_type}")),
+    ]
+    .into_iter()
+    .flatten()
+    .next()
 }

@@ -1,5 +1,6 @@
 //! The subcommands: each turns the CLI's request into output and an exit status.
 
+mod check;
 mod demo;
 mod dump;
 mod get;
@@ -18,13 +19,24 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
             words,
             json,
             no_kernel,
+            expect,
         }) => get::run(
             cli.netns.as_deref(),
             cli.snapshot.as_deref(),
             &words,
             json,
             no_kernel,
+            &expect,
         ),
+        Some(Command::Check { json, files }) => {
+            let snapshots: Vec<_> = cli.snapshot.into_iter().chain(files).collect();
+            if cli.netns.is_some() && !snapshots.is_empty() {
+                return Err(
+                    BadInput("check takes -n NETNS or snapshot files, not both".into()).into(),
+                );
+            }
+            check::run(cli.netns.as_deref(), &snapshots, json)
+        }
         Some(Command::Dump { json }) => {
             dump::run(cli.netns.as_deref(), cli.snapshot.as_deref(), json)
         }

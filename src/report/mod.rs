@@ -2,6 +2,7 @@
 
 pub mod events;
 pub mod explain;
+pub mod findings;
 pub mod json;
 pub mod names;
 pub mod snapshot;
