@@ -46,8 +46,11 @@ pub enum Command {
     Get {
         /// The words of `ip route get`: ADDRESS [from A] [iif DEV] [oif DEV] [mark M] [uid U]
         /// [ipproto P] [sport N] [dport N] [tos T].
-        #[arg(required = true, num_args = 1.., value_name = "QUERY")]
+        #[arg(required_unless_present = "batch", num_args = 1.., value_name = "QUERY")]
         words: Vec<String>,
+        /// Answer every query of FILE (one a line, `-` for standard input) with one state load.
+        #[arg(long, value_name = "FILE", conflicts_with = "words")]
+        batch: Option<PathBuf>,
         /// Print the explanation as JSON.
         #[arg(long)]
         json: bool,

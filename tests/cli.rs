@@ -244,3 +244,53 @@ fn check_reads_snapshots_prints_json_and_exits_5_on_a_warning() {
     assert_eq!(text.matches("== rs-check-").count(), 2, "{text}");
     let _ = std::fs::remove_file(file);
 }
+
+#[test]
+fn a_batch_answers_every_line_with_one_load() {
+    let dir = std::env::temp_dir();
+    let snap = dir.join(format!("rs-batch-{}.json", std::process::id()));
+    let list = dir.join(format!("rs-batch-{}.txt", std::process::id()));
+    let mut text = Vec::new();
+    routescope::report::json::write_state(&routescope::fixtures::server(), &mut text)
+        .expect("write");
+    std::fs::write(&snap, &text).expect("write snapshot");
+    std::fs::write(&list, "8.8.8.8\n# a comment\n\n127.0.0.2\n").expect("write list");
+    let (snap_path, list_path) = (snap.to_str().expect("path"), list.to_str().expect("path"));
+    let out = routescope(&["--snapshot", snap_path, "get", "--batch", list_path]);
+    let shown = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{shown}{}", stderr(&out));
+    let lines: Vec<&str> = shown.lines().collect();
+    assert_eq!(lines.len(), 2, "{shown}");
+    assert!(
+        lines[0].starts_with("8.8.8.8 => unicast via 99.88.22.1 dev eth0"),
+        "{shown}"
+    );
+    assert!(lines[1].starts_with("127.0.0.2 => local dev lo"), "{shown}");
+    std::fs::write(&list, "8.8.8.8\n1.2.3.4 frm x\n").expect("write list");
+    let out = routescope(&[
+        "--snapshot",
+        snap_path,
+        "get",
+        "--batch",
+        list_path,
+        "--json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a bad line makes the batch exit 2"
+    );
+    let records: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object a line"))
+        .collect();
+    assert_eq!(records.len(), 2);
+    assert_eq!(records[0]["verdict"]["dev"], "eth0");
+    assert!(
+        records[1]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("frm"))
+    );
+    let _ = std::fs::remove_file(snap);
+    let _ = std::fs::remove_file(list);
+}

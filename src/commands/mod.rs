@@ -1,5 +1,6 @@
 //! The subcommands: each turns the CLI's request into output and an exit status.
 
+mod batch;
 mod check;
 mod demo;
 mod dump;
@@ -16,10 +17,23 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
     match cli.command {
         Some(Command::Demo { name, clean }) => demo::run(name.as_deref(), clean),
         Some(Command::Get {
+            batch: Some(file),
+            json,
+            no_kernel,
+            ..
+        }) => batch::run(
+            cli.netns.as_deref(),
+            cli.snapshot.as_deref(),
+            &file,
+            json,
+            no_kernel,
+        ),
+        Some(Command::Get {
             words,
             json,
             no_kernel,
             expect,
+            batch: None,
         }) => get::run(
             cli.netns.as_deref(),
             cli.snapshot.as_deref(),

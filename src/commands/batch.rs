@@ -1,0 +1,166 @@
+//! `routescope get --batch FILE`: one state load, then one answer per query line — for smoke
+//! tests of many flows and for scripts (JSON lines with `--json`).
+
+use std::io::{BufRead, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use serde_json::json;
+
+use crate::error::{BadInput, exit};
+use crate::load as state;
+use crate::lookup::{Confidence, Query, Verdict, resolve};
+use crate::model::{Answer, State, escape};
+use crate::net::{Requester, RouteGetRequest};
+use crate::report::explain::{answer_json, answer_line};
+use crate::verify;
+
+/// One query line's result.
+struct Line {
+    words: String,
+    outcome: Result<(Verdict, Option<Answer>), String>,
+}
+
+/// Answers every query of `file` (`-`: standard input) against one load of the state.
+pub fn run(
+    netns: Option<&str>,
+    snapshot: Option<&Path>,
+    file: &Path,
+    as_json: bool,
+    no_kernel: bool,
+) -> color_eyre::Result<ExitCode> {
+    let queries = read_queries(file)?;
+    let rt = state::runtime()?;
+    let state = rt.block_on(state::load(netns, snapshot))?;
+    let parsed: Vec<(String, Result<Query, String>)> = queries
+        .into_iter()
+        .map(|words| {
+            let q = Query::parse(&words.split_whitespace().collect::<Vec<_>>())
+                .and_then(|q| q.validate(&state).map(|()| q))
+                .map_err(|e| e.to_string());
+            (words, q)
+        })
+        .collect();
+    let ask_kernel = snapshot.is_none() && !no_kernel;
+    let kernel = if ask_kernel {
+        let requests: Vec<Option<RouteGetRequest>> = parsed
+            .iter()
+            .map(|(_, q)| {
+                q.as_ref()
+                    .ok()
+                    .map(|q| RouteGetRequest::for_query(&state, q))
+            })
+            .collect();
+        rt.block_on(crate::net::run_in(netns, move || async move {
+            let requester = Requester::open()?;
+            let mut answers = Vec::with_capacity(requests.len());
+            for request in requests {
+                answers.push(match request {
+                    Some(r) => Some(requester.route_get(&r).await?),
+                    None => None,
+                });
+            }
+            Ok(answers)
+        }))?
+    } else {
+        vec![None; parsed.len()]
+    };
+    let lines: Vec<Line> = parsed
+        .into_iter()
+        .zip(kernel)
+        .map(|((words, q), k)| Line {
+            words,
+            outcome: q.map(|q| (resolve(&state, &q), k)),
+        })
+        .collect();
+    write(&state, &lines, as_json)?;
+    Ok(ExitCode::from(status(&state, &lines)))
+}
+
+/// The query lines of the file: blank lines and `#` comments are skipped.
+fn read_queries(file: &Path) -> color_eyre::Result<Vec<String>> {
+    let read = |r: &mut dyn BufRead| -> std::io::Result<Vec<String>> {
+        let mut out = Vec::new();
+        for line in r.lines() {
+            let line = line?;
+            let line = line.split('#').next().unwrap_or("").trim();
+            if !line.is_empty() {
+                out.push(line.to_owned());
+            }
+        }
+        Ok(out)
+    };
+    let cannot = |e: std::io::Error| BadInput(format!("cannot read {}: {e}", file.display()));
+    if file == Path::new("-") {
+        return Ok(read(&mut std::io::stdin().lock()).map_err(cannot)?);
+    }
+    let f = std::fs::File::open(file).map_err(cannot)?;
+    Ok(read(&mut std::io::BufReader::new(f)).map_err(cannot)?)
+}
+
+/// Writes one answer a line: text, or a JSON object per line.
+fn write(state: &State, lines: &[Line], as_json: bool) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for line in lines {
+        if as_json {
+            writeln!(out, "{}", record(state, line))?;
+            continue;
+        }
+        let text = match &line.outcome {
+            Err(e) => format!("bad query: {e}"),
+            Ok((v, kernel)) => {
+                let rule = v
+                    .rule
+                    .as_ref()
+                    .map(|r| format!(", rule {}", r.priority))
+                    .unwrap_or_default();
+                let approx = if v.confidence == Confidence::Approximate {
+                    " (approximate)"
+                } else {
+                    ""
+                };
+                let check = kernel.as_ref().map_or(String::new(), |k| {
+                    let diffs = verify::differences(state, v, k);
+                    if diffs.is_empty() {
+                        "  kernel: agree".into()
+                    } else {
+                        format!("  kernel: DISAGREE: {}", diffs.join("; "))
+                    }
+                });
+                format!("{}{rule}{approx}{check}", answer_line(state, &v.answer))
+            }
+        };
+        writeln!(out, "{} => {}", escape(&line.words), escape(&text))?;
+    }
+    out.flush()
+}
+
+/// One line's JSON record: the query, routescope's answer, and the kernel's when asked.
+fn record(state: &State, line: &Line) -> serde_json::Value {
+    match &line.outcome {
+        Err(e) => json!({ "query": line.words, "error": e }),
+        Ok((v, kernel)) => json!({
+            "query": line.words,
+            "verdict": answer_json(state, &v.answer),
+            "rule": v.rule.as_ref().map(|r| r.priority),
+            "confidence": v.confidence,
+            "kernel": kernel.as_ref().map(|k| answer_json(state, k)),
+            "agree": kernel.as_ref().map(|k| verify::differences(state, v, k).is_empty()),
+        }),
+    }
+}
+
+/// The exit status of the batch: the worst of bad input, disagreement and routing errors.
+fn status(state: &State, lines: &[Line]) -> u8 {
+    let mut worst = exit::OK;
+    for line in lines {
+        let this = match &line.outcome {
+            Err(_) => exit::BAD_INPUT,
+            Ok((v, Some(k))) if !verify::differences(state, v, k).is_empty() => exit::DISAGREE,
+            Ok((v, _)) if !v.is_ok() => exit::ROUTE_ERROR,
+            Ok(_) => exit::OK,
+        };
+        worst = worst.max(this);
+    }
+    worst
+}
