@@ -14,5 +14,8 @@ mod route_get;
 
 pub use dump::{Requester, dump_state};
 pub use monitor::{FeedEvent, FeedOptions, apply, watch};
-pub use netns::{NETNS_DIR, list as list_namespaces, run_in};
+pub use netns::{
+    NETNS_DIR, check as check_namespace, identity as namespace_identity, list as list_namespaces,
+    run_in,
+};
 pub use route_get::{KernelAnswer, RouteGetRequest, route_get};
