@@ -63,10 +63,7 @@ fn the_log_is_private_escaped_and_bounded() {
     assert_eq!(out.status.code(), Some(2));
     let text = std::fs::read_to_string(&log).expect("log");
     assert_eq!(text.lines().count(), 2, "{text}");
-    assert!(
-        !text.contains('\u{1b}') && text.contains(r"a\nb"),
-        "{text}"
-    );
+    assert!(!text.contains('\u{1b}') && text.contains(r"a\nb"), "{text}");
 
     // details only when asked for, and still one line
     failing(&[("XDG_STATE_HOME", state_env), ("RUST_BACKTRACE", "1")]);

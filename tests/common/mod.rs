@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test binary uses a different part of this module
 
 pub mod bin;
+pub mod tmux;
 
 use std::io::Write;
 use std::process::Command;
