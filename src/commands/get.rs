@@ -4,6 +4,8 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
+use color_eyre::eyre::eyre;
+
 use crate::error::{BadInput, exit};
 use crate::load as state;
 use crate::lookup::{Query, explain};
@@ -29,10 +31,18 @@ pub fn run(
     let kernel = if no_kernel || snapshot.is_some() {
         None
     } else {
-        Some(rt.block_on(crate::net::route_get(
-            netns,
-            RouteGetRequest::for_query(&state, &query),
-        ))?)
+        let asked = crate::net::route_get(netns, RouteGetRequest::for_query(&state, &query));
+        let waited =
+            rt.block_on(async { tokio::time::timeout(crate::tui::KERNEL_TIMEOUT, asked).await });
+        let Ok(answer) = waited else {
+            // the question's thread may never return: do not wait for it on the way out
+            rt.shutdown_background();
+            return Err(eyre!(
+                "the kernel did not answer within {} s",
+                crate::tui::KERNEL_TIMEOUT.as_secs()
+            ));
+        };
+        Some(answer?)
     };
     let diffs = kernel
         .as_ref()

@@ -29,7 +29,10 @@ pub fn run(
                 .map_err(|_| BadInput(format!("--duration: '{d}' is not a number of seconds")))
         })
         .transpose()?;
-    let result = state::runtime()?.block_on(follow(netns.map(str::to_owned), as_json, duration));
+    let runtime = state::runtime()?;
+    let result = runtime.block_on(follow(netns.map(str::to_owned), as_json, duration));
+    // the feed's thread may still be reading a dump: the process ends without waiting for it
+    runtime.shutdown_background();
     match result {
         Err(err) if is_closed_output(&err) => Ok(ExitCode::SUCCESS),
         other => other,

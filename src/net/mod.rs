@@ -10,6 +10,7 @@ mod netns;
 mod nexthop;
 mod pending;
 mod proc;
+mod replay;
 mod route_get;
 
 pub use dump::{Requester, dump_state};
@@ -18,4 +19,5 @@ pub use netns::{
     NETNS_DIR, check as check_namespace, identity as namespace_identity, list as list_namespaces,
     run_in,
 };
+pub use replay::changes as replay;
 pub use route_get::{KernelAnswer, RouteGetRequest, route_get};

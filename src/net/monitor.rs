@@ -241,7 +241,7 @@ async fn handle(
 }
 
 /// The change a notification stands for, noting which silent changes it implies.
-fn change_of(
+pub(super) fn change_of(
     msg: Nl,
     header_flags: u16,
     flags: &mut HashMap<u32, u32>,
