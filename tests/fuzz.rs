@@ -45,7 +45,10 @@ fn every_fuzz_target_holds_on_its_seeds() {
         let files = inputs(name);
         assert!(!files.is_empty(), "no seeds for {name}");
         for file in &files {
-            let data = std::fs::read(file).expect("seed");
+            // a fuzzing run may be reducing the corpus meanwhile: a file gone is no input
+            let Ok(data) = std::fs::read(file) else {
+                continue;
+            };
             let result = std::panic::catch_unwind(|| target(&data));
             assert!(result.is_ok(), "{name} fails on {}", file.display());
         }
