@@ -3,8 +3,11 @@
 use serde::Deserialize;
 
 /// A named action; the keymap binds keys to these and the help overlay lists them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, strum::IntoStaticStr,
+)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum Action {
     Quit,
     Help,
@@ -24,6 +27,11 @@ pub enum Action {
 }
 
 impl Action {
+    /// The action's name as a keymap file writes it (`route-get`).
+    pub fn name(self) -> &'static str {
+        self.into()
+    }
+
     /// What the action does, for the help overlay.
     pub fn describe(self) -> &'static str {
         match self {

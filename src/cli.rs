@@ -13,7 +13,7 @@ pub struct Cli {
     pub netns: Option<String>,
 
     /// Read the state from a file written by `routescope dump --json` instead of the kernel.
-    #[arg(long, value_name = "FILE", global = true)]
+    #[arg(long, value_name = "FILE", global = true, conflicts_with = "netns")]
     pub snapshot: Option<PathBuf>,
 
     /// Draw borders with ASCII characters only (for terminals without box-drawing glyphs).
@@ -38,15 +38,22 @@ pub enum Command {
         /// Print one JSON object per line instead of text.
         #[arg(long)]
         json: bool,
-        /// Stop after SECS seconds (default: run until Ctrl-C or SIGTERM).
+        /// Stop SECS seconds after the state was read (default: run until Ctrl-C, SIGTERM or
+        /// SIGHUP).
         #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
         duration: Option<f64>,
     },
     /// Explain where a packet goes and why: rule, table, route, source; checked against the kernel.
     Get {
         /// The words of `ip route get`: ADDRESS [from A] [iif DEV] [oif DEV] [mark M] [uid U]
-        /// [ipproto P] [sport N] [dport N] [tos T].
-        #[arg(required_unless_present = "batch", num_args = 1.., value_name = "QUERY")]
+        /// [ipproto P] [sport N] [dport N] [tos T]. A negative number is taken as a word, so
+        /// `mark -1` is refused by the query's own parser with a message naming `mark`.
+        #[arg(
+            required_unless_present = "batch",
+            num_args = 1..,
+            value_name = "QUERY",
+            allow_negative_numbers = true
+        )]
         words: Vec<String>,
         /// Answer every query of FILE (one a line, `-` for standard input) with one state load.
         #[arg(long, value_name = "FILE", conflicts_with = "words")]

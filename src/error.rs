@@ -2,12 +2,22 @@
 
 use std::process::ExitCode;
 
-use crate::model::escape;
+pub use crate::model::cut;
 
 /// An input the user can fix (query, file, namespace name): exit status 2, one clear line.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct BadInput(pub String);
+
+/// A command stopped by a signal before it had anything to show: exit status 128 + the signal.
+#[derive(Debug, thiserror::Error)]
+#[error("stopped by {name} before {doing}")]
+pub struct Interrupted {
+    /// The exit status: 128 + the signal's number.
+    pub status: u8,
+    pub name: &'static str,
+    pub doing: &'static str,
+}
 
 /// Exit statuses shared by every command (and those of `get` in `docs/cli-contract.md`).
 pub mod exit {
@@ -25,19 +35,26 @@ pub mod exit {
     pub const FINDINGS: u8 = 5;
     /// `get`: an `--expect-*` option does not hold.
     pub const UNEXPECTED: u8 = 6;
+    /// Added to the signal's number when a signal ended the program (the shell's convention).
+    pub const SIGNALLED: u8 = 128;
 }
 
-/// The exit status for an error: 2 for bad input, 4 for everything else.
+/// The exit status for an error: 2 for bad input, 128 + N after signal N, 4 for everything else.
 pub fn exit_status(report: &color_eyre::Report) -> ExitCode {
-    if report.chain().any(<dyn std::error::Error>::is::<BadInput>) {
+    if let Some(stop) = report.downcast_ref::<Interrupted>() {
+        ExitCode::from(stop.status)
+    } else if report.chain().any(<dyn std::error::Error>::is::<BadInput>) {
         ExitCode::from(exit::BAD_INPUT)
     } else {
         ExitCode::from(exit::FAILURE)
     }
 }
 
-/// An error as one line: the outermost message followed by its causes, escaped (`escape`), since
-/// it may quote a query word, a file or a namespace name that holds terminal escapes.
+/// The longest one-line error message, in characters; longer ones are cut with `…`.
+pub const LINE_MAX: usize = 300;
+
+/// An error as one short line: the outermost message followed by its causes, control characters
+/// escaped, cut at `LINE_MAX` characters.
 pub fn one_line(report: &color_eyre::Report) -> String {
     let mut parts: Vec<String> = Vec::new();
     for cause in report.chain() {
@@ -46,5 +63,17 @@ pub fn one_line(report: &color_eyre::Report) -> String {
             parts.push(text);
         }
     }
-    escape(&parts.join(": ").replace('\n', " ")).into_owned()
+    cut(&parts.join(": ").replace('\n', " "), LINE_MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cut;
+
+    #[test]
+    fn long_or_odd_input_is_cut_and_escaped() {
+        assert_eq!(cut("eth0", 80), "eth0");
+        assert_eq!(cut(&"x".repeat(300), 80), format!("{}…", "x".repeat(80)));
+        assert_eq!(cut("a\nb\u{1b}[31m", 80), "a\\x0ab\\x1b[31m");
+    }
 }

@@ -72,43 +72,86 @@ pub struct Keymap {
     bindings: BTreeMap<Action, Vec<Key>>,
 }
 
+/// The largest keymap file read (a keymap is a few hundred bytes).
+pub const KEYMAP_LIMIT: u64 = 1 << 20;
+
+/// The actions a keymap must bind, or the person at the terminal could not leave or find help.
+const REQUIRED: [Action; 2] = [Action::Quit, Action::Help];
+
 impl Keymap {
-    /// The shipped defaults, with the user's file (if any) on top; a bad user file is reported.
+    /// The shipped defaults, with the user's file (if any) on top; a file that cannot be used is
+    /// refused whole, with the reason, and the defaults are kept.
     pub fn load() -> (Self, Option<String>) {
-        let mut map = Self::from_toml(DEFAULTS).unwrap_or_else(|_| Self {
-            bindings: BTreeMap::new(),
-        });
-        let Some(path) = user_file().filter(|p| p.exists()) else {
-            return (map, None);
+        let Some(path) = user_file().filter(|p| p.symlink_metadata().is_ok()) else {
+            return (Self::default(), None);
         };
-        match std::fs::read_to_string(&path)
-            .map_err(|e| e.to_string())
-            .and_then(|t| Self::from_toml(&t))
-        {
-            Ok(user) => {
-                map.bindings.extend(user.bindings);
-                (map, None)
+        match Self::load_file(&path) {
+            Ok(map) => (map, None),
+            Err(e) => {
+                let shown = crate::error::cut(&path.display().to_string(), 80);
+                (
+                    Self::default(),
+                    Some(format!("{shown}: {e} (using the default keys)")),
+                )
             }
-            Err(e) => (
-                map,
-                Some(format!("{}: {e} (using the default keys)", path.display())),
-            ),
         }
     }
 
-    /// Parses `action = ["key", …]` lines.
+    /// The defaults with the keymap file at `path` on top: a regular file of at most
+    /// `KEYMAP_LIMIT` bytes (never blocking on a FIFO), whose keys are unambiguous and leave quit
+    /// and help a key.
+    pub fn load_file(path: &std::path::Path) -> Result<Self, String> {
+        let text = crate::files::read_text(path, KEYMAP_LIMIT).map_err(|e| e.to_string())?;
+        Self::default().overridden_by(Self::from_toml(&text)?)
+    }
+
+    /// Parses `action = ["key", …]` lines; a key bound to two actions is an error.
     pub fn from_toml(text: &str) -> Result<Self, String> {
         let raw: BTreeMap<Action, Vec<String>> =
-            toml::from_str(text).map_err(|e| e.message().to_owned())?;
-        let mut bindings = BTreeMap::new();
+            toml::from_str(text).map_err(|e| e.message().trim().to_owned())?;
+        let mut bindings: BTreeMap<Action, Vec<Key>> = BTreeMap::new();
         for (action, keys) in raw {
-            let parsed: Result<Vec<Key>, String> = keys
-                .iter()
-                .map(|k| Key::parse(k).ok_or_else(|| format!("unknown key '{k}'")))
-                .collect();
-            bindings.insert(action, parsed?);
+            let mut parsed = Vec::new();
+            for k in &keys {
+                let key = Key::parse(k)
+                    .ok_or_else(|| format!("unknown key '{}'", crate::error::cut(k, 20)))?;
+                if let Some((other, _)) = bindings
+                    .iter()
+                    .find(|(a, keys)| **a != action && keys.contains(&key))
+                {
+                    return Err(format!(
+                        "{} is bound to both {} and {}",
+                        key.label(),
+                        other.name(),
+                        action.name()
+                    ));
+                }
+                parsed.push(key);
+            }
+            bindings.insert(action, parsed);
         }
         Ok(Self { bindings })
+    }
+
+    /// These bindings with `user`'s on top: each action the user binds gets exactly the user's
+    /// keys, and a key the user gives to one action is taken from every other; quit and help
+    /// must keep a key.
+    pub fn overridden_by(mut self, user: Self) -> Result<Self, String> {
+        for (action, keys) in user.bindings {
+            for (_, others) in self.bindings.iter_mut().filter(|(a, _)| **a != action) {
+                others.retain(|k| !keys.contains(k));
+            }
+            self.bindings.insert(action, keys);
+        }
+        for action in REQUIRED {
+            if self.bindings.get(&action).is_none_or(Vec::is_empty) {
+                return Err(format!(
+                    "{} has no key left, so the file is refused",
+                    action.name()
+                ));
+            }
+        }
+        Ok(self)
     }
 
     /// The action a key press asks for.
@@ -120,10 +163,19 @@ impl Keymap {
             .map(|(action, _)| *action)
     }
 
+    /// The first key of an action as the screen shows it, if it has one.
+    pub fn label(&self, action: Action) -> Option<String> {
+        self.bindings
+            .get(&action)
+            .and_then(|keys| keys.first())
+            .map(|k| k.label())
+    }
+
     /// Every action with its keys, for the help overlay.
     pub fn help(&self) -> Vec<(String, &'static str)> {
         self.bindings
             .iter()
+            .filter(|(_, keys)| !keys.is_empty())
             .map(|(action, keys)| {
                 (
                     keys.iter().map(|k| k.label()).collect::<Vec<_>>().join(" "),
@@ -142,11 +194,17 @@ impl Default for Keymap {
     }
 }
 
-/// `$XDG_CONFIG_HOME/routescope/keymap.toml`, or under `~/.config`.
+/// `$XDG_CONFIG_HOME/routescope/keymap.toml`, or under `~/.config`; a relative
+/// `XDG_CONFIG_HOME` is ignored, as the XDG specification says.
 fn user_file() -> Option<PathBuf> {
+    let absolute = |v: std::ffi::OsString| Some(PathBuf::from(v)).filter(|p| p.is_absolute());
     let base = std::env::var_os("XDG_CONFIG_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+        .and_then(absolute)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .and_then(absolute)
+                .map(|h| h.join(".config"))
+        })?;
     Some(base.join("routescope").join("keymap.toml"))
 }
 
@@ -175,5 +233,44 @@ mod tests {
                 .contains("ctrl-nothing")
         );
         assert!(Keymap::from_toml("jump = [\"j\"]").is_err());
+    }
+
+    #[test]
+    fn user_keys_replace_the_defaults_they_rebind() {
+        let user = Keymap::from_toml("route-get = [\"q\"]").unwrap();
+        let map = Keymap::default().overridden_by(user).unwrap();
+        let key = |c| KeyEvent::new(c, KeyModifiers::NONE);
+        assert_eq!(map.action(key(KeyCode::Char('q'))), Some(Action::RouteGet));
+        assert_eq!(
+            map.action(key(KeyCode::Char('g'))),
+            None,
+            "g was route-get's"
+        );
+        assert_eq!(map.label(Action::Quit).as_deref(), Some("Ctrl-c"));
+    }
+
+    #[test]
+    fn quit_and_help_must_keep_a_key_and_conflicts_are_refused() {
+        let refuse = |text: &str| {
+            Keymap::from_toml(text)
+                .and_then(|u| Keymap::default().overridden_by(u))
+                .unwrap_err()
+        };
+        assert_eq!(
+            refuse("quit = []"),
+            "quit has no key left, so the file is refused"
+        );
+        assert_eq!(
+            refuse("filter = [\"q\", \"ctrl-c\"]"),
+            "quit has no key left, so the file is refused"
+        );
+        assert_eq!(
+            refuse("help = []"),
+            "help has no key left, so the file is refused"
+        );
+        assert_eq!(
+            refuse("quit = [\"x\"]\nhelp = [\"x\"]"),
+            "x is bound to both quit and help"
+        );
     }
 }

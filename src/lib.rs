@@ -6,6 +6,7 @@ pub mod app;
 pub mod cli;
 pub mod commands;
 pub mod error;
+pub mod files;
 pub use model::fixtures;
 
 pub mod keymap;
@@ -16,6 +17,7 @@ pub mod model;
 pub mod net;
 pub mod report;
 pub mod scenario;
+pub mod signals;
 pub mod terminal;
 pub mod tui;
 pub mod ui;

@@ -4,15 +4,22 @@ use std::path::Path;
 
 use color_eyre::eyre::WrapErr;
 
-use crate::error::BadInput;
+use crate::error::{BadInput, cut};
+use crate::files;
 use crate::model::State;
 use crate::report::snapshot::parse_snapshot;
 
-/// Reads a `dump --json` file, with a one-line error naming the file and the problem.
+/// The largest snapshot read, 1 GiB (a `dump --json` of about five million routes); parsing takes
+/// a few times the file's size in memory, so a larger file is refused rather than read.
+pub const SNAPSHOT_LIMIT: u64 = 1 << 30;
+
+/// Reads a `dump --json` file, with a one-line error naming the file and the problem; only a
+/// regular file up to `SNAPSHOT_LIMIT` is read.
 pub fn read_snapshot(path: &Path) -> color_eyre::Result<State> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| BadInput(format!("cannot read snapshot {}: {e}", path.display())))?;
-    parse_snapshot(&text).map_err(|e| BadInput(format!("{}: {e}", path.display())).into())
+    let shown = cut(&path.display().to_string(), 80);
+    let text = files::read_text(path, SNAPSHOT_LIMIT)
+        .map_err(|e| BadInput(format!("cannot read snapshot {shown}: {e}")))?;
+    parse_snapshot(&text).map_err(|e| BadInput(format!("{shown}: {e}")).into())
 }
 
 /// The state of a snapshot file, or a fresh dump of the namespace's kernel state.

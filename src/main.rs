@@ -28,14 +28,16 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if let Err(err) = color_eyre::install() {
+    // no colours (reports go to the log and to one line), no span traces nobody asked for
+    let hooks = color_eyre::config::HookBuilder::blank().capture_span_trace_by_default(false);
+    if let Err(err) = hooks.install() {
         eprintln!("routescope: {err}");
     }
     routescope::logging::init();
     match commands::run(cli) {
         Ok(status) => status,
         Err(report) => {
-            tracing::error!("{report:?}");
+            routescope::logging::error(&report);
             eprintln!("routescope: {}", error::one_line(&report));
             error::exit_status(&report)
         }

@@ -4,28 +4,41 @@
 use std::collections::VecDeque;
 use std::path::Path;
 use std::process::ExitCode;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use color_eyre::eyre::WrapErr;
 use crossterm::event::{Event, EventStream, KeyEventKind, MouseEventKind};
 use futures::StreamExt;
+use nix::sys::signal::Signal;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use crate::action::Action;
 use crate::app::{App, Effect, Msg};
+use crate::error::one_line;
 use crate::keymap::Keymap;
 use crate::load as state;
 use crate::lookup::Query;
 use crate::model::State;
 use crate::net::{FeedEvent, FeedOptions, KernelAnswer};
+use crate::signals::{self, Stops};
 use crate::ui::{self, Theme};
 
 /// The most feed events in one message (so between two frames and two looks at the keyboard).
 const BATCH: usize = 4096;
 
-/// Runs the terminal UI on a live namespace or on a snapshot file.
+/// How long a question to the kernel may take before the panel says it got no answer.
+pub const KERNEL_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How often the followed namespace is looked at, to notice that it was deleted.
+const NAMESPACE_CHECK: Duration = Duration::from_secs(1);
+
+/// A kernel answer, or why there is none, for the query it answers.
+type KernelReply = (Query, Result<KernelAnswer, String>);
+
+/// Runs the terminal UI on a live namespace or on a snapshot file; after a signal that ends it
+/// (SIGINT, SIGQUIT, SIGTERM, SIGHUP) the terminal is restored and the status is 128 + N.
 pub fn run(
     netns: Option<&str>,
     snapshot: Option<&Path>,
@@ -37,8 +50,13 @@ pub fn run(
         Some(path) => App::new(state::read_snapshot(path)?, None, true, keymap),
         None => App::new(State::default(), netns.map(str::to_owned), false, keymap),
     };
-    runtime.block_on(run_app(app, warning, &Theme::from_env(ascii)))?;
-    Ok(ExitCode::SUCCESS)
+    let ended = runtime.block_on(run_app(app, warning, &Theme::from_env(ascii)));
+    // a kernel question may still wait on its thread: do not wait for it
+    runtime.shutdown_background();
+    Ok(match ended? {
+        Some(stop) => ExitCode::from(signals::exit_status(stop)),
+        None => ExitCode::SUCCESS,
+    })
 }
 
 /// The current time of day as `HH:MM:SS` (UTC), read here and handed to `update` as data.
@@ -60,27 +78,93 @@ fn follow(
     )
 }
 
+/// Asks the kernel about `query` in the background; the reply (or why there is none, at the
+/// latest after `KERNEL_TIMEOUT`) comes back on `tx`.
+fn ask_kernel(app: &App, query: Query, tx: mpsc::Sender<KernelReply>) {
+    let request = crate::net::RouteGetRequest::for_query(app.state(), &query);
+    let netns = app.namespace().map(str::to_owned);
+    tokio::spawn(async move {
+        let asked = crate::net::route_get(netns.as_deref(), request);
+        let reply = match tokio::time::timeout(KERNEL_TIMEOUT, asked).await {
+            Ok(Ok(answer)) => Ok(answer),
+            Ok(Err(err)) => Err(one_line(&err)),
+            Err(_) => Err(format!("no answer within {} s", KERNEL_TIMEOUT.as_secs())),
+        };
+        let _ = tx.send((query, reply)).await;
+    });
+}
+
+/// The followed namespace as `/run/netns` shows it, to notice when it is deleted or replaced.
+struct Watched {
+    name: Option<String>,
+    identity: Option<(u64, u64)>,
+    told: bool,
+}
+
+impl Watched {
+    /// Starts watching `name` (`None`: routescope's own namespace, which cannot go away).
+    fn new(name: Option<&str>) -> Self {
+        Self {
+            name: name.map(str::to_owned),
+            identity: name.and_then(crate::net::namespace_identity),
+            told: false,
+        }
+    }
+
+    /// A notice the first time the namespace is found deleted or replaced.
+    fn check(&mut self) -> Option<String> {
+        let name = self.name.as_deref().filter(|_| !self.told)?;
+        let now = crate::net::namespace_identity(name);
+        if now == self.identity {
+            return None;
+        }
+        self.told = true;
+        // the status line names the namespace already
+        Some(if now.is_none() {
+            "namespace deleted: this is its last state (n: pick another)".to_owned()
+        } else {
+            "namespace replaced: this is the old one's last state (n: follow the new one)"
+                .to_owned()
+        })
+    }
+}
+
 /// The loop: draw when something changed, wait for keys, feed events, kernel answers, signals.
-async fn run_app(mut app: App, warning: Option<String>, theme: &Theme) -> color_eyre::Result<()> {
+/// Returns the signal that ended it, if one did.
+async fn run_app(
+    mut app: App,
+    warning: Option<String>,
+    theme: &Theme,
+) -> color_eyre::Result<Option<Signal>> {
     if let Some(warning) = warning {
         app.update(Msg::Notice(warning));
     }
     let (feed_tx, mut feed_rx) = mpsc::channel::<FeedEvent>(4096);
-    let (kernel_tx, mut kernel_rx) = mpsc::channel::<(Query, KernelAnswer)>(16);
+    let (kernel_tx, mut kernel_rx) = mpsc::channel::<KernelReply>(16);
     let mut feed =
         (!app.is_snapshot()).then(|| follow(app.namespace().map(str::to_owned), feed_tx.clone()));
-    let mut terminate =
-        signal(SignalKind::terminate()).wrap_err("installing the SIGTERM handler")?;
-    let mut hangup = signal(SignalKind::hangup()).wrap_err("installing the SIGHUP handler")?;
+    let mut watched = Watched::new(app.namespace());
+    let mut checks = tokio::time::interval(NAMESPACE_CHECK);
+    checks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut stops = Stops::new()?;
+    let handler = |s: Signal| {
+        signal(SignalKind::from_raw(s as i32))
+            .wrap_err_with(|| format!("installing the {} handler", s.as_str()))
+    };
+    let mut suspend = handler(Signal::SIGTSTP)?;
+    let mut resume = handler(Signal::SIGCONT)?;
     let mut terminal = crate::terminal::init().wrap_err("taking over the terminal")?;
     let _guard = crate::terminal::Guard;
     let mut events = EventStream::new();
     if let Ok(size) = terminal.size() {
         app.update(Msg::Resize(size.height));
     }
+    let mut changed = true;
     while !app.should_quit() {
-        // every wake-up below is a change (a key, feed events, an answer): draw once per wake-up
-        terminal.draw(|frame| ui::render(frame, &app, theme))?;
+        // every wake-up below is a change (a key, feed events, an answer) but a quiet check
+        if std::mem::replace(&mut changed, true) {
+            terminal.draw(|frame| ui::render(frame, &app, theme))?;
+        }
         let effects = tokio::select! {
             event = events.next() => match event {
                 Some(Ok(event)) => on_terminal_event(&mut app, &event, terminal.get_frame().area()),
@@ -95,23 +179,32 @@ async fn run_app(mut app: App, warning: Option<String>, theme: &Theme) -> color_
                 }
                 app.update(Msg::Net { events, time: clock() })
             }
-            Some((query, answer)) = kernel_rx.recv() => app.update(Msg::Kernel(Box::new(query), answer)),
-            _ = terminate.recv() => break,
-            _ = hangup.recv() => break,
+            Some((query, reply)) = kernel_rx.recv() => match reply {
+                Ok(answer) => app.update(Msg::Kernel(Box::new(query), answer)),
+                Err(why) => app.update(Msg::KernelFailed(Box::new(query), why)),
+            },
+            stop = stops.next() => return Ok(Some(stop)),
+            _ = suspend.recv() => {
+                crate::terminal::suspend();
+                crate::terminal::resume(&mut terminal).wrap_err("taking the terminal back")?;
+                Vec::new()
+            }
+            _ = resume.recv() => {
+                crate::terminal::resume(&mut terminal).wrap_err("taking the terminal back")?;
+                Vec::new()
+            }
+            _ = checks.tick() => if let Some(notice) = watched.check() {
+                app.update(Msg::Notice(notice))
+            } else {
+                changed = false;
+                Vec::new()
+            },
         };
         // the messages sent while doing the I/O may ask for more
         let mut effects = VecDeque::from(effects);
         while let Some(effect) = effects.pop_front() {
             match effect {
-                Effect::AskKernel(query) => {
-                    let request = crate::net::RouteGetRequest::for_query(app.state(), &query);
-                    let (tx, netns) = (kernel_tx.clone(), app.namespace().map(str::to_owned));
-                    tokio::spawn(async move {
-                        if let Ok(answer) = crate::net::route_get(netns.as_deref(), request).await {
-                            let _ = tx.send((query, answer)).await;
-                        }
-                    });
-                }
+                Effect::AskKernel(query) => ask_kernel(&app, query, kernel_tx.clone()),
                 Effect::ListNamespaces => {
                     effects.extend(app.update(Msg::Namespaces(crate::net::list_namespaces())));
                 }
@@ -122,6 +215,7 @@ async fn run_app(mut app: App, warning: Option<String>, theme: &Theme) -> color_
                     let (tx, rx) = mpsc::channel(4096);
                     feed_rx = rx;
                     feed = Some(follow(netns.clone(), tx));
+                    watched = Watched::new(netns.as_deref());
                     effects.extend(app.update(Msg::NamespaceSwitched(netns)));
                 }
             }
@@ -131,11 +225,12 @@ async fn run_app(mut app: App, warning: Option<String>, theme: &Theme) -> color_
                 .take()
                 .map(|f| futures::FutureExt::now_or_never(f).unwrap_or(Ok(Ok(()))))
             {
-                app.update(Msg::Notice(format!("{err}")));
+                app.update(Msg::Notice(one_line(&err)));
+                changed = true;
             }
         }
     }
-    Ok(())
+    Ok(None)
 }
 
 /// A key, mouse or resize event as messages to the app.

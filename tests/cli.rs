@@ -3,18 +3,16 @@
 mod common;
 
 use std::process::{Command, Output};
+use std::time::{Duration, Instant};
 
 use common::TestNetns;
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+
+use common::bin::{run, stderr};
 
 fn routescope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_routescope"))
-        .args(args)
-        .output()
-        .expect("routescope runs")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
+    run(args)
 }
 
 #[test]
@@ -293,4 +291,178 @@ fn a_batch_answers_every_line_with_one_load() {
     );
     let _ = std::fs::remove_file(snap);
     let _ = std::fs::remove_file(list);
+}
+
+/// A running `monitor` whose standard output is read line by line on a thread.
+struct Monitor {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+}
+
+impl Monitor {
+    /// Starts `routescope -n NS monitor ARGS`.
+    fn start(ns: &TestNetns, args: &[&str]) -> Self {
+        let mut child = Command::new(common::bin::BIN)
+            .args(["-n", &ns.name, "monitor"])
+            .args(args)
+            .env_remove("RUST_BACKTRACE")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("monitor starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            use std::io::BufRead as _;
+            for line in std::io::BufReader::new(stdout).lines() {
+                if tx.send(line.unwrap_or_default()).is_err() {
+                    break;
+                }
+            }
+        });
+        Self { child, lines }
+    }
+
+    /// Waits for the first line, changing the namespace (lo's MTU) until one comes: the JSON
+    /// form prints nothing for the state it starts from.
+    fn first_line(&self, ns: &TestNetns) -> String {
+        for mtu in 1300..1400 {
+            if let Ok(line) = self.lines.recv_timeout(Duration::from_millis(200)) {
+                return line;
+            }
+            ns.ip(&format!("link set lo mtu {mtu}"));
+        }
+        panic!("monitor printed nothing");
+    }
+
+    /// Sends a signal, then returns the exit status, the lines after it and standard error.
+    fn stop(mut self, signal: Signal) -> (Option<i32>, Vec<String>, String) {
+        let pid = Pid::from_raw(i32::try_from(self.child.id()).expect("pid"));
+        kill(pid, signal).expect("kill");
+        let status = self.child.wait().expect("wait");
+        let rest: Vec<String> = self.lines.iter().collect();
+        let mut err = String::new();
+        if let Some(mut e) = self.child.stderr.take() {
+            let _ = std::io::Read::read_to_string(&mut e, &mut err);
+        }
+        (status.code(), rest, err)
+    }
+}
+
+#[test]
+fn monitor_ends_with_the_state_on_every_stop() {
+    let Some(ns) = TestNetns::new("monstop") else {
+        return;
+    };
+    for signal in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP] {
+        for json in [false, true] {
+            let args: &[&str] = if json { &["--json"] } else { &[] };
+            let monitor = Monitor::start(&ns, args);
+            monitor.first_line(&ns);
+            let (status, rest, err) = monitor.stop(signal);
+            assert_eq!(status, Some(0), "{signal}: {err}");
+            assert!(err.is_empty(), "{signal}: {err}");
+            let last = rest.last().cloned().unwrap_or_default();
+            if json {
+                let record: serde_json::Value = serde_json::from_str(&last).expect("JSON");
+                assert_eq!(record["kind"], "state", "{signal}");
+                assert_eq!(record["state"]["version"], 1, "{signal}");
+            } else {
+                assert!(last.ends_with("(final)"), "{signal}: {last}");
+            }
+        }
+    }
+    // a duration shorter than reading the state still ends with the state, and status 0
+    for duration in ["0", "0.001"] {
+        let out = run(&["-n", &ns.name, "monitor", "--json", "--duration", duration]);
+        assert_eq!(out.status.code(), Some(0), "{duration}: {}", stderr(&out));
+        let text = String::from_utf8_lossy(&out.stdout);
+        let last: serde_json::Value =
+            serde_json::from_str(text.lines().last().expect("a record")).expect("NDJSON");
+        assert_eq!(last["kind"], "state", "{duration}");
+    }
+}
+
+#[test]
+fn monitor_stops_quietly_when_its_reader_goes_away() {
+    let Some(ns) = TestNetns::new("monpipe") else {
+        return;
+    };
+    for args in [&[][..], &["--json"][..]] {
+        let monitor = Monitor::start(&ns, args);
+        monitor.first_line(&ns);
+        // the reader goes away, as `head -n 1` does; the next write, or the watch on the
+        // pipe, ends the monitor with status 0 and nothing on stderr
+        let Monitor { mut child, lines } = monitor;
+        drop(lines);
+        ns.ip("link set lo mtu 1500");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("wait") {
+                break status;
+            }
+            assert!(Instant::now() < deadline, "monitor kept running");
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let mut err = String::new();
+        if let Some(mut e) = child.stderr.take() {
+            let _ = std::io::Read::read_to_string(&mut e, &mut err);
+        }
+        assert_eq!(status.code(), Some(0), "{args:?}: {err}");
+        assert!(err.is_empty(), "{args:?}: {err}");
+    }
+}
+
+/// Peak resident memory in KiB of `routescope ARGS`, by `/usr/bin/time -f %M`.
+fn peak_kib(args: &[&str]) -> u64 {
+    let out = Command::new("/usr/bin/time")
+        .args(["-f", "%M"])
+        .arg(common::bin::BIN)
+        .args(args)
+        .env_remove("RUST_BACKTRACE")
+        .stdout(std::process::Stdio::null())
+        .output()
+        .expect("/usr/bin/time runs (Debian package time)");
+    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    stderr(&out)
+        .lines()
+        .last()
+        .and_then(|l| l.trim().parse().ok())
+        .expect("a peak in KiB")
+}
+
+#[test]
+fn monitor_json_streams_its_final_state_in_the_memory_dump_needs() {
+    let Some(ns) = TestNetns::new("monmem") else {
+        return;
+    };
+    for line in [
+        "link add v0 type veth peer name v1",
+        "link set v0 up",
+        "link set v1 up",
+        "addr add 100.64.0.1/16 dev v0",
+    ] {
+        ns.ip(line);
+    }
+    let routes = 50_000;
+    let batch: Vec<String> = (0..routes)
+        .map(|i: u32| {
+            format!(
+                "route add {}.{}.{}.0/24 via 100.64.0.2 dev v0",
+                1 + (i >> 16),
+                (i >> 8) & 255,
+                i & 255
+            )
+        })
+        .collect();
+    ns.batch(&batch);
+    let dump = peak_kib(&["-n", &ns.name, "dump", "--json"]);
+    let monitor = peak_kib(&["-n", &ns.name, "monitor", "--json", "--duration", "0"]);
+    println!(
+        "peak resident memory at {routes} routes: dump --json {dump} KiB, monitor --json {monitor} KiB"
+    );
+    assert!(
+        monitor * 10 <= dump * 11,
+        "monitor --json peaks at {monitor} KiB, dump --json at {dump} KiB"
+    );
 }

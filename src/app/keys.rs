@@ -175,6 +175,7 @@ impl App {
             query: query.clone(),
             explanation,
             kernel: None,
+            kernel_error: None,
             changed: None,
         });
         self.prompt_error = None;

@@ -48,6 +48,8 @@ pub struct Pinned {
     pub explanation: Explanation,
     /// The kernel's answer for the current state, once it arrives.
     pub kernel: Option<KernelAnswer>,
+    /// Why the kernel gave no answer (it failed, or did not answer in time).
+    pub kernel_error: Option<String>,
     /// When and why the answer last changed ("12:00:01 after: - route … ").
     pub changed: Option<String>,
 }
@@ -76,6 +78,8 @@ pub enum Msg {
     },
     /// The kernel answered the pinned query.
     Kernel(Box<Query>, KernelAnswer),
+    /// The kernel could not answer the pinned query (an error, or no answer in time), and why.
+    KernelFailed(Box<Query>, String),
     /// The namespaces under /run/netns, for the picker.
     Namespaces(Vec<String>),
     /// The run loop now follows this namespace (`None`: the one routescope started in) with a
@@ -186,6 +190,13 @@ impl App {
             Msg::Kernel(query, answer) => {
                 if let Some(p) = self.pinned.as_mut().filter(|p| p.query == *query) {
                     p.kernel = Some(answer);
+                    p.kernel_error = None;
+                }
+                Vec::new()
+            }
+            Msg::KernelFailed(query, why) => {
+                if let Some(p) = self.pinned.as_mut().filter(|p| p.query == *query) {
+                    p.kernel_error = Some(why);
                 }
                 Vec::new()
             }
@@ -274,6 +285,7 @@ impl App {
         p.explanation = explain(&self.state, &p.query);
         p.changed = Some(format!("{time} the answer changed after: {}", line.trim()));
         p.kernel = None;
+        p.kernel_error = None;
         if self.snapshot {
             Vec::new()
         } else {

@@ -5,6 +5,8 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
+use color_eyre::eyre::eyre;
+
 use crate::error::{BadInput, exit};
 use crate::load as state;
 use crate::lookup::{Query, explain};
@@ -35,9 +37,17 @@ pub fn run(
         (None, Err("--no-kernel: the kernel is not asked".into()))
     } else {
         let request = RouteGetRequest::for_query(&state, &query);
-        let (traced, signal) = rt.block_on(crate::net::shielded(crate::net::route_get_traced(
-            netns, request,
-        )));
+        let asked = crate::net::shielded(crate::net::route_get_traced(netns, request));
+        let waited =
+            rt.block_on(async { tokio::time::timeout(crate::tui::KERNEL_TIMEOUT, asked).await });
+        let Ok((traced, signal)) = waited else {
+            // the question's thread may never return: do not wait for it on the way out
+            rt.shutdown_background();
+            return Err(eyre!(
+                "the kernel did not answer within {} s",
+                crate::tui::KERNEL_TIMEOUT.as_secs()
+            ));
+        };
         if let Some(signal) = signal {
             // the status a shell gives a process killed by the signal: 128 + its number
             eprintln!(

@@ -12,8 +12,19 @@ use std::process::ExitCode;
 use crate::cli::{Cli, Command};
 use crate::error::BadInput;
 
-/// Runs the command the CLI asked for.
+/// Runs the command the CLI asked for; the namespace is checked before anything else, so a
+/// missing one, or one that may not be entered, is the one line every command prints.
 pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
+    if matches!(cli.command, Some(Command::Demo { .. })) {
+        if cli.netns.is_some() || cli.snapshot.is_some() {
+            return Err(BadInput(
+                "demo builds its own namespaces; -n and --snapshot do not apply to it".into(),
+            )
+            .into());
+        }
+    } else {
+        crate::net::check_namespace(cli.netns.as_deref())?;
+    }
     match cli.command {
         Some(Command::Demo { name, clean }) => demo::run(name.as_deref(), clean),
         Some(Command::Get {

@@ -1,20 +1,23 @@
 //! `routescope monitor`: changes as the kernel reports them, then the state routescope holds.
 
-use std::io::Write;
+use std::io::{ErrorKind, Write};
+use std::os::fd::AsFd as _;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use color_eyre::eyre::{WrapErr, eyre};
-use tokio::signal::unix::{SignalKind, signal};
-use tokio::sync::mpsc;
+use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+use tokio::sync::{mpsc, oneshot};
 
-use crate::error::BadInput;
+use crate::error::{BadInput, Interrupted};
 use crate::load as state;
 use crate::model::{Change, State};
 use crate::net::{FeedEvent, FeedOptions};
 use crate::report::{events, json};
+use crate::signals::Stops;
 
-/// Follows namespace `netns` until `duration` elapses, Ctrl-C or SIGTERM.
+/// Follows namespace `netns` for `duration` after the state was read, or until SIGINT, SIGTERM
+/// or SIGHUP; a reader that goes away (`| head`) ends it quietly.
 pub fn run(
     netns: Option<&str>,
     as_json: bool,
@@ -26,54 +29,142 @@ pub fn run(
                 .map_err(|_| BadInput(format!("--duration: '{d}' is not a number of seconds")))
         })
         .transpose()?;
-    state::runtime()?.block_on(follow(netns.map(str::to_owned), as_json, duration))
+    let runtime = state::runtime()?;
+    let result = runtime.block_on(follow(netns.map(str::to_owned), as_json, duration));
+    // the feed's thread may still be reading a dump: the process ends without waiting for it
+    runtime.shutdown_background();
+    match result {
+        Err(err) if is_closed_output(&err) => Ok(ExitCode::SUCCESS),
+        other => other,
+    }
 }
 
-/// The monitor loop: apply and print each event; at the end print the final state (JSON).
+/// Whether an error is the reader of standard output having gone away.
+fn is_closed_output(err: &color_eyre::Report) -> bool {
+    err.chain()
+        .filter_map(|e| e.downcast_ref::<std::io::Error>())
+        .any(|e| e.kind() == ErrorKind::BrokenPipe)
+}
+
+/// Why the loop stopped.
+enum End {
+    /// Time is up, or a signal asked to stop: print the final state.
+    Finish,
+    /// The feed ended (its result says why).
+    FeedEnded,
+    /// Nobody reads standard output any more.
+    OutputClosed,
+}
+
+/// The monitor loop: apply and print each event; at the end print the final state.
 async fn follow(
     netns: Option<String>,
     as_json: bool,
     duration: Option<Duration>,
 ) -> color_eyre::Result<ExitCode> {
+    let mut stops = Stops::new()?;
     let (tx, mut rx) = mpsc::channel(4096);
     let feed = tokio::spawn(async move {
         crate::net::watch(netns.as_deref(), FeedOptions::default(), tx).await
     });
-    let mut interrupt =
-        signal(SignalKind::interrupt()).wrap_err("installing the SIGINT handler")?;
-    let mut terminate =
-        signal(SignalKind::terminate()).wrap_err("installing the SIGTERM handler")?;
-    let deadline = tokio::time::sleep(duration.unwrap_or(Duration::MAX / 4));
+    let mut closed = output_closed();
+    // the duration counts from the moment the state has been read, so a short one still ends
+    // with the state, however long the first dump took
+    let deadline = tokio::time::sleep(Duration::MAX / 4);
     tokio::pin!(deadline);
     let mut state = State::default();
-    let mut out = std::io::stdout().lock();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut started = false;
-    loop {
+    let end = loop {
         tokio::select! {
             event = rx.recv() => {
-                let Some(event) = event else { break };
+                let Some(event) = event else { break End::FeedEnded };
+                let first = !started;
                 print_event(&mut out, &mut state, event, as_json, &mut started)?;
+                if first && started {
+                    let until = tokio::time::Instant::now() + duration.unwrap_or(Duration::MAX / 4);
+                    deadline.as_mut().reset(until);
+                }
             }
-            _ = interrupt.recv() => break,
-            _ = terminate.recv() => break,
-            () = &mut deadline => break,
+            stop = stops.next() => {
+                if !started {
+                    return Err(Interrupted {
+                        status: crate::signals::exit_status(stop),
+                        name: stop.as_str(),
+                        doing: "the state was read",
+                    }
+                    .into());
+                }
+                break End::Finish;
+            }
+            () = &mut deadline => break End::Finish,
+            _ = &mut closed => break End::OutputClosed,
         }
-    }
+    };
     drop(rx);
-    if feed.is_finished() {
-        feed.await.wrap_err("the netlink feed")??;
+    match end {
+        End::OutputClosed => return Ok(ExitCode::SUCCESS),
+        End::FeedEnded => {
+            feed.await.wrap_err("the netlink feed")??;
+            if !started {
+                return Err(eyre!("the netlink feed stopped before it read the state"));
+            }
+        }
+        End::Finish => {}
     }
-    if !started {
-        return Err(eyre!("the netlink feed stopped before it read the state"));
-    }
-    if as_json {
-        let record = serde_json::json!({ "kind": "state", "state": json::StateJson(&state) });
-        writeln!(out, "{record}")?;
-    } else {
-        let counts = events::change_line(&state, &Change::Snapshot(Box::new(state.clone())));
-        writeln!(out, "{counts} (final)")?;
-    }
+    write_final(&mut out, &state, as_json)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the last record: the state as JSON, streamed (never built in memory), or its counts.
+fn write_final(out: &mut impl Write, state: &State, as_json: bool) -> color_eyre::Result<()> {
+    if as_json {
+        out.write_all(br#"{"kind":"state","state":"#)?;
+        serde_json::to_writer(&mut *out, &json::StateJson(state))?;
+        out.write_all(b"}\n")?;
+    } else {
+        writeln!(
+            out,
+            "= state   {} links, {} addresses, {} rules, {} routes (final)",
+            state.links.len(),
+            state.addresses.len(),
+            state.rules.len(),
+            state.route_count()
+        )?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Resolves when nobody reads standard output any more (the reader of a pipe closed, a terminal
+/// hung up), seen by a thread that polls for nothing but the error; it never resolves for a file.
+fn output_closed() -> oneshot::Receiver<()> {
+    let (tx, rx) = oneshot::channel();
+    let Ok(fd) = std::io::stdout().as_fd().try_clone_to_owned() else {
+        return rx;
+    };
+    let spawned = std::thread::Builder::new()
+        .name("routescope-stdout".into())
+        .spawn(move || {
+            loop {
+                let mut fds = [PollFd::new(fd.as_fd(), PollFlags::empty())];
+                match poll(&mut fds, PollTimeout::NONE) {
+                    Err(nix::errno::Errno::EINTR) => {}
+                    Err(_) => return,
+                    Ok(_) => {
+                        let gone = PollFlags::POLLERR | PollFlags::POLLHUP;
+                        if fds[0].revents().is_some_and(|r| r.intersects(gone)) {
+                            let _ = tx.send(());
+                        }
+                        return;
+                    }
+                }
+            }
+        });
+    if spawned.is_err() {
+        tracing::warn!("could not start the thread that watches standard output");
+    }
+    rx
 }
 
 /// Applies one event and prints it (the first snapshot only sets the scene).

@@ -61,30 +61,41 @@ pub enum QueryError {
         from_family: &'static str,
         dst_family: &'static str,
     },
+    #[error("{word}: '{name}' is not a device name (1-15 characters, no '/', ':' or space)")]
+    BadDevice { word: String, name: String },
     #[error("{word}: no device named '{name}'")]
     UnknownDevice { word: &'static str, name: String },
 }
 
-/// Parses a number the way iproute2's `get_u32` does: decimal, `0x` hex or leading-0 octal.
+/// Parses a number the way iproute2's `get_u32` does: decimal, `0x` hex or leading-0 octal,
+/// digits only: no sign, no space, no second prefix (`0x0x10`, `+5`, `0x+5` and `-1` are refused,
+/// where Rust's `from_str_radix` would take a sign).
 fn number(word: &str, value: &str, max: u64) -> Result<u64, QueryError> {
-    let parsed = if let Some(hex) = value
+    let (digits, radix) = if let Some(hex) = value
         .strip_prefix("0x")
         .or_else(|| value.strip_prefix("0X"))
     {
-        u64::from_str_radix(hex, 16)
+        (hex, 16)
     } else if value.len() > 1 && value.starts_with('0') {
-        u64::from_str_radix(&value[1..], 8)
+        (&value[1..], 8)
     } else {
-        value.parse()
+        (value, 10)
     };
-    parsed
-        .ok()
+    digits_value(digits, radix)
         .filter(|n| *n <= max)
         .ok_or_else(|| QueryError::BadNumber {
             word: word.to_owned(),
-            value: value.to_owned(),
+            value: shown(value),
             range: format!(" (0-{max})"),
         })
+}
+
+/// The value of a run of digits in `radix`, or `None` if it is empty or has anything else.
+fn digits_value(digits: &str, radix: u32) -> Option<u64> {
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    u64::from_str_radix(digits, radix).ok()
 }
 
 /// The protocol number of `ipproto` words.
@@ -97,7 +108,9 @@ fn protocol(value: &str) -> Result<u8, QueryError> {
         "sctp" => Ok(132),
         "gre" => Ok(47),
         "esp" => Ok(50),
-        n => n.parse().map_err(|_| QueryError::BadProtocol(n.to_owned())),
+        n => digits_value(n, 10)
+            .and_then(|p| u8::try_from(p).ok())
+            .ok_or_else(|| QueryError::BadProtocol(shown(n))),
     }
 }
 
@@ -122,7 +135,7 @@ impl Query {
             );
             if !known {
                 if q.dst.is_some() {
-                    return Err(QueryError::UnknownWord(word.to_owned()));
+                    return Err(QueryError::UnknownWord(shown(word)));
                 }
                 q.dst = Some(address("to", word)?);
                 continue;
@@ -134,8 +147,8 @@ impl Query {
             match word {
                 "to" => set(&mut q.dst, address(word, value)?, repeated)?,
                 "from" => set(&mut q.from, address(word, value)?, repeated)?,
-                "iif" => set(&mut q.iif, value.to_owned(), repeated)?,
-                "oif" => set(&mut q.oif, value.to_owned(), repeated)?,
+                "iif" => set(&mut q.iif, device(word, value)?, repeated)?,
+                "oif" => set(&mut q.oif, device(word, value)?, repeated)?,
                 "mark" => set(
                     &mut q.mark,
                     narrow(number(word, value, u64::from(u32::MAX))?),
@@ -149,14 +162,19 @@ impl Query {
                 "ipproto" => set(&mut q.ipproto, protocol(value)?, repeated)?,
                 "sport" => set(&mut q.sport, narrow(number(word, value, 65535)?), repeated)?,
                 "dport" => set(&mut q.dport, narrow(number(word, value, 65535)?), repeated)?,
-                // iproute2 reads tos as hex, with or without 0x
+                // iproute2 reads tos as hex, with or without one 0x
                 _ => {
-                    let hex = value.trim_start_matches("0x");
-                    let tos = u8::from_str_radix(hex, 16).map_err(|_| QueryError::BadNumber {
-                        word: "tos".into(),
-                        value: value.to_owned(),
-                        range: " (hex 00-ff)".into(),
-                    })?;
+                    let hex = value
+                        .strip_prefix("0x")
+                        .or_else(|| value.strip_prefix("0X"))
+                        .unwrap_or(value);
+                    let tos = digits_value(hex, 16)
+                        .and_then(|t| u8::try_from(t).ok())
+                        .ok_or_else(|| QueryError::BadNumber {
+                            word: "tos".into(),
+                            value: shown(value),
+                            range: " (hex 00-ff)".into(),
+                        })?;
                     set(&mut q.tos, tos, repeated)?;
                 }
             }
@@ -235,8 +253,35 @@ fn narrow<T: TryFrom<u64> + Default>(n: u64) -> T {
 fn address(word: &str, value: &str) -> Result<IpAddr, QueryError> {
     value.parse().map_err(|_| QueryError::BadAddress {
         word: word.to_owned(),
-        value: value.to_owned(),
+        value: shown(value),
     })
+}
+
+/// A device name as the kernel takes it (`dev_valid_name`): at most 15 bytes, not `.` or `..`,
+/// no `/`, `:` or white space; other bytes, control characters included, are allowed. The
+/// escaped (`e\xff`) and `hex:` forms of a name that is not UTF-8 are checked when looked up.
+fn device(word: &str, value: &str) -> Result<String, QueryError> {
+    if value.starts_with(crate::model::HEX_PREFIX) || value.contains('\\') {
+        return Ok(value.to_owned());
+    }
+    let bad = value.is_empty()
+        || value.len() > 15
+        || value == "."
+        || value == ".."
+        || value.contains(['/', ':'])
+        || value.bytes().any(|b| b.is_ascii_whitespace() || b == 0x0b);
+    if bad {
+        return Err(QueryError::BadDevice {
+            word: word.to_owned(),
+            name: shown(value),
+        });
+    }
+    Ok(value.to_owned())
+}
+
+/// User input as an error quotes it: escaped and cut to 40 characters.
+fn shown(value: &str) -> String {
+    crate::model::cut(value, 40)
 }
 
 /// `IPv4` or `IPv6`, for messages.
@@ -301,6 +346,53 @@ mod tests {
             "no destination: say where the packet goes, e.g. `8.8.8.8`"
         );
         assert_eq!(err("eth0"), "to: 'eth0' is not an IP address");
+    }
+
+    #[test]
+    fn numbers_are_digits_only_as_iproute2_reads_them() {
+        let parse = |s: &str| Query::parse(&s.split_whitespace().collect::<Vec<_>>());
+        for bad in [
+            "1.1.1.1 tos 0x0x10",
+            "1.1.1.1 mark +5",
+            "1.1.1.1 mark 0x+5",
+            "1.1.1.1 mark -1",
+            "1.1.1.1 mark 0x",
+            "1.1.1.1 mark 08",
+            "1.1.1.1 uid -0",
+            "1.1.1.1 dport +80",
+            "1.1.1.1 tos +1",
+            "1.1.1.1 tos 0x-1",
+            "1.1.1.1 ipproto +6",
+            "1.1.1.1 ipproto 256",
+        ] {
+            let err = parse(bad).expect_err(bad).to_string();
+            let word = bad.split_whitespace().nth(1).unwrap_or_default();
+            assert!(err.starts_with(word), "{bad}: {err}");
+        }
+        let q = parse("1.1.1.1 mark 0x10 uid 010 tos 0x1f sport 0 ipproto 6").expect("parses");
+        assert_eq!(
+            (q.mark, q.uid, q.tos, q.sport, q.ipproto),
+            (Some(16), Some(8), Some(0x1f), Some(0), Some(6))
+        );
+        assert_eq!(
+            parse("1.1.1.1 mark -1").unwrap_err().to_string(),
+            "mark: '-1' is not a number (0-4294967295)"
+        );
+    }
+
+    #[test]
+    fn long_words_are_cut_in_messages() {
+        let long = "x".repeat(300);
+        let err = Query::parse(&["1.1.1.1", "oif", &long])
+            .unwrap_err()
+            .to_string();
+        assert!(err.len() < 120 && err.contains('…'), "{err}");
+        let err = Query::parse(&["1.1.1.1", &long]).unwrap_err().to_string();
+        assert!(err.len() < 140 && err.contains('…'), "{err}");
+        let err = Query::parse(&["1.1.1.1", "mark", &long])
+            .unwrap_err()
+            .to_string();
+        assert!(err.len() < 120 && err.contains('…'), "{err}");
     }
 
     #[test]

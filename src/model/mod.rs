@@ -22,7 +22,7 @@ pub use answer::{Answer, Errno, Outcome, priority, table};
 pub use apply::{Change, Op};
 pub use invariants::InvariantError;
 pub use link::{Link, LinkFlags, OperState, hex_colon};
-pub use name::{HEX_PREFIX, LinkName, escape, escape_bytes};
+pub use name::{HEX_PREFIX, LinkName, cut, escape, escape_bytes};
 pub use neighbour::{Neighbour, NeighbourState};
 pub use nexthop::{Nexthop, NexthopGroupMember};
 pub use route::{Hop, NextHop, Placement, Route, RouteExtra, RouteFlags, RouteKind, RouteTable};

@@ -179,6 +179,16 @@ pub fn escape(text: &str) -> Cow<'_, str> {
     escape_bytes(text.as_bytes())
 }
 
+/// User input as a message quotes it: escaped (`escape`) and cut to `max` characters with `…`,
+/// so a message stays one short line whatever was typed.
+pub fn cut(text: &str, max: usize) -> String {
+    let escaped = escape(text);
+    match escaped.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &escaped[..at]),
+        None => escaped.into_owned(),
+    }
+}
+
 /// Whether a character is shown escaped.
 fn needs_escape(c: char) -> bool {
     c.is_control()

@@ -16,12 +16,17 @@ mod nexthop;
 mod pending;
 mod proc;
 mod raw_names;
+mod replay;
 mod route_get;
 mod trace;
 
 pub use dump::{Requester, dump_state};
 pub use fib_event::{Asked, FibEvent, KernelTrace, Purpose, parse_line as parse_trace_line};
 pub use monitor::{FeedEvent, FeedOptions, apply, watch};
-pub use netns::{NETNS_DIR, list as list_namespaces, run_in};
+pub use netns::{
+    NETNS_DIR, check as check_namespace, identity as namespace_identity, list as list_namespaces,
+    run_in,
+};
+pub use replay::changes as replay;
 pub use route_get::{KernelAnswer, RouteGetRequest, Traced, route_get, route_get_traced};
 pub use trace::{Caught, Tracer, shielded};

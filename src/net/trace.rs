@@ -122,7 +122,18 @@ impl Drop for Tracer {
     /// Closes the pipe, then removes the instance (which disables its events); never panics.
     fn drop(&mut self) {
         drop(self.pipe.take());
-        if let Err(e) = std::fs::remove_dir(&self.dir) {
+        // the kernel answers EBUSY while a reader of the instance is still winding down: retry
+        // for up to half a second before leaving it to the next run's sweep
+        let mut last = None;
+        for _ in 0..50 {
+            match std::fs::remove_dir(&self.dir) {
+                Ok(()) => return,
+                Err(e) if e.kind() == ErrorKind::NotFound => return,
+                Err(e) => last = Some(e),
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        if let Some(e) = last {
             tracing::warn!(
                 "could not remove trace instance {}: {e}",
                 self.dir.display()

@@ -89,7 +89,10 @@ fn explanation_lines<'a>(
             "kernel: not asked (explaining a snapshot)",
             theme.muted,
         )),
-        None => lines.push(Line::styled("kernel: asking…", theme.muted)),
+        None => match &pinned.kernel_error {
+            Some(why) => lines.push(Line::styled(format!("kernel: {why}"), theme.warn)),
+            None => lines.push(Line::styled("kernel: asking…", theme.muted)),
+        },
         Some(k) => {
             let diffs = verify::differences(state, v, k);
             if diffs.is_empty() {

@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::Theme;
+use crate::action::Action;
 use crate::app::App;
 use crate::model::escape;
 
@@ -39,9 +40,18 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if let Some(notice) = app.notice() {
         spans.push(Span::styled(format!(" · {}", escape(notice)), theme.warn));
     }
-    spans.push(Span::styled(
-        "  ? help  g get  / filter  Tab focus  q quit",
-        theme.muted,
-    ));
+    // the keys as the keymap binds them, so a rebound key is shown as it is
+    let keys = app.keymap();
+    let hints: String = [
+        (Action::Help, "help"),
+        (Action::RouteGet, "get"),
+        (Action::Filter, "filter"),
+        (Action::FocusNext, "focus"),
+        (Action::Quit, "quit"),
+    ]
+    .into_iter()
+    .filter_map(|(action, word)| keys.label(action).map(|k| format!("  {k} {word}")))
+    .collect();
+    spans.push(Span::styled(hints, theme.muted));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test binary uses a different part of this module
 
+pub mod bin;
+pub mod tmux;
 pub mod tui;
 
 use std::io::Write;

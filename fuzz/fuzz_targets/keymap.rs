@@ -1,0 +1,4 @@
+//! Fuzz target `keymap`: see `fuzz/targets.rs`.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| routescope_fuzz::keymap(data));

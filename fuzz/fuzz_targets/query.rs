@@ -1,0 +1,4 @@
+//! Fuzz target `query`: see `fuzz/targets.rs`.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| routescope_fuzz::query(data));
