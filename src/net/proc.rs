@@ -166,12 +166,17 @@ pub fn triestat_sections_equal(text: &str) -> bool {
     section("Main:") == section("Local:")
 }
 
+/// A configuration file read safely: regular files only (a FIFO never blocks), at most 1 MiB.
+fn read_config(path: &Path) -> Result<String, crate::files::FileError> {
+    crate::files::read_text(path, 1 << 20)
+}
+
 /// Table names from iproute2's configuration (`rt_tables` and `rt_tables.d/*.conf`).
 pub fn table_names() -> TableNames {
     let mut names = TableNames::default();
     for dir in ["/usr/share/iproute2", "/usr/lib/iproute2", "/etc/iproute2"] {
         let dir = Path::new(dir);
-        if let Ok(text) = std::fs::read_to_string(dir.join("rt_tables")) {
+        if let Ok(text) = read_config(&dir.join("rt_tables")) {
             names.add_file_text(&text);
         }
         let Ok(entries) = std::fs::read_dir(dir.join("rt_tables.d")) else {
@@ -183,7 +188,7 @@ pub fn table_names() -> TableNames {
             .iter()
             .filter(|p| p.extension().is_some_and(|e| e == "conf"))
         {
-            if let Ok(text) = std::fs::read_to_string(file) {
+            if let Ok(text) = read_config(file) {
                 names.add_file_text(&text);
             }
         }
