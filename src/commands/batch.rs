@@ -9,10 +9,10 @@ use serde_json::json;
 
 use crate::error::{BadInput, exit};
 use crate::load as state;
-use crate::lookup::{Confidence, Query, Verdict, resolve};
+use crate::lookup::{Query, Verdict, resolve};
 use crate::model::{Answer, State, escape};
 use crate::net::{Requester, RouteGetRequest};
-use crate::report::explain::{answer_json, answer_line};
+use crate::report::explain::{answer_json, answer_line, rule_and_confidence};
 use crate::verify;
 
 /// One query line's result.
@@ -109,16 +109,6 @@ fn write(state: &State, lines: &[Line], as_json: bool) -> std::io::Result<()> {
         let text = match &line.outcome {
             Err(e) => format!("bad query: {e}"),
             Ok((v, kernel)) => {
-                let rule = v
-                    .rule
-                    .as_ref()
-                    .map(|r| format!(", rule {}", r.priority))
-                    .unwrap_or_default();
-                let approx = if v.confidence == Confidence::Approximate {
-                    " (approximate)"
-                } else {
-                    ""
-                };
                 let check = kernel.as_ref().map_or(String::new(), |k| {
                     let diffs = verify::differences(state, v, k);
                     if diffs.is_empty() {
@@ -127,7 +117,11 @@ fn write(state: &State, lines: &[Line], as_json: bool) -> std::io::Result<()> {
                         format!("  kernel: DISAGREE: {}", diffs.join("; "))
                     }
                 });
-                format!("{}{rule}{approx}{check}", answer_line(state, &v.answer))
+                format!(
+                    "{}{}{check}",
+                    answer_line(state, &v.answer),
+                    rule_and_confidence(v)
+                )
             }
         };
         writeln!(out, "{} => {}", escape(&line.words), escape(&text))?;

@@ -70,7 +70,7 @@ impl LinkName {
 }
 
 /// Lowercase or uppercase hex digit pairs back to bytes.
-fn unhex(text: &str) -> Option<Vec<u8>> {
+pub(super) fn unhex(text: &str) -> Option<Vec<u8>> {
     if text.len() % 2 != 0 {
         return None;
     }

@@ -13,6 +13,7 @@ use ipnet::IpNet;
 use serde_json::{Map, Value, json};
 use strum::{EnumDiscriminants, EnumIter, IntoEnumIterator};
 
+use super::name::unhex;
 use super::{Family, LinkName};
 
 /// The legacy IPv4 TOS bits a `tos` rule compares (`INET_DSCP_LEGACY_TOS_MASK`, kernel 6.18).
@@ -627,15 +628,4 @@ fn hex(bytes: &[u8]) -> String {
         let _ = write!(out, "{b:02x}");
         out
     })
-}
-
-/// Lowercase or uppercase hex back to bytes.
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
 }

@@ -235,13 +235,8 @@ pub fn write_text(
     write_trace(out, state, trace)
 }
 
-/// The verdict lines: the answer with table and rule, the summary, and every caveat.
-fn write_verdict(out: &mut impl Write, state: &State, v: &Verdict) -> io::Result<()> {
-    let table = v
-        .answer
-        .table
-        .map(|t| format!(", table {}", state.table_names.name(t)))
-        .unwrap_or_default();
+/// What follows a verdict's answer: `, rule P` and ` (approximate)` where they apply.
+pub fn rule_and_confidence(v: &Verdict) -> String {
     let rule = v
         .rule
         .as_ref()
@@ -252,11 +247,22 @@ fn write_verdict(out: &mut impl Write, state: &State, v: &Verdict) -> io::Result
     } else {
         ""
     };
+    format!("{rule}{approx}")
+}
+
+/// The verdict lines: the answer with table and rule, the summary, and every caveat.
+fn write_verdict(out: &mut impl Write, state: &State, v: &Verdict) -> io::Result<()> {
+    let table = v
+        .answer
+        .table
+        .map(|t| format!(", table {}", state.table_names.name(t)))
+        .unwrap_or_default();
     line(
         out,
         &format!(
-            "Verdict  {}{table}{rule}{approx}",
-            answer_line(state, &v.answer)
+            "Verdict  {}{table}{}",
+            answer_line(state, &v.answer),
+            rule_and_confidence(v)
         ),
     )?;
     line(out, &format!("         {}", v.summary))?;
