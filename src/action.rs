@@ -23,6 +23,7 @@ pub enum Action {
     RouteGet,
     Namespaces,
     NextTable,
+    Findings,
     Close,
 }
 
@@ -51,6 +52,9 @@ impl Action {
             Self::RouteGet => "ask where a packet goes: the words of `ip route get`",
             Self::Namespaces => "switch network namespace",
             Self::NextTable => "routes pane: next table (all tables, then each one)",
+            Self::Findings => {
+                "diagnosis: what is wrong, by severity, with why and the fix; Enter shows it"
+            }
             Self::Close => "close what is open",
         }
     }

@@ -255,3 +255,62 @@ fn a_filtered_pane_describes_its_selected_row() {
     assert_eq!(app.selected_rule().map(|r| r.family), Some(Family::V6));
     assert_eq!(app.routes_table(), Some((Family::V6, 254)));
 }
+
+/// The findings view: `!` lists the diagnosis, Enter selects the finding's subject and pins its
+/// evidence, rows about a finding carry its mark, and the count follows the state.
+#[test]
+fn findings_are_listed_marked_chosen_and_kept_current() {
+    let mut app = app();
+    assert_eq!(app.finding_counts(), (0, 1, 0), "{:?}", app.findings());
+    assert_eq!(app.findings()[0].id, "policy-table-missing-connected");
+    let shown = screen(&app, 120, 40);
+    assert!(shown.contains("! 0 error, 1 warning"), "{shown}");
+    assert!(
+        shown.contains("│Weth0"),
+        "the link the finding is about is marked: {shown}"
+    );
+
+    type_text(&mut app, "!");
+    let shown = screen(&app, 120, 40);
+    assert!(
+        shown.contains("[policy-table-missing-connected]"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("fix   ip route add 99.88.22.0/24"),
+        "{shown}"
+    );
+
+    app.update(key(KeyCode::Enter));
+    assert!(matches!(app.mode(), routescope::app::Mode::Normal));
+    let pinned = app.pinned().expect("the evidence query is pinned");
+    let evidence = app.findings()[0].evidence.clone().expect("evidence");
+    assert_eq!(
+        pinned.query,
+        routescope::lookup::Query::parse(&evidence.split_whitespace().collect::<Vec<_>>()).unwrap()
+    );
+    assert_eq!(
+        app.focus(),
+        Pane::Routes,
+        "the first subject is the table's default route"
+    );
+    let route = app.selected_route().expect("a route");
+    assert_eq!((route.table, route.dst.prefix_len()), (100, 0));
+
+    // the fix, applied by the feed, clears the finding and the mark
+    let mut connected = Route::new(100, "99.88.22.0/24".parse().unwrap(), RouteKind::Unicast);
+    connected.hops = app
+        .state()
+        .table(Family::V4, 254)
+        .and_then(|t| t.iter().find(|r| r.dst.prefix_len() == 24))
+        .expect("main's connected route")
+        .hops
+        .clone();
+    app.update(net(vec![Change::Route(
+        Op::New,
+        Placement::Last,
+        connected,
+    )]));
+    assert_eq!(app.finding_counts(), (0, 0, 0), "{:?}", app.findings());
+    assert!(!screen(&app, 120, 40).contains("│Weth0"));
+}

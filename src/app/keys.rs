@@ -29,6 +29,7 @@ impl App {
                 Vec::new()
             }
             Mode::Prompt(input) => self.on_prompt_key(key, input),
+            Mode::Findings { selected } => self.on_findings_key(key, selected),
             Mode::Namespaces { names, selected } => self.on_picker_key(key, names, selected),
         }
     }
@@ -62,6 +63,7 @@ impl App {
             }
             Action::Namespaces => return vec![Effect::ListNamespaces],
             Action::NextTable => self.next_table(),
+            Action::Findings => self.mode = Mode::Findings { selected: 0 },
             Action::Close => {
                 let state = &mut self.panes[pane];
                 if !state.filter.is_empty() {
@@ -166,7 +168,7 @@ impl App {
     }
 
     /// Pins a query: explains it now, asks the kernel, remembers it.
-    fn pin(&mut self, query: Query, text: String) -> Vec<Effect> {
+    pub(super) fn pin(&mut self, query: Query, text: String) -> Vec<Effect> {
         if self.history.last() != Some(&text) {
             self.history.push(text);
         }

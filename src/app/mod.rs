@@ -6,12 +6,14 @@ use crossterm::event::KeyEvent;
 use tui_input::Input;
 
 use crate::action::Action;
+use crate::analysis::Finding;
 use crate::keymap::Keymap;
 use crate::lookup::{Explanation, Query, explain, resolve};
 use crate::model::{Change, Family, State};
 use crate::net::{FeedEvent, KernelAnswer};
 use crate::report::events::change_line;
 
+mod findings;
 mod keys;
 mod pane;
 mod read;
@@ -34,6 +36,10 @@ pub enum Mode {
     /// Typing a route-get query.
     Prompt(Input),
     Help,
+    /// The diagnosis: findings by severity, one selected.
+    Findings {
+        selected: usize,
+    },
     /// Choosing a network namespace.
     Namespaces {
         names: Vec<String>,
@@ -134,6 +140,8 @@ pub struct App {
     generation: u64,
     /// The routes passing the routes filter, as (table, position), and what they were built from.
     filtered: Option<(FilterKey, Vec<RoutePos>)>,
+    /// The diagnosis of the state, and the generation it was made for.
+    findings: (u64, Vec<Finding>),
 }
 
 /// Where a route sits: its table and its position there.
@@ -145,6 +153,7 @@ type FilterKey = (String, Option<(Family, u32)>, u64);
 impl App {
     /// An application showing `state` (live from `namespace`, or a read-only snapshot).
     pub fn new(state: State, namespace: Option<String>, snapshot: bool, keymap: Keymap) -> Self {
+        let findings = (0, crate::analysis::check(&state));
         Self {
             state,
             namespace,
@@ -166,6 +175,7 @@ impl App {
             notice: None,
             generation: 0,
             filtered: None,
+            findings,
         }
     }
 
@@ -226,6 +236,10 @@ impl App {
     /// and the route filter current. Rules come first because the routes pane may show the
     /// selected rule's table.
     fn settle(&mut self) {
+        // the diagnosis follows the state: run again once per change (a burst is one change)
+        if self.findings.0 != self.generation {
+            self.findings = (self.generation, crate::analysis::check(&self.state));
+        }
         self.clamp(Pane::Rules);
         self.refresh();
         for pane in Pane::ALL {

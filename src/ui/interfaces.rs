@@ -46,6 +46,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 })
                 .collect();
             Line::from(vec![
+                super::row_mark(false, app.link_marker(link.index), theme),
                 Span::styled(format!("{:<8} ", link.name), row_style(app, pane, i, theme)),
                 state,
                 Span::raw(" "),

@@ -17,6 +17,7 @@
 //! Help and the namespace picker are overlays drawn last.
 
 mod events;
+mod findings;
 mod help;
 mod interfaces;
 mod route_get;
@@ -28,6 +29,7 @@ pub mod theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
+use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders};
 
 use crate::app::{App, Mode, Pane};
@@ -92,6 +94,7 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
     status::render(frame, a.status, app, theme);
     match app.mode() {
         Mode::Help => help::render(frame, frame.area(), app, theme),
+        Mode::Findings { selected } => findings::render(frame, frame.area(), app, *selected, theme),
         Mode::Namespaces { names, selected } => {
             help::render_namespaces(frame, frame.area(), names, *selected, theme);
         }
@@ -128,6 +131,16 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
         y: area.y + (area.height - h) / 2,
         width: w,
         height: h,
+    }
+}
+
+/// A row's first column: `▶` where the pinned answer went, else the mark of the most severe
+/// finding about the row, else a space.
+fn row_mark(hit: bool, finding: Option<crate::analysis::Severity>, theme: &Theme) -> Span<'static> {
+    match (hit, finding) {
+        (true, _) => Span::styled("▶", theme.good),
+        (false, Some(severity)) => findings::mark(severity, theme),
+        (false, None) => Span::raw(" "),
     }
 }
 

@@ -46,11 +46,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .map(|(n, route)| {
             let i = window.start + n;
             let hit = pinned.is_some_and(|p| p.table == route.table && p.same_route(route));
-            let marker = if hit {
-                Span::styled("▶", theme.good)
-            } else {
-                Span::raw(" ")
-            };
+            let marker = super::row_mark(hit, app.route_marker(route), theme);
             let table = app.state().table_names.name(route.table);
             // one space between words: the padding `dump` uses to align columns costs width here
             let line = route_line(app.state(), route);

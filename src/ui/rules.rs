@@ -31,11 +31,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .map(|(i, rule)| {
             let family = if rule.family == Family::V4 { "4" } else { "6" };
             let hit = matched == Some(rule.priority) && pinned_family == Some(rule.family);
-            let marker = if hit {
-                Span::styled("▶", theme.good)
-            } else {
-                Span::raw(" ")
-            };
+            let marker = super::row_mark(hit, app.rule_marker(rule), theme);
             let text = format!(
                 "{family} {:>5}: {}",
                 rule.priority,

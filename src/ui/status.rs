@@ -37,6 +37,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             theme.warn,
         ));
     }
+    let (errors, warnings, _) = app.finding_counts();
+    if errors + warnings > 0 {
+        let key = app.keymap().label(Action::Findings).unwrap_or_default();
+        spans.push(Span::styled(
+            format!(" · {key} {errors} error, {warnings} warning"),
+            if errors > 0 { theme.bad } else { theme.warn },
+        ));
+    }
     if let Some(notice) = app.notice() {
         spans.push(Span::styled(format!(" · {}", escape(notice)), theme.warn));
     }

@@ -1,0 +1,127 @@
+//! The diagnosis in the app: the findings view, what choosing a finding does, and which rows of
+//! the other panes a finding is about (they carry a marker).
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::{App, Effect, Mode, Pane};
+use crate::action::Action;
+use crate::analysis::{Finding, Severity, Subject};
+use crate::lookup::Query;
+use crate::model::{Route, Rule};
+
+impl App {
+    /// The findings of the current state, most severe first.
+    pub fn findings(&self) -> &[Finding] {
+        &self.findings.1
+    }
+
+    /// How many findings there are of each severity: errors, warnings, infos.
+    pub fn finding_counts(&self) -> (usize, usize, usize) {
+        let count = |s: Severity| self.findings().iter().filter(|f| f.severity == s).count();
+        (
+            count(Severity::Error),
+            count(Severity::Warning),
+            count(Severity::Info),
+        )
+    }
+
+    /// The most severe finding about `matches`, for a row's marker.
+    fn marker(&self, matches: impl Fn(&Subject) -> bool) -> Option<Severity> {
+        self.findings()
+            .iter()
+            .filter(|f| f.subjects.iter().any(&matches))
+            .map(|f| f.severity)
+            .min()
+    }
+
+    /// The marker of a link row (a finding about the link or one of its addresses).
+    pub fn link_marker(&self, index: u32) -> Option<Severity> {
+        self.marker(|s| match s {
+            Subject::Link(i) => *i == index,
+            Subject::Address(a) => a.index == index,
+            _ => false,
+        })
+    }
+
+    /// The marker of a rule row.
+    pub fn rule_marker(&self, rule: &Rule) -> Option<Severity> {
+        self.marker(|s| matches!(s, Subject::Rule(r) if r == rule))
+    }
+
+    /// The marker of a route row.
+    pub fn route_marker(&self, route: &Route) -> Option<Severity> {
+        self.marker(
+            |s| matches!(s, Subject::Route(r) if r.same_route(route) && r.table == route.table),
+        )
+    }
+
+    /// A key in the findings view: move, choose (Enter), or close.
+    pub(super) fn on_findings_key(&mut self, key: KeyEvent, selected: usize) -> Vec<Effect> {
+        let last = self.findings().len().saturating_sub(1);
+        let action = self.keymap.action(key);
+        if key.code == KeyCode::Enter {
+            return self.choose_finding(selected);
+        }
+        let selected = match action {
+            Some(Action::Up) => selected.saturating_sub(1),
+            Some(Action::Down) => (selected + 1).min(last),
+            Some(Action::Top) => 0,
+            Some(Action::Bottom) => last,
+            Some(Action::Close | Action::Findings | Action::Quit) => return Vec::new(),
+            _ => selected,
+        };
+        self.mode = Mode::Findings { selected };
+        Vec::new()
+    }
+
+    /// Chooses a finding: its first subject is selected in its pane, and its evidence query,
+    /// if it has one, is pinned so the explanation shows the problem.
+    fn choose_finding(&mut self, selected: usize) -> Vec<Effect> {
+        let Some(finding) = self.findings().get(selected).cloned() else {
+            return Vec::new();
+        };
+        if let Some(subject) = finding.subjects.first() {
+            self.select_subject(subject);
+        }
+        let Some(words) = finding.evidence else {
+            self.notice = Some(format!("{}: no query shows this one", finding.id));
+            return Vec::new();
+        };
+        match Query::parse(&words.split_whitespace().collect::<Vec<_>>()) {
+            Ok(query) => self.pin(query, words),
+            Err(e) => {
+                self.notice = Some(format!("{}: {e}", finding.id));
+                Vec::new()
+            }
+        }
+    }
+
+    /// Focuses the pane that shows `subject` and selects its row there.
+    fn select_subject(&mut self, subject: &Subject) {
+        let (pane, row) = match subject {
+            Subject::Rule(rule) => (Pane::Rules, self.visible_rules().position(|r| r == rule)),
+            Subject::Link(index) => (
+                Pane::Interfaces,
+                self.visible_links().position(|l| l.index == *index),
+            ),
+            Subject::Address(a) => (
+                Pane::Interfaces,
+                self.visible_links().position(|l| l.index == a.index),
+            ),
+            Subject::Route(route) => {
+                self.table = Some((route.family(), route.table));
+                self.panes[Pane::Routes].filter.clear();
+                let row = self
+                    .state
+                    .table(route.family(), route.table)
+                    .and_then(|t| t.iter().position(|r| r.same_route(route)));
+                (Pane::Routes, row)
+            }
+            Subject::Nexthop(_) => return,
+        };
+        self.focus = pane;
+        if let Some(row) = row {
+            self.panes[pane].selected = row;
+        }
+    }
+}
