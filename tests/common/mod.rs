@@ -137,3 +137,18 @@ pub fn runtime() -> tokio::runtime::Runtime {
         .build()
         .expect("runtime")
 }
+
+/// The live feed of namespace `ns`, started on the current runtime: its events, and its task.
+pub fn follow(
+    ns: &TestNetns,
+) -> (
+    tokio::sync::mpsc::Receiver<routescope::net::FeedEvent>,
+    tokio::task::JoinHandle<color_eyre::Result<()>>,
+) {
+    let (tx, rx) = tokio::sync::mpsc::channel(1024);
+    let name = ns.name.clone();
+    let feed = tokio::spawn(async move {
+        routescope::net::watch(Some(&name), routescope::net::FeedOptions::default(), tx).await
+    });
+    (rx, feed)
+}

@@ -8,9 +8,8 @@ use std::process::Command;
 use std::time::Duration;
 
 use routescope::model::{Selector, SelectorKind, State};
-use routescope::net::{self, FeedEvent, FeedOptions};
+use routescope::net::{self, FeedEvent};
 use routescope::report::{json, snapshot, text};
-use tokio::sync::mpsc;
 
 use crate::common::{TestNetns, runtime};
 use crate::{assert_same, normalized};
@@ -162,10 +161,7 @@ fn the_feed_follows_links_whose_names_are_not_utf8() {
         return;
     };
     runtime().block_on(async {
-        let (tx, mut rx) = mpsc::channel(1024);
-        let name = ns.name.clone();
-        let feed =
-            tokio::spawn(async move { net::watch(Some(&name), FeedOptions::default(), tx).await });
+        let (mut rx, feed) = crate::common::follow(&ns);
         let mut state = State::default();
         let mut errors = Vec::new();
         let mut drain = async |state: &mut State, errors: &mut Vec<String>| {

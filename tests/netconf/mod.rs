@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use routescope::model::{Change, Link, Op, State};
-use routescope::net::{self, FeedEvent, FeedOptions};
+use routescope::net::{self, FeedEvent};
 use tokio::sync::mpsc;
 
 use crate::common::{TestNetns, runtime};
@@ -117,10 +117,7 @@ fn sysctl_changes_reach_the_model_within_the_bound() {
     ns.ip("link add e0 type veth peer name e0p");
     ns.ip("link set e0 up");
     runtime().block_on(async {
-        let (tx, mut rx) = mpsc::channel(1024);
-        let name = ns.name.clone();
-        let feed =
-            tokio::spawn(async move { net::watch(Some(&name), FeedOptions::default(), tx).await });
+        let (mut rx, feed) = crate::common::follow(&ns);
         let (mut state, mut unwanted) = (State::default(), Unwanted::default());
         drain(
             &mut rx,
@@ -179,10 +176,7 @@ fn new_links_and_bridge_ports_give_no_parse_error_or_false_deletion() {
         return;
     };
     runtime().block_on(async {
-        let (tx, mut rx) = mpsc::channel(1024);
-        let name = ns.name.clone();
-        let feed =
-            tokio::spawn(async move { net::watch(Some(&name), FeedOptions::default(), tx).await });
+        let (mut rx, feed) = crate::common::follow(&ns);
         let (mut state, mut unwanted) = (State::default(), Unwanted::default());
         drain(
             &mut rx,
