@@ -84,13 +84,14 @@ fn rule_step(here: &RuleRef, result: StepResult, why: &str) -> Step {
     step
 }
 
-/// Records a rule the walk passes over: not matching, or not evaluable (then `unsure`).
+/// Records a rule the walk passes over (as a step when `steps` is given): not matching, or not
+/// evaluable (then `unsure`).
 fn pass_over(
     state: &State,
-    flow: &Flow,
+    packet: &Packet,
     rule: &Rule,
     (fit, failed): (Fit, Option<&Selector>),
-    steps: &mut Vec<Step>,
+    steps: Option<&mut Vec<Step>>,
     unsure: &mut Vec<String>,
 ) {
     let unknown = fit == Fit::Unknown;
@@ -101,7 +102,7 @@ fn pass_over(
             rule.unmodelled().join(", ")
         ));
     }
-    if flow.trace {
+    if let Some(steps) = steps {
         let here = rule_ref(state, rule);
         let (result, why) = if unknown {
             (
@@ -109,8 +110,7 @@ fn pass_over(
                 "cannot be evaluated: assumed not to match".into(),
             )
         } else {
-            let packet = flow.packet(state);
-            (StepResult::Skipped, mismatch(rule, failed, &packet))
+            (StepResult::Skipped, mismatch(rule, failed, packet))
         };
         steps.push(rule_step(&here, result, &why));
     }
@@ -145,7 +145,8 @@ pub fn walk(
         i += 1;
         let (fit, failed) = rule_fit(rule, &packet);
         if fit != Fit::Yes {
-            pass_over(state, flow, rule, (fit, failed), steps, &mut unsure);
+            let trace = flow.trace.then_some(&mut *steps);
+            pass_over(state, &packet, rule, (fit, failed), trace, &mut unsure);
             continue;
         }
         // without a trace a plain lookup rule needs no text unless it ends the walk
