@@ -52,13 +52,7 @@ pub fn route(state: &State, flow: &Flow, steps: &mut Vec<Step>) -> Verdict {
     let flow = preset.as_ref().unwrap_or(flow);
     let walked = rules::walk(state, flow, steps, &|id| table::lookup(state, flow, id));
     let verdict = match walked.end {
-        Walk::Error {
-            errno,
-            rule,
-            route,
-            why,
-        } if flow.family == Family::V4 && flow.oif != 0 => {
-            let _ = (errno, rule, route);
+        Walk::Error { why, .. } if flow.family == Family::V4 && flow.oif != 0 => {
             on_link(state, flow, steps, &why)
         }
         Walk::Error {
