@@ -60,16 +60,14 @@ fn get_exit_statuses_and_snapshot_explanations_match_live_ones() {
     let Some(ns) = TestNetns::new("cli") else {
         return;
     };
-    for line in [
+    ns.ip_each(&[
         "link add eth0 type veth peer name eth0p",
         "link set eth0 up",
         "link set eth0p up",
         "addr add 198.51.100.2/24 dev eth0",
         "route add default via 198.51.100.1",
         "rule add pref 140 to 192.0.2.0/24 prohibit",
-    ] {
-        ns.ip(line);
-    }
+    ]);
     let live = routescope(&["-n", &ns.name, "get", "5.5.5.5", "--json"]);
     assert_eq!(live.status.code(), Some(0), "{}", stderr(&live));
     let json: serde_json::Value = serde_json::from_slice(&live.stdout).expect("get --json is JSON");
@@ -436,14 +434,12 @@ fn monitor_json_streams_its_final_state_in_the_memory_dump_needs() {
     let Some(ns) = TestNetns::new("monmem") else {
         return;
     };
-    for line in [
+    ns.ip_each(&[
         "link add v0 type veth peer name v1",
         "link set v0 up",
         "link set v1 up",
         "addr add 100.64.0.1/16 dev v0",
-    ] {
-        ns.ip(line);
-    }
+    ]);
     let routes = 50_000;
     let batch: Vec<String> = (0..routes)
         .map(|i: u32| {

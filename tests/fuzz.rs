@@ -128,7 +128,7 @@ fn record_seeds() {
     let Some(ns) = TestNetns::new("seeds") else {
         return;
     };
-    for line in [
+    ns.ip_each(&[
         "link add eth0 type veth peer name eth1",
         "link add br0 type bridge",
         "link set eth0 up",
@@ -150,9 +150,7 @@ fn record_seeds() {
         "nexthop add id 1 via 198.51.100.1 dev eth0",
         "nexthop add id 2 group 1",
         "route add 172.16.0.0/12 nhid 2",
-    ] {
-        ns.ip(line);
-    }
+    ]);
     let dir = fuzz_dir().join("seeds/netlink");
     std::fs::create_dir_all(&dir).expect("seed dir");
     let mut all = Vec::new();

@@ -18,7 +18,7 @@ use tokio::sync::mpsc;
 
 /// Builds a configuration with every kind of object this kernel can make.
 fn rich_config(ns: &TestNetns) {
-    for line in [
+    ns.ip_each(&[
         "link add e0 type veth peer name e0p",
         "link add e1 type veth peer name e1p",
         "link add br0 type bridge",
@@ -67,9 +67,7 @@ fn rich_config(ns: &TestNetns) {
         "rule add pref 230 ipproto udp lookup 1000",
         "-6 rule add pref 100 from 2001:db8:1::/48 lookup 200",
         "-6 rule add pref 110 to 2001:db8:6::/64 dport 53 prohibit",
-    ] {
-        ns.ip(line);
-    }
+    ]);
 }
 
 /// The table id of an `ip -j` table name.

@@ -77,15 +77,13 @@ fn a_deleted_namespace_is_noticed_and_kernel_questions_end() {
     let Some(ns) = TestNetns::new("gone") else {
         return;
     };
-    for line in [
+    ns.ip_each(&[
         "link add eth0 type veth peer name eth0p",
         "link set eth0 up",
         "link set eth0p up",
         "addr add 198.51.100.2/24 dev eth0",
         "route add default via 198.51.100.1",
-    ] {
-        ns.ip(line);
-    }
+    ]);
     let t = Tmux::bash("gone");
     t.line(&format!("{BIN} -n {}{AFTER}", ns.name));
     t.wait_for("rules (");

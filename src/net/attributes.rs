@@ -64,6 +64,16 @@ impl<'a> Iterator for Attributes<'a> {
     }
 }
 
+/// One attribute as the kernel writes it, padded to four bytes: for the parsers' tests.
+#[cfg(test)]
+pub fn nla(kind: u16, value: &[u8]) -> Vec<u8> {
+    let len = u16::try_from(4 + value.len()).unwrap_or(u16::MAX);
+    let mut out = [len.to_ne_bytes(), kind.to_ne_bytes()].concat();
+    out.extend_from_slice(value);
+    out.resize(out.len().next_multiple_of(4), 0);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -79,14 +79,7 @@ fn group(value: &[u8]) -> Vec<NexthopGroupMember> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn nla(kind: u16, value: &[u8]) -> Vec<u8> {
-        let len = u16::try_from(4 + value.len()).unwrap();
-        let mut out = [len.to_ne_bytes(), kind.to_ne_bytes()].concat();
-        out.extend_from_slice(value);
-        out.resize(out.len().next_multiple_of(4), 0);
-        out
-    }
+    use crate::net::attributes::nla;
 
     #[test]
     fn parses_a_gateway_nexthop_and_a_group() {

@@ -95,15 +95,7 @@ mod tests {
     use netlink_packet_route::RouteNetlinkMessage;
 
     use super::*;
-
-    /// One attribute, padded.
-    fn nla(kind: u16, value: &[u8]) -> Vec<u8> {
-        let len = u16::try_from(4 + value.len()).unwrap();
-        let mut out = [len.to_ne_bytes(), kind.to_ne_bytes()].concat();
-        out.extend_from_slice(value);
-        out.resize(out.len().next_multiple_of(4), 0);
-        out
-    }
+    use crate::net::attributes::nla;
 
     /// Parses as the crate would, with `kind` in the header.
     fn parse(kind: u16, payload: &[u8]) -> Result<RouteNetlinkMessage, String> {

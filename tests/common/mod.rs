@@ -75,6 +75,13 @@ impl TestNetns {
         out.unwrap_or_else(|err| panic!("ip -n {} {args}: {err}", self.name))
     }
 
+    /// Runs each `ip -n NS <line>` in order, panicking at the first that fails.
+    pub fn ip_each(&self, lines: &[&str]) {
+        for line in lines {
+            self.ip(line);
+        }
+    }
+
     /// Runs `ip -n NS <args>`, returning standard output or standard error.
     pub fn ip_result(&self, args: &str) -> Result<String, String> {
         let out = Command::new("ip")
