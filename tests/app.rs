@@ -9,7 +9,7 @@ use routescope::action::Action;
 use routescope::app::{App, Effect, Msg, Pane};
 use routescope::fixtures;
 use routescope::keymap::Keymap;
-use routescope::model::{Change, Family, Op, Placement, Route, RouteKind, State};
+use routescope::model::{Change, Family, Op, Origin, Placement, Route, RouteKind, State};
 use routescope::net::FeedEvent;
 
 /// The run loop only sends messages: a click focuses, the wheel moves, a notice shows until Esc,
@@ -57,11 +57,10 @@ fn clicks_notices_and_namespace_switches_are_messages() {
     let mut blackhole = Route::new(254, "10.9.0.0/16".parse().unwrap(), RouteKind::Blackhole);
     blackhole.protocol = 4;
     app.update(Msg::Net {
-        events: vec![FeedEvent::Change(Change::Route(
-            Op::New,
-            Placement::Last,
-            blackhole,
-        ))],
+        events: vec![FeedEvent::Change {
+            change: Change::Route(Op::New, Placement::Last, blackhole),
+            origin: Origin::of_portid(4242),
+        }],
         time: "12:00:01".into(),
     });
     assert!(app.pinned().is_some() && app.log().len() == 1);
@@ -84,9 +83,10 @@ fn clicks_notices_and_namespace_switches_are_messages() {
     assert!(app.log().is_empty() && app.pinned().is_none());
     // the new namespace's first dump is where it starts, not an event
     app.update(Msg::Net {
-        events: vec![FeedEvent::Change(Change::Snapshot(Box::new(
-            fixtures::server(),
-        )))],
+        events: vec![FeedEvent::Change {
+            change: Change::Snapshot(Box::new(fixtures::server())),
+            origin: Origin::Reread,
+        }],
         time: "12:00:02".into(),
     });
     assert!(app.log().is_empty());
@@ -96,7 +96,13 @@ fn clicks_notices_and_namespace_switches_are_messages() {
 /// Feed events as one message, as the run loop sends a burst.
 fn net(changes: Vec<Change>) -> Msg {
     Msg::Net {
-        events: changes.into_iter().map(FeedEvent::Change).collect(),
+        events: changes
+            .into_iter()
+            .map(|change| FeedEvent::Change {
+                change,
+                origin: Origin::of_portid(4242),
+            })
+            .collect(),
         time: "12:00:00".into(),
     }
 }

@@ -13,7 +13,7 @@ use ratatui::backend::TestBackend;
 use routescope::app::{App, Effect, Msg, Pane};
 use routescope::fixtures;
 use routescope::keymap::Keymap;
-use routescope::model::{Change, Op, Placement, Route, RouteKind};
+use routescope::model::{Change, Op, Origin, Placement, Route, RouteKind};
 use routescope::net::FeedEvent;
 use routescope::ui::{self, Theme};
 
@@ -132,7 +132,10 @@ fn a_change_is_logged_and_the_pinned_answer_follows_it() {
         .find(|r| r.table == 254 && r.dst.prefix_len() == 0)
         .unwrap()
         .clone();
-    let event = FeedEvent::Change(Change::Route(Op::Del, Placement::Last, default));
+    let event = FeedEvent::Change {
+        change: Change::Route(Op::Del, Placement::Last, default),
+        origin: Origin::of_portid(4242),
+    };
     let effects = app.update(Msg::Net {
         events: vec![event],
         time: "12:00:01".into(),
@@ -162,7 +165,10 @@ fn a_change_is_logged_and_the_pinned_answer_follows_it() {
     );
     let mut unrelated = Route::new(254, "10.9.0.0/16".parse().unwrap(), RouteKind::Blackhole);
     unrelated.protocol = 4;
-    let event = FeedEvent::Change(Change::Route(Op::New, Placement::Last, unrelated));
+    let event = FeedEvent::Change {
+        change: Change::Route(Op::New, Placement::Last, unrelated),
+        origin: Origin::of_portid(4242),
+    };
     assert!(
         app.update(Msg::Net {
             events: vec![event],

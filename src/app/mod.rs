@@ -262,12 +262,11 @@ impl App {
     /// A netlink event: log it, apply it, re-explain the pinned query.
     fn on_net(&mut self, event: FeedEvent, time: &str) -> Vec<Effect> {
         let line = match &event {
-            FeedEvent::Change(Change::Snapshot(_))
-                if self.log.is_empty() && self.state.links.is_empty() =>
-            {
-                None
-            }
-            FeedEvent::Change(change) => Some(change_line(&self.state, change)),
+            FeedEvent::Change {
+                change: Change::Snapshot(_),
+                ..
+            } if self.log.is_empty() && self.state.links.is_empty() => None,
+            FeedEvent::Change { change, .. } => Some(change_line(&self.state, change)),
             FeedEvent::Resync { reason } => {
                 self.resyncs += 1;
                 Some(format!("= resync  {reason}"))
@@ -277,7 +276,7 @@ impl App {
                 Some(format!("! message type {kind} not understood: {error}"))
             }
         };
-        if let FeedEvent::Change(change) = event {
+        if let FeedEvent::Change { change, .. } = event {
             self.state.apply(change);
             self.generation += 1;
         }

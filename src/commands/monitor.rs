@@ -176,7 +176,7 @@ fn print_event(
     started: &mut bool,
 ) -> color_eyre::Result<()> {
     match event {
-        FeedEvent::Change(change) => {
+        FeedEvent::Change { change, .. } => {
             let initial = !*started && matches!(change, Change::Snapshot(_));
             *started = true;
             // describe deletions with the names the state had before the change

@@ -24,13 +24,13 @@ use super::messages::{
 };
 use super::pending::{Due, Pending};
 use super::{netconf, nexthop, proc};
-use crate::model::{Change, Family, Op, State, escape};
+use crate::model::{Change, Family, Op, Origin, State, escape};
 
 /// What the feed reports.
 #[derive(Debug)]
 pub enum FeedEvent {
-    /// A change to apply to the state (the first one is a whole `Snapshot`).
-    Change(Change),
+    /// A change to apply to the state (the first one is a whole `Snapshot`), and who made it.
+    Change { change: Change, origin: Origin },
     /// The state is being re-read from the kernel, and why.
     Resync { reason: String },
     /// A malformed message of a type the feed expects (`docs/feed.md`): counted and logged, never
@@ -176,9 +176,17 @@ async fn session(
     }
 }
 
-/// Sends one change; an error means the receiver is gone.
+/// Sends one change routescope read itself (a dump or re-read); an error means the receiver is
+/// gone.
 async fn send(tx: &mpsc::Sender<FeedEvent>, change: Change) -> Result<(), ()> {
-    tx.send(FeedEvent::Change(change)).await.map_err(|_| ())
+    send_from(tx, change, Origin::Reread).await
+}
+
+/// Sends one change with its origin; an error means the receiver is gone.
+async fn send_from(tx: &mpsc::Sender<FeedEvent>, change: Change, origin: Origin) -> Result<(), ()> {
+    tx.send(FeedEvent::Change { change, origin })
+        .await
+        .map_err(|_| ())
 }
 
 /// Handles one notification (or overrun); an error means the receiver is gone.
@@ -190,6 +198,7 @@ async fn handle(
     pending: &mut Pending,
 ) -> Result<(), ()> {
     let header_flags = message.header.flags;
+    let origin = Origin::of_portid(message.header.port_number);
     match message.payload {
         NetlinkPayload::Overrun(_) => {
             // the whole state is read again, which covers every re-read that was due
@@ -204,7 +213,7 @@ async fn handle(
         }
         NetlinkPayload::InnerMessage(RtMsg::Route(msg, names)) => {
             match messages::classify(msg, &names, header_flags, links, &mut pending.due) {
-                Handled::Change(change) => send(tx, change).await,
+                Handled::Change(change) => send_from(tx, change, origin).await,
                 Handled::Ignored(why) => {
                     tracing::debug!("notification ignored: {why}");
                     Ok(())
@@ -240,7 +249,7 @@ async fn handle(
                     Ok(nh) => {
                         // deleting a nexthop removes the routes using it, without notifications
                         pending.due.ipv4_routes |= op == Op::Del;
-                        send(tx, Change::Nexthop(op, nh)).await
+                        send_from(tx, Change::Nexthop(op, nh), origin).await
                     }
                     Err(error) => parse_error(tx, kind, error).await,
                 }
@@ -338,7 +347,7 @@ async fn resync_all(
 
 /// Applies feed events to a state, as the consumers of the feed do.
 pub fn apply(state: &mut State, event: FeedEvent) {
-    if let FeedEvent::Change(change) = event {
+    if let FeedEvent::Change { change, .. } = event {
         state.apply(change);
     }
 }

@@ -172,7 +172,11 @@ impl Follower {
             panic!("no feed event in time (churn changes seen: {})", self.churn);
         };
         for _ in 0..256 {
-            if let FeedEvent::Change(Change::Route(_, _, r)) = &event {
+            if let FeedEvent::Change {
+                change: Change::Route(_, _, r),
+                ..
+            } = &event
+            {
                 if is_churn(&r.dst) {
                     self.churn += 1;
                     self.first.get_or_insert_with(Instant::now);

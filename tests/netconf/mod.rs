@@ -29,10 +29,14 @@ impl Unwanted {
             FeedEvent::ParseError { kind, error } => {
                 self.parse_errors.push(format!("type {kind}: {error}"));
             }
-            FeedEvent::Change(Change::Link(Op::Del, l)) => self.deleted.push(name(l)),
-            FeedEvent::Change(Change::Link(Op::New, l))
-                if l.kind.is_none() && state.link(l.index).is_some_and(|o| o.kind.is_some()) =>
-            {
+            FeedEvent::Change {
+                change: Change::Link(Op::Del, l),
+                ..
+            } => self.deleted.push(name(l)),
+            FeedEvent::Change {
+                change: Change::Link(Op::New, l),
+                ..
+            } if l.kind.is_none() && state.link(l.index).is_some_and(|o| o.kind.is_some()) => {
                 self.kindless.push(name(l));
             }
             _ => {}
