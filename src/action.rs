@@ -24,6 +24,8 @@ pub enum Action {
     Namespaces,
     NextTable,
     Findings,
+    Open,
+    Remove,
     Close,
 }
 
@@ -49,12 +51,14 @@ impl Action {
             Self::Filter => {
                 "filter the focused pane (text, or a prefix: routes covering or inside it)"
             }
-            Self::RouteGet => "ask where a packet goes: the words of `ip route get`",
+            Self::RouteGet => "watch a flow: the words of `ip route get`; its answer stays current",
             Self::Namespaces => "switch network namespace",
             Self::NextTable => "routes pane: next table (all tables, then each one)",
             Self::Findings => {
                 "diagnosis: what is wrong, by severity, with why and the fix; Enter shows it"
             }
+            Self::Open => "watch pane: the selected flow's whole explanation and history",
+            Self::Remove => "watch pane: stop watching the selected flow",
             Self::Close => "close what is open",
         }
     }

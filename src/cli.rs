@@ -20,6 +20,12 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub ascii: bool,
 
+    /// Watch this flow (the words of `ip route get`, quoted: "8.8.8.8 from 10.0.0.2"):
+    /// in the TUI it joins the namespace's saved watch list; `monitor` prints an `answer`
+    /// record whenever its answer changes. Repeat for more flows.
+    #[arg(long = "watch", value_name = "QUERY", global = true)]
+    pub watch: Vec<String>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }

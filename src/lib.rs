@@ -22,3 +22,4 @@ pub mod terminal;
 pub mod tui;
 pub mod ui;
 pub mod verify;
+pub mod watch;

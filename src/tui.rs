@@ -43,6 +43,7 @@ pub fn run(
     netns: Option<&str>,
     snapshot: Option<&Path>,
     ascii: bool,
+    watch: &[String],
 ) -> color_eyre::Result<ExitCode> {
     let runtime = state::runtime()?;
     let (keymap, warning) = Keymap::load();
@@ -50,7 +51,7 @@ pub fn run(
         Some(path) => App::new(state::read_snapshot(path)?, None, true, keymap),
         None => App::new(State::default(), netns.map(str::to_owned), false, keymap),
     };
-    let ended = runtime.block_on(run_app(app, warning, &Theme::from_env(ascii)));
+    let ended = runtime.block_on(run_app(app, warning, watch, &Theme::from_env(ascii)));
     // a kernel question may still wait on its thread: do not wait for it
     runtime.shutdown_background();
     Ok(match ended? {
@@ -59,13 +60,43 @@ pub fn run(
     })
 }
 
-/// The current time of day as `HH:MM:SS` (UTC), read here and handed to `update` as data.
+/// The current time of day as `HH:MM:SS.mmm` (UTC), read here and handed to `update` as data.
 fn clock() -> String {
-    let secs = SystemTime::now()
+    let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-        % 86_400;
-    format!("{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)
+        .unwrap_or_default();
+    let secs = now.as_secs() % 86_400;
+    format!(
+        "{:02}:{:02}:{:02}.{:03}",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60,
+        now.subsec_millis()
+    )
+}
+
+/// The saved watch list of namespace `netns`, as a message (a notice if it cannot be read).
+fn restore_watch(netns: Option<&str>) -> Msg {
+    let Some(path) = crate::watch::store::path(&crate::watch::store::key(netns)) else {
+        return Msg::Watch {
+            queries: Vec::new(),
+            save: false,
+        };
+    };
+    match crate::watch::store::load(&path) {
+        Ok(queries) => Msg::Watch {
+            queries,
+            save: false,
+        },
+        Err(why) => Msg::Notice(why),
+    }
+}
+
+/// Saves the watch list of namespace `netns`; `Err` says why it could not be.
+fn save_watch(netns: Option<&str>, queries: &[String]) -> Result<(), String> {
+    let path = crate::watch::store::path(&crate::watch::store::key(netns))
+        .ok_or("no state directory to save the watch list in (set HOME or XDG_STATE_HOME)")?;
+    crate::watch::store::save(&path, queries)
 }
 
 /// Starts following a namespace; events arrive on `tx`.
@@ -134,11 +165,24 @@ impl Watched {
 async fn run_app(
     mut app: App,
     warning: Option<String>,
+    watch: &[String],
     theme: &Theme,
 ) -> color_eyre::Result<Option<Signal>> {
     if let Some(warning) = warning {
         app.update(Msg::Notice(warning));
     }
+    // the saved list first, then the command line's flows, which are saved with it
+    let mut startup = Vec::new();
+    if !app.is_snapshot() {
+        startup.extend(app.update(restore_watch(app.namespace())));
+    }
+    if !watch.is_empty() {
+        startup.extend(app.update(Msg::Watch {
+            queries: watch.to_vec(),
+            save: true,
+        }));
+    }
+    let mut startup = Some(startup);
     let (feed_tx, mut feed_rx) = mpsc::channel::<FeedEvent>(4096);
     let (kernel_tx, mut kernel_rx) = mpsc::channel::<KernelReply>(16);
     let mut feed =
@@ -165,40 +209,44 @@ async fn run_app(
         if std::mem::replace(&mut changed, true) {
             terminal.draw(|frame| ui::render(frame, &app, theme))?;
         }
-        let effects = tokio::select! {
-            event = events.next() => match event {
-                Some(Ok(event)) => on_terminal_event(&mut app, &event, terminal.get_frame().area()),
-                Some(Err(_)) | None => break,
-            },
-            Some(event) = feed_rx.recv() => {
-                // a burst is one message and one frame; bounded, so keys are still read between bursts
-                let mut events = vec![event];
-                while events.len() < BATCH {
-                    let Ok(event) = feed_rx.try_recv() else { break };
-                    events.push(event);
+        let effects = if let Some(effects) = startup.take() {
+            effects
+        } else {
+            tokio::select! {
+                event = events.next() => match event {
+                    Some(Ok(event)) => on_terminal_event(&mut app, &event, terminal.get_frame().area()),
+                    Some(Err(_)) | None => break,
+                },
+                Some(event) = feed_rx.recv() => {
+                    // a burst is one message and one frame; bounded, so keys are still read between bursts
+                    let mut events = vec![event];
+                    while events.len() < BATCH {
+                        let Ok(event) = feed_rx.try_recv() else { break };
+                        events.push(event);
+                    }
+                    app.update(Msg::Net { events, time: clock() })
                 }
-                app.update(Msg::Net { events, time: clock() })
+                Some((query, reply)) = kernel_rx.recv() => match reply {
+                    Ok(answer) => app.update(Msg::Kernel(Box::new(query), answer)),
+                    Err(why) => app.update(Msg::KernelFailed(Box::new(query), why)),
+                },
+                stop = stops.next() => return Ok(Some(stop)),
+                _ = suspend.recv() => {
+                    crate::terminal::suspend();
+                    crate::terminal::resume(&mut terminal).wrap_err("taking the terminal back")?;
+                    Vec::new()
+                }
+                _ = resume.recv() => {
+                    crate::terminal::resume(&mut terminal).wrap_err("taking the terminal back")?;
+                    Vec::new()
+                }
+                _ = checks.tick() => if let Some(notice) = watched.check() {
+                    app.update(Msg::Notice(notice))
+                } else {
+                    changed = false;
+                    Vec::new()
+                },
             }
-            Some((query, reply)) = kernel_rx.recv() => match reply {
-                Ok(answer) => app.update(Msg::Kernel(Box::new(query), answer)),
-                Err(why) => app.update(Msg::KernelFailed(Box::new(query), why)),
-            },
-            stop = stops.next() => return Ok(Some(stop)),
-            _ = suspend.recv() => {
-                crate::terminal::suspend();
-                crate::terminal::resume(&mut terminal).wrap_err("taking the terminal back")?;
-                Vec::new()
-            }
-            _ = resume.recv() => {
-                crate::terminal::resume(&mut terminal).wrap_err("taking the terminal back")?;
-                Vec::new()
-            }
-            _ = checks.tick() => if let Some(notice) = watched.check() {
-                app.update(Msg::Notice(notice))
-            } else {
-                changed = false;
-                Vec::new()
-            },
         };
         // the messages sent while doing the I/O may ask for more
         let mut effects = VecDeque::from(effects);
@@ -217,6 +265,12 @@ async fn run_app(
                     feed = Some(follow(netns.clone(), tx));
                     watched = Watched::new(netns.as_deref());
                     effects.extend(app.update(Msg::NamespaceSwitched(netns)));
+                    effects.extend(app.update(restore_watch(app.namespace())));
+                }
+                Effect::SaveWatch(queries) => {
+                    if let Err(why) = save_watch(app.namespace(), &queries) {
+                        app.update(Msg::Notice(why));
+                    }
                 }
             }
         }

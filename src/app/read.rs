@@ -2,7 +2,7 @@
 
 use std::collections::VecDeque;
 
-use super::{App, LogEntry, Mode, Pane, Pinned};
+use super::{App, LogEntry, Mode, Pane, Watched};
 use crate::keymap::Keymap;
 use crate::model::State;
 
@@ -52,9 +52,14 @@ impl App {
         &self.log
     }
 
-    /// The pinned route-get query and its explanation.
-    pub fn pinned(&self) -> Option<&Pinned> {
-        self.pinned.as_ref()
+    /// The watched flow selected in the watch pane: the one the route-get panel explains.
+    pub fn pinned(&self) -> Option<&Watched> {
+        self.watch.get(self.panes[Pane::Watch].selected)
+    }
+
+    /// The watch list.
+    pub fn watch(&self) -> &crate::watch::WatchList {
+        &self.watch
     }
 
     /// Why the query being typed does not parse.

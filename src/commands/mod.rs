@@ -1,5 +1,6 @@
 //! The subcommands: each turns the CLI's request into output and an exit status.
 
+mod answers;
 mod batch;
 mod check;
 mod demo;
@@ -72,8 +73,13 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
                 )
                 .into());
             }
-            monitor::run(cli.netns.as_deref(), json, duration)
+            monitor::run(cli.netns.as_deref(), json, duration, &cli.watch)
         }
-        None => crate::tui::run(cli.netns.as_deref(), cli.snapshot.as_deref(), cli.ascii),
+        None => crate::tui::run(
+            cli.netns.as_deref(),
+            cli.snapshot.as_deref(),
+            cli.ascii,
+            &cli.watch,
+        ),
     }
 }

@@ -80,6 +80,67 @@ pub fn change_line(state: &State, change: &Change) -> String {
     }
 }
 
+/// A change in a few words, for "the answer changed after …": `rule 5270 (from all lookup 100)
+/// was deleted`, `route 10.0.0.0/8 table main was added`; `state` supplies the names.
+pub fn change_phrase(state: &State, change: &Change) -> String {
+    let done = |op: &Op| match op {
+        Op::New => "added",
+        Op::Del => "deleted",
+    };
+    match change {
+        Change::Link(Op::New, l) => match state.link(l.index) {
+            Some(old) if old.is_up() != l.is_up() => {
+                let how = if l.is_up() { "set up" } else { "set down" };
+                format!("link {} was {how}", l.name)
+            }
+            Some(old) if old.operstate != l.operstate => {
+                format!("link {} is now {}", l.name, l.operstate.name())
+            }
+            Some(_) => format!("link {} changed", l.name),
+            None => format!("link {} was added", l.name),
+        },
+        Change::Link(op, l) => format!("link {} was {}", l.name, done(op)),
+        Change::Address(op, a) => format!(
+            "address {}/{} on {} was {}",
+            a.local,
+            a.prefix_len,
+            state.link_name(a.index),
+            done(op)
+        ),
+        Change::Rule(op, r) => format!(
+            "{} rule {} ({}) was {}",
+            family_label(r.family),
+            r.priority,
+            r.selector_text(&state.table_names.name(r.table)),
+            done(op)
+        ),
+        Change::Route(op, _, r) => format!(
+            "route {} table {} was {}",
+            if r.dst.prefix_len() == 0 {
+                "default".to_owned()
+            } else {
+                crate::model::prefix_text(r.dst)
+            },
+            state.table_names.name(r.table),
+            done(op)
+        ),
+        Change::Neighbour(op, n) => format!(
+            "neighbour {} on {} was {}",
+            n.dst,
+            state.link_name(n.index),
+            if *op == Op::New { "updated" } else { "deleted" }
+        ),
+        Change::Nexthop(op, n) => format!("nexthop {} was {}", n.id, done(op)),
+        Change::Tables(family, _) => format!("{} routes were re-read", family_label(*family)),
+        Change::Addresses(_) => "addresses were re-read".to_owned(),
+        Change::Neighbours(_) => "neighbours were re-read".to_owned(),
+        Change::Nexthops(_) => "nexthops were re-read".to_owned(),
+        Change::Sysctls(_) => "sysctls were re-read".to_owned(),
+        Change::Groups(_) => "multicast memberships were re-read".to_owned(),
+        Change::Snapshot(_) => "the whole state was re-read".to_owned(),
+    }
+}
+
 /// The NDJSON record of a change (`kind`, `action`, and the object as in `dump --json`).
 ///
 /// Whole-table and whole-state replacements become a `resync` record; their content is in the

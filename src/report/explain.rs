@@ -235,6 +235,20 @@ pub fn write_text(
     write_trace(out, state, trace)
 }
 
+/// A verdict on one line: `unicast via 10.0.0.1 dev eth0 src 10.0.0.2, table main, rule 32766`.
+pub fn verdict_line(state: &State, v: &Verdict) -> String {
+    let table = v
+        .answer
+        .table
+        .map(|t| format!(", table {}", state.table_names.name(t)))
+        .unwrap_or_default();
+    format!(
+        "{}{table}{}",
+        answer_line(state, &v.answer),
+        rule_and_confidence(v)
+    )
+}
+
 /// What follows a verdict's answer: `, rule P` and ` (approximate)` where they apply.
 pub fn rule_and_confidence(v: &Verdict) -> String {
     let rule = v

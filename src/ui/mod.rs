@@ -25,6 +25,7 @@ mod routes;
 mod rules;
 mod status;
 pub mod theme;
+mod watch;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -76,6 +77,7 @@ pub fn pane_at(screen: Rect, column: u16, row: u16) -> Option<Pane> {
         (a.interfaces, Pane::Interfaces),
         (a.rules, Pane::Rules),
         (a.routes, Pane::Routes),
+        (a.route_get, Pane::Watch),
         (a.events, Pane::Events),
     ]
     .into_iter()
@@ -98,6 +100,7 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
         Mode::Namespaces { names, selected } => {
             help::render_namespaces(frame, frame.area(), names, *selected, theme);
         }
+        Mode::Explain { scroll } => watch::render_explain(frame, frame.area(), app, *scroll, theme),
         _ => {}
     }
 }

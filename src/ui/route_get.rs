@@ -1,4 +1,5 @@
-//! The route-get panel: the prompt, then the pinned explanation and the kernel's answer.
+//! The watch pane (the route-get panel): the prompt while typing; else the watched flows, one
+//! line each, above the selected flow's explanation and the kernel's answer.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -6,16 +7,25 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{Theme, pane_block};
-use crate::app::{App, Mode, Pinned};
+use crate::app::{App, Mode, Pane, Watched};
 use crate::lookup::{Confidence, Stage, StepResult};
 use crate::model::{State, escape};
 use crate::report::explain;
 use crate::verify;
 
-/// Draws the prompt while typing, else the pinned explanation, else a hint.
+/// Draws the prompt while typing, else the watch list and the selected flow's explanation, else
+/// a hint.
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let typing = matches!(app.mode(), Mode::Prompt(_));
-    let block = pane_block(" route get (g) ".into(), typing, theme);
+    let count = app.watch().len();
+    let title = match count {
+        0 => " route get (g) ".to_owned(),
+        n => format!(
+            " watch ({}/{n}) · route get (g) ",
+            app.selected(Pane::Watch) + 1
+        ),
+    };
+    let block = pane_block(title, typing || app.focus() == Pane::Watch, theme);
     let inner = block.inner(area);
     let lines = if let Mode::Prompt(input) = app.mode() {
         let width = usize::from(inner.width.saturating_sub(2));
@@ -45,11 +55,20 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         ));
         lines
     } else if let Some(pinned) = app.pinned() {
-        explanation_lines(app.state(), pinned, app.is_snapshot(), theme)
+        let height = usize::from(inner.height);
+        let mut lines = super::watch::list_lines(app, height, theme);
+        lines.extend(explanation_lines(
+            app.state(),
+            pinned,
+            app.is_snapshot(),
+            theme,
+        ));
+        lines
     } else {
         vec![Line::styled(
             "Press g and type what you would type after `ip route get`, e.g. 5.5.5.5 from 11.22.33.44. \
-             The answer stays pinned and is re-checked whenever the routing state changes.",
+             The flow is watched: its answer stays current and is re-checked with the kernel \
+             whenever the routing state changes. Watch up to 64; the list is kept per namespace.",
             theme.muted,
         )]
     };
@@ -61,10 +80,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     );
 }
 
-/// The pinned explanation: verdict first, then the steps that decided, then the kernel.
-fn explanation_lines<'a>(
+/// A watched flow's explanation: verdict first, then the kernel, then the steps that decided.
+pub fn explanation_lines<'a>(
     state: &State,
-    pinned: &Pinned,
+    pinned: &Watched,
     snapshot: bool,
     theme: &Theme,
 ) -> Vec<Line<'a>> {
@@ -105,8 +124,11 @@ fn explanation_lines<'a>(
             }
         }
     }
-    if let Some(changed) = &pinned.changed {
-        lines.push(Line::styled(escape(changed).into_owned(), theme.warn));
+    if let Some(why) = &pinned.invalid {
+        lines.push(Line::styled(escape(why).into_owned(), theme.warn));
+    }
+    if let Some(changed) = pinned.changed() {
+        lines.push(Line::styled(escape(&changed).into_owned(), theme.warn));
     }
     let skipped = e
         .steps
