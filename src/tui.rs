@@ -92,11 +92,24 @@ fn restore_watch(netns: Option<&str>) -> Msg {
     }
 }
 
-/// Saves the watch list of namespace `netns`; `Err` says why it could not be.
-fn save_watch(netns: Option<&str>, queries: &[String]) -> Result<(), String> {
-    let path = crate::watch::store::path(&crate::watch::store::key(netns))
-        .ok_or("no state directory to save the watch list in (set HOME or XDG_STATE_HOME)")?;
-    crate::watch::store::save(&path, queries)
+/// Saves the watch list of the namespace the app follows; says on the notice line why not.
+fn save_watch(app: &mut App, queries: &[String]) {
+    let saved = crate::watch::store::path(&crate::watch::store::key(app.namespace()))
+        .ok_or_else(|| {
+            "no state directory to save the watch list in (set HOME or XDG_STATE_HOME)".to_owned()
+        })
+        .and_then(|path| crate::watch::store::save(&path, queries));
+    if let Err(why) = saved {
+        app.update(Msg::Notice(why));
+    }
+}
+
+/// The kernel's reply to a watched query as a message.
+fn kernel_message(query: Query, reply: Result<KernelAnswer, String>) -> Msg {
+    match reply {
+        Ok(answer) => Msg::Kernel(Box::new(query), answer),
+        Err(why) => Msg::KernelFailed(Box::new(query), why),
+    }
 }
 
 /// Starts following a namespace; events arrive on `tx`.
@@ -160,6 +173,21 @@ impl Watched {
     }
 }
 
+/// Watches the namespace's saved flows, then the command line's, which are saved with them.
+fn start_watching(app: &mut App, watch: &[String]) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    if !app.is_snapshot() {
+        effects.extend(app.update(restore_watch(app.namespace())));
+    }
+    if !watch.is_empty() {
+        effects.extend(app.update(Msg::Watch {
+            queries: watch.to_vec(),
+            save: true,
+        }));
+    }
+    effects
+}
+
 /// The loop: draw when something changed, wait for keys, feed events, kernel answers, signals.
 /// Returns the signal that ended it, if one did.
 async fn run_app(
@@ -171,18 +199,7 @@ async fn run_app(
     if let Some(warning) = warning {
         app.update(Msg::Notice(warning));
     }
-    // the saved list first, then the command line's flows, which are saved with it
-    let mut startup = Vec::new();
-    if !app.is_snapshot() {
-        startup.extend(app.update(restore_watch(app.namespace())));
-    }
-    if !watch.is_empty() {
-        startup.extend(app.update(Msg::Watch {
-            queries: watch.to_vec(),
-            save: true,
-        }));
-    }
-    let mut startup = Some(startup);
+    let mut startup = Some(start_watching(&mut app, watch));
     let (feed_tx, mut feed_rx) = mpsc::channel::<FeedEvent>(4096);
     let (kernel_tx, mut kernel_rx) = mpsc::channel::<KernelReply>(16);
     let mut feed =
@@ -226,10 +243,7 @@ async fn run_app(
                     }
                     app.update(Msg::Net { events, time: clock() })
                 }
-                Some((query, reply)) = kernel_rx.recv() => match reply {
-                    Ok(answer) => app.update(Msg::Kernel(Box::new(query), answer)),
-                    Err(why) => app.update(Msg::KernelFailed(Box::new(query), why)),
-                },
+                Some((query, reply)) = kernel_rx.recv() => app.update(kernel_message(query, reply)),
                 stop = stops.next() => return Ok(Some(stop)),
                 _ = suspend.recv() => {
                     crate::terminal::suspend();
@@ -267,11 +281,7 @@ async fn run_app(
                     effects.extend(app.update(Msg::NamespaceSwitched(netns)));
                     effects.extend(app.update(restore_watch(app.namespace())));
                 }
-                Effect::SaveWatch(queries) => {
-                    if let Err(why) = save_watch(app.namespace(), &queries) {
-                        app.update(Msg::Notice(why));
-                    }
-                }
+                Effect::SaveWatch(queries) => save_watch(&mut app, &queries),
             }
         }
         if feed.as_ref().is_some_and(JoinHandle::is_finished) {

@@ -180,6 +180,10 @@ fn a_shrinking_state_keeps_every_selection_on_a_row() {
             let how = format!("{how}{}", if filtered { ", filtered" } else { "" });
             let mut app = App::new(fixtures::server(), None, false, Keymap::default());
             app.update(blackholes(&["10.9.0.0/24", "10.9.1.0/24", "10.9.2.0/24"]));
+            app.update(Msg::Watch {
+                queries: vec!["10.9.0.1".into(), "10.9.1.1".into(), "8.8.8.8".into()],
+                save: false,
+            });
             for (pane, text) in filters.iter().filter(|_| filtered) {
                 app.update(Msg::Focus(*pane));
                 app.update(key(KeyCode::Char('/')));

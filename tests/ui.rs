@@ -82,7 +82,7 @@ fn keys_move_focus_filter_and_walk_history() {
     let mut app = app();
     assert_eq!(app.focus(), Pane::Routes);
     app.update(key(KeyCode::Tab));
-    assert_eq!(app.focus(), Pane::Events);
+    assert_eq!(app.focus(), Pane::Watch);
     app.update(key(KeyCode::BackTab));
     app.update(key(KeyCode::BackTab));
     assert_eq!(app.focus(), Pane::Rules);
@@ -122,8 +122,11 @@ fn a_change_is_logged_and_the_pinned_answer_follows_it() {
     type_text(&mut app, "5.5.5.5");
     let effects = app.update(key(KeyCode::Enter));
     assert!(
-        matches!(effects.as_slice(), [Effect::AskKernel(_)]),
-        "pinning asks the kernel"
+        matches!(
+            effects.as_slice(),
+            [Effect::AskKernel(_), Effect::SaveWatch(saved)] if saved == &["5.5.5.5"]
+        ),
+        "watching asks the kernel and saves the list: {effects:?}"
     );
     let before = app.pinned().unwrap().explanation.verdict.answer.gateway;
     let default = app
@@ -152,13 +155,14 @@ fn a_change_is_logged_and_the_pinned_answer_follows_it() {
         pinned.explanation.verdict.answer.outcome.errno(),
         Some(routescope::model::Errno::Enetunreach)
     );
-    assert!(
-        pinned
-            .changed
-            .as_deref()
-            .unwrap()
-            .starts_with("12:00:01 the answer changed after: - route")
+    assert_eq!(
+        pinned.changed().unwrap(),
+        "the answer changed at 12:00:01 after route default table main was deleted \
+         by port 4242 (no longer running)"
     );
+    let change = pinned.history.back().unwrap();
+    assert_eq!(change.before.answer.gateway, before);
+    assert_eq!(change.cause.as_ref().unwrap().origin.portid(), 4242);
     assert!(
         matches!(effects.as_slice(), [Effect::AskKernel(_)]),
         "a changed answer is checked again"
@@ -236,7 +240,13 @@ fn end_to_end_in_tmux() {
     routescope::scenario::apply_setup(&ns.name, &scenario).expect("setup");
     let session = format!("rs-e2e-{}", std::process::id());
     let bin = env!("CARGO_BIN_EXE_routescope");
-    let shell = format!("{bin} -n {}; echo ROUTESCOPE-EXITED-$?; sleep 30", ns.name);
+    // the watch list is saved under the state directory: a throwaway one, not the tester's
+    let state_home = common::bin::TempDir::new("tui-state");
+    let shell = format!(
+        "XDG_STATE_HOME={} {bin} -n {}; echo ROUTESCOPE-EXITED-$?; sleep 30",
+        state_home.0.display(),
+        ns.name
+    );
     let tmux = |args: &[&str]| Command::new("tmux").args(args).output().expect("tmux runs");
     let started = tmux(&[
         "new-session",
@@ -291,7 +301,7 @@ fn end_to_end_in_tmux() {
         "the source is shown: {screen}"
     );
     ns.ip("rule del pref 120");
-    let screen = wait_for("the answer changed after");
+    let screen = wait_for("the answer changed at");
     assert!(screen.contains("(rule 32766)"), "{screen}");
     wait_for("kernel: agrees");
     tmux(&["send-keys", "-t", &session, "q"]);

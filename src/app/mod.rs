@@ -157,6 +157,7 @@ impl App {
     /// An application showing `state` (live from `namespace`, or a read-only snapshot).
     pub fn new(state: State, namespace: Option<String>, snapshot: bool, keymap: Keymap) -> Self {
         let findings = (0, crate::analysis::check(&state));
+        let loaded = snapshot || !state.links.is_empty();
         Self {
             state,
             namespace,
@@ -168,7 +169,7 @@ impl App {
             table: None,
             log: VecDeque::new(),
             watch: WatchList::default(),
-            loaded: snapshot,
+            loaded,
             prompt_error: None,
             history: Vec::new(),
             history_pos: None,
@@ -195,11 +196,11 @@ impl App {
             Msg::Action(_) => Vec::new(),
             Msg::Net { events, time } => self.on_net(events, &time),
             Msg::Kernel(query, answer) => {
-                self.watch.kernel_replied(&query, Ok(answer));
+                self.watch.kernel_replied(&query, &Ok(answer));
                 Vec::new()
             }
             Msg::KernelFailed(query, why) => {
-                self.watch.kernel_replied(&query, Err(why));
+                self.watch.kernel_replied(&query, &Err(why));
                 Vec::new()
             }
             Msg::Watch { queries, save } => self.watch_all(&queries, save),

@@ -2,7 +2,7 @@
 //! line each, above the selected flow's explanation and the kernel's answer.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
@@ -50,25 +50,27 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             )),
         }
         lines.push(Line::styled(
-            "Enter: explain and pin · Tab: complete a device · ↑↓: history · Esc",
+            "Enter: watch it · Tab: complete a device · ↑↓: history · Esc",
             theme.muted,
         ));
         lines
     } else if let Some(pinned) = app.pinned() {
-        let height = usize::from(inner.height);
-        let mut lines = super::watch::list_lines(app, height, theme);
-        lines.extend(explanation_lines(
-            app.state(),
-            pinned,
-            app.is_snapshot(),
-            theme,
-        ));
-        lines
+        // the list one row a flow, cut at the pane's edge; the explanation wraps below it
+        let list = super::watch::list_lines(app, usize::from(inner.height), theme);
+        let rows = u16::try_from(list.len())
+            .unwrap_or(u16::MAX)
+            .min(inner.height);
+        let [top, rest] =
+            Layout::vertical([Constraint::Length(rows), Constraint::Min(0)]).areas(inner);
+        frame.render_widget(block, area);
+        frame.render_widget(Paragraph::new(list), top);
+        let lines = explanation_lines(app.state(), pinned, app.is_snapshot(), theme);
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), rest);
+        return;
     } else {
         vec![Line::styled(
             "Press g and type what you would type after `ip route get`, e.g. 5.5.5.5 from 11.22.33.44. \
-             The flow is watched: its answer stays current and is re-checked with the kernel \
-             whenever the routing state changes. Watch up to 64; the list is kept per namespace.",
+             The flow is watched: its answer stays current, checked with the kernel.",
             theme.muted,
         )]
     };

@@ -98,10 +98,10 @@ pub fn render_explain(frame: &mut Frame, area: Rect, app: &App, scroll: usize, t
         theme.title,
     ));
     for change in flow.history.iter().rev() {
-        let cause = change
-            .cause
-            .as_ref()
-            .map_or_else(|| "a change of the state".to_owned(), |c| c.describe());
+        let cause = change.cause.as_ref().map_or_else(
+            || "a change of the state".to_owned(),
+            crate::watch::Cause::describe,
+        );
         lines.push(Line::styled(
             escape(&format!("{}  after {cause}", change.time)).into_owned(),
             theme.warn,

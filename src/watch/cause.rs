@@ -82,7 +82,6 @@ impl Touch {
                     u8::from(deciding.into_iter().any(|r| priority <= r.priority))
                 }
             }
-            Self::Rule { .. } => 0,
             Self::Route { table, dst: prefix } if prefix.contains(&dst) => {
                 if both.iter().any(|v| v.answer.table == Some(table)) {
                     2
@@ -90,7 +89,7 @@ impl Touch {
                     1
                 }
             }
-            Self::Route { .. } => 0,
+            Self::Rule { .. } | Self::Route { .. } => 0,
             Self::Link { index } => {
                 let named = [&query.iif, &query.oif]
                     .into_iter()

@@ -228,9 +228,9 @@ impl WatchList {
     }
 
     /// Records the kernel's answer (or why there is none) for every flow asking `query`.
-    pub fn kernel_replied(&mut self, query: &Query, reply: Result<Answer, String>) {
+    pub fn kernel_replied(&mut self, query: &Query, reply: &Result<Answer, String>) {
         for f in self.flows.iter_mut().filter(|f| f.query == *query) {
-            match &reply {
+            match reply {
                 Ok(answer) => {
                     f.kernel = Some(answer.clone());
                     f.kernel_error = None;
