@@ -45,6 +45,7 @@ pub fn run(
     ascii: bool,
     watch: &[String],
 ) -> color_eyre::Result<ExitCode> {
+    crate::watch::check_queries(watch).map_err(crate::error::BadInput)?;
     let runtime = state::runtime()?;
     let (keymap, warning) = Keymap::load();
     let app = match snapshot {

@@ -6,7 +6,7 @@ use std::io::Write;
 use serde_json::{Value, json};
 
 use crate::error::BadInput;
-use crate::lookup::{Query, Verdict};
+use crate::lookup::Verdict;
 use crate::model::{Origin, State, escape};
 use crate::report::explain::{answer_json, verdict_line};
 use crate::watch::{Cause, Noted, WatchList};
@@ -25,11 +25,7 @@ impl Answers {
     /// The flows of `--watch`; a query that does not parse is refused here, before anything is
     /// read from the kernel.
     pub fn new(queries: &[String], as_json: bool) -> color_eyre::Result<Self> {
-        for text in queries {
-            let words: Vec<&str> = text.split_whitespace().collect();
-            Query::parse(&words)
-                .map_err(|e| BadInput(format!("--watch '{}': {e}", escape(text))))?;
-        }
+        crate::watch::check_queries(queries).map_err(BadInput)?;
         Ok(Self {
             queries: queries.to_vec(),
             list: WatchList::default(),

@@ -119,6 +119,17 @@ impl Watched {
     }
 }
 
+/// Checks that every query of `--watch` parses, before anything is read; `Err` is the one line
+/// to print, naming the query.
+pub fn check_queries(queries: &[String]) -> Result<(), String> {
+    for text in queries {
+        let words: Vec<&str> = text.split_whitespace().collect();
+        Query::parse(&words)
+            .map_err(|e| format!("--watch '{}': {e}", crate::model::escape(text)))?;
+    }
+    Ok(())
+}
+
 /// Whether two verdicts give the same answer: outcome, table, device, gateway and source, the
 /// deciding rule and the confidence.
 fn same_answer(a: &Verdict, b: &Verdict) -> bool {
