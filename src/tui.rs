@@ -21,7 +21,7 @@ use crate::keymap::Keymap;
 use crate::load as state;
 use crate::lookup::Query;
 use crate::model::State;
-use crate::net::{FeedEvent, FeedOptions, KernelAnswer};
+use crate::net::{FeedEvent, FeedOptions, KernelAnswer, Netns, NetnsInfo, NsId, Target};
 use crate::signals::{self, Stops};
 use crate::ui::{self, Theme};
 
@@ -39,18 +39,24 @@ type KernelReply = (Query, Result<KernelAnswer, String>);
 
 /// Runs the terminal UI on a live namespace or on a snapshot file; after a signal that ends it
 /// (SIGINT, SIGQUIT, SIGTERM, SIGHUP) the terminal is restored and the status is 128 + N.
-pub fn run(
-    netns: Option<&str>,
-    snapshot: Option<&Path>,
-    ascii: bool,
-) -> color_eyre::Result<ExitCode> {
+pub fn run(netns: &Netns, snapshot: Option<&Path>, ascii: bool) -> color_eyre::Result<ExitCode> {
     let runtime = state::runtime()?;
     let (keymap, warning) = Keymap::load();
     let app = match snapshot {
-        Some(path) => App::new(state::read_snapshot(path)?, None, true, keymap),
-        None => App::new(State::default(), netns.map(str::to_owned), false, keymap),
+        Some(path) => App::new(
+            state::read_snapshot(path)?,
+            NetnsInfo::current(),
+            true,
+            keymap,
+        ),
+        None => App::new(State::default(), netns.info().clone(), false, keymap),
     };
-    let ended = runtime.block_on(run_app(app, warning, &Theme::from_env(ascii)));
+    let ended = runtime.block_on(run_app(
+        app,
+        netns.clone(),
+        warning,
+        &Theme::from_env(ascii),
+    ));
     // a kernel question may still wait on its thread: do not wait for it
     runtime.shutdown_background();
     Ok(match ended? {
@@ -69,22 +75,17 @@ fn clock() -> String {
 }
 
 /// Starts following a namespace; events arrive on `tx`.
-fn follow(
-    netns: Option<String>,
-    tx: mpsc::Sender<FeedEvent>,
-) -> JoinHandle<color_eyre::Result<()>> {
-    tokio::spawn(
-        async move { crate::net::watch(netns.as_deref(), FeedOptions::default(), tx).await },
-    )
+fn follow(netns: Netns, tx: mpsc::Sender<FeedEvent>) -> JoinHandle<color_eyre::Result<()>> {
+    tokio::spawn(async move { crate::net::watch(&netns, FeedOptions::default(), tx).await })
 }
 
 /// Asks the kernel about `query` in the background; the reply (or why there is none, at the
 /// latest after `KERNEL_TIMEOUT`) comes back on `tx`.
-fn ask_kernel(app: &App, query: Query, tx: mpsc::Sender<KernelReply>) {
+fn ask_kernel(netns: &Netns, app: &App, query: Query, tx: mpsc::Sender<KernelReply>) {
     let request = crate::net::RouteGetRequest::for_query(app.state(), &query);
-    let netns = app.namespace().map(str::to_owned);
+    let netns = netns.clone();
     tokio::spawn(async move {
-        let asked = crate::net::route_get(netns.as_deref(), request);
+        let asked = crate::net::route_get(&netns, request);
         let reply = match tokio::time::timeout(KERNEL_TIMEOUT, asked).await {
             Ok(Ok(answer)) => Ok(answer),
             Ok(Err(err)) => Err(one_line(&err)),
@@ -94,37 +95,44 @@ fn ask_kernel(app: &App, query: Query, tx: mpsc::Sender<KernelReply>) {
     });
 }
 
-/// The followed namespace as `/run/netns` shows it, to notice when it is deleted or replaced.
+/// What the followed namespace's name, path or process leads to now, to notice when it is
+/// deleted or replaced (routescope keeps following the namespace it opened).
 struct Watched {
-    name: Option<String>,
-    identity: Option<(u64, u64)>,
+    target: Target,
+    identity: Option<NsId>,
     told: bool,
 }
 
 impl Watched {
-    /// Starts watching `name` (`None`: routescope's own namespace, which cannot go away).
-    fn new(name: Option<&str>) -> Self {
+    /// Starts watching `netns` (routescope's own namespace cannot go away: never told).
+    fn new(netns: &Netns) -> Self {
         Self {
-            name: name.map(str::to_owned),
-            identity: name.and_then(crate::net::namespace_identity),
-            told: false,
+            target: netns.target().clone(),
+            identity: netns.info().id(),
+            told: netns.target() == &Target::Current,
         }
     }
 
     /// A notice the first time the namespace is found deleted or replaced.
     fn check(&mut self) -> Option<String> {
-        let name = self.name.as_deref().filter(|_| !self.told)?;
-        let now = crate::net::namespace_identity(name);
+        if self.told {
+            return None;
+        }
+        let now = self.target.probe();
         if now == self.identity {
             return None;
         }
         self.told = true;
         // the status line names the namespace already
-        Some(if now.is_none() {
-            "namespace deleted: this is its last state (n: pick another)".to_owned()
-        } else {
-            "namespace replaced: this is the old one's last state (n: follow the new one)"
-                .to_owned()
+        Some(match (&self.target, now) {
+            (Target::Pid(_), _) => {
+                "the process has exited: its namespace is kept open (n: pick another)".to_owned()
+            }
+            (_, None) => "namespace deleted: this is its last state (n: pick another)".to_owned(),
+            (_, Some(_)) => {
+                "namespace replaced: this is the old one's last state (n: follow the new one)"
+                    .to_owned()
+            }
         })
     }
 }
@@ -133,6 +141,7 @@ impl Watched {
 /// Returns the signal that ended it, if one did.
 async fn run_app(
     mut app: App,
+    mut netns: Netns,
     warning: Option<String>,
     theme: &Theme,
 ) -> color_eyre::Result<Option<Signal>> {
@@ -141,9 +150,8 @@ async fn run_app(
     }
     let (feed_tx, mut feed_rx) = mpsc::channel::<FeedEvent>(4096);
     let (kernel_tx, mut kernel_rx) = mpsc::channel::<KernelReply>(16);
-    let mut feed =
-        (!app.is_snapshot()).then(|| follow(app.namespace().map(str::to_owned), feed_tx.clone()));
-    let mut watched = Watched::new(app.namespace());
+    let mut feed = (!app.is_snapshot()).then(|| follow(netns.clone(), feed_tx.clone()));
+    let mut watched = Watched::new(&netns);
     let mut checks = tokio::time::interval(NAMESPACE_CHECK);
     checks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut stops = Stops::new()?;
@@ -204,20 +212,25 @@ async fn run_app(
         let mut effects = VecDeque::from(effects);
         while let Some(effect) = effects.pop_front() {
             match effect {
-                Effect::AskKernel(query) => ask_kernel(&app, query, kernel_tx.clone()),
+                Effect::AskKernel(query) => ask_kernel(&netns, &app, query, kernel_tx.clone()),
                 Effect::ListNamespaces => {
-                    effects.extend(app.update(Msg::Namespaces(crate::net::list_namespaces())));
+                    effects.extend(app.update(Msg::Namespaces(crate::net::all_namespaces())));
                 }
-                Effect::SwitchNamespace(netns) => {
-                    if let Some(task) = feed.take() {
-                        task.abort();
+                Effect::SwitchNamespace(target) => match target.open() {
+                    Ok(opened) => {
+                        if let Some(task) = feed.take() {
+                            task.abort();
+                        }
+                        netns = opened;
+                        let (tx, rx) = mpsc::channel(4096);
+                        feed_rx = rx;
+                        feed = Some(follow(netns.clone(), tx));
+                        watched = Watched::new(&netns);
+                        let info = netns.info().clone();
+                        effects.extend(app.update(Msg::NamespaceSwitched(info)));
                     }
-                    let (tx, rx) = mpsc::channel(4096);
-                    feed_rx = rx;
-                    feed = Some(follow(netns.clone(), tx));
-                    watched = Watched::new(netns.as_deref());
-                    effects.extend(app.update(Msg::NamespaceSwitched(netns)));
-                }
+                    Err(err) => effects.extend(app.update(Msg::Notice(one_line(&err)))),
+                },
             }
         }
         if feed.as_ref().is_some_and(JoinHandle::is_finished) {

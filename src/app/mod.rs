@@ -10,7 +10,7 @@ use crate::analysis::Finding;
 use crate::keymap::Keymap;
 use crate::lookup::{Explanation, Query, explain, resolve};
 use crate::model::{Change, Family, State};
-use crate::net::{FeedEvent, KernelAnswer};
+use crate::net::{FeedEvent, Found, KernelAnswer, NetnsInfo, Target};
 use crate::report::events::change_line;
 
 mod findings;
@@ -40,9 +40,9 @@ pub enum Mode {
     Findings {
         selected: usize,
     },
-    /// Choosing a network namespace.
+    /// Choosing a network namespace: every one on the host, the one routescope started in first.
     Namespaces {
-        names: Vec<String>,
+        entries: Vec<Found>,
         selected: usize,
     },
 }
@@ -86,11 +86,11 @@ pub enum Msg {
     Kernel(Box<Query>, KernelAnswer),
     /// The kernel could not answer the pinned query (an error, or no answer in time), and why.
     KernelFailed(Box<Query>, String),
-    /// The namespaces under /run/netns, for the picker.
-    Namespaces(Vec<String>),
-    /// The run loop now follows this namespace (`None`: the one routescope started in) with a
-    /// fresh feed, so everything known about the previous one is dropped.
-    NamespaceSwitched(Option<String>),
+    /// Every network namespace on the host, for the picker (the starting one first).
+    Namespaces(Vec<Found>),
+    /// The run loop now follows this namespace with a fresh feed, so everything known about the
+    /// previous one is dropped.
+    NamespaceSwitched(NetnsInfo),
     /// Something the person at the terminal should know (a bad keymap file, the feed stopping),
     /// shown on the status line until Esc.
     Notice(String),
@@ -105,8 +105,8 @@ pub enum Effect {
     AskKernel(Query),
     /// List the namespaces.
     ListNamespaces,
-    /// Follow another namespace (`None`: the current one).
-    SwitchNamespace(Option<String>),
+    /// Open and follow another namespace.
+    SwitchNamespace(Target),
 }
 
 /// The most log lines kept.
@@ -115,7 +115,7 @@ const LOG_LIMIT: usize = 10_000;
 /// The whole application state; private, so that only `update` can change it (reads: `read.rs`).
 pub struct App {
     state: State,
-    namespace: Option<String>,
+    namespace: NetnsInfo,
     /// Read from a snapshot: no kernel, no namespace switching.
     snapshot: bool,
     keymap: Keymap,
@@ -152,7 +152,7 @@ type FilterKey = (String, Option<(Family, u32)>, u64);
 
 impl App {
     /// An application showing `state` (live from `namespace`, or a read-only snapshot).
-    pub fn new(state: State, namespace: Option<String>, snapshot: bool, keymap: Keymap) -> Self {
+    pub fn new(state: State, namespace: NetnsInfo, snapshot: bool, keymap: Keymap) -> Self {
         let findings = (0, crate::analysis::check(&state));
         Self {
             state,
@@ -210,8 +210,11 @@ impl App {
                 }
                 Vec::new()
             }
-            Msg::Namespaces(names) => {
-                self.mode = Mode::Namespaces { names, selected: 0 };
+            Msg::Namespaces(entries) => {
+                self.mode = Mode::Namespaces {
+                    entries,
+                    selected: 0,
+                };
                 Vec::new()
             }
             Msg::NamespaceSwitched(namespace) => {
@@ -248,7 +251,7 @@ impl App {
     }
 
     /// Forgets the namespace that was followed: its state, log, pinned query, table and counts.
-    fn switched(&mut self, namespace: Option<String>) {
+    fn switched(&mut self, namespace: NetnsInfo) {
         self.namespace = namespace;
         self.state = State::default();
         self.generation += 1;
