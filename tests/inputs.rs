@@ -156,7 +156,7 @@ fn numbers_words_and_options_are_checked_strictly() {
     fails_with(
         &run(&["-n", "x", "demo"]),
         2,
-        "-n and --snapshot do not apply",
+        "-n, --pid, --netns-path and --snapshot do not apply",
     );
 }
 

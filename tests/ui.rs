@@ -6,7 +6,7 @@ mod common;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::tui::{app, key, screen, type_text};
+use common::tui::{app, key, namespaces, screen, type_text};
 use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -14,7 +14,7 @@ use routescope::app::{App, Effect, Msg, Pane};
 use routescope::fixtures;
 use routescope::keymap::Keymap;
 use routescope::model::{Change, Op, Origin, Placement, Route, RouteKind};
-use routescope::net::FeedEvent;
+use routescope::net::{FeedEvent, NetnsInfo, Target};
 use routescope::ui::{self, Theme};
 
 #[test]
@@ -29,7 +29,8 @@ fn screens_at_80x24_and_120x40() {
     type_text(&mut app, "127.0.0.0/8");
     app.update(key(KeyCode::Enter));
     insta::assert_snapshot!("routes_filtered_120x40", screen(&app, 120, 40));
-    app.update(Msg::Namespaces(vec!["blue".into(), "red".into()]));
+    app.update(Msg::Namespaces(namespaces()));
+    app.update(key(KeyCode::Down));
     insta::assert_snapshot!("namespaces_80x24", screen(&app, 80, 24));
 }
 
@@ -54,10 +55,23 @@ fn names_and_typed_words_with_controls_show_escaped() {
     let index = *state.links.keys().last().expect("a link");
     let link = state.links.get_mut(&index).expect("link");
     link.name = routescope::model::LinkName::from_bytes(b"ev\xff\xe2\x80\xaeil".to_vec());
-    let mut app = App::new(state, Some("ns\u{202e}x".into()), false, Keymap::default());
+    let hostile = "ns\u{202e}x";
+    let namespace = NetnsInfo::new(
+        Target::Named(hostile.into()),
+        hostile.into(),
+        "netns-ns%E2%80%AEx".into(),
+        None,
+    );
+    let mut app = App::new(state, namespace, false, Keymap::default());
     let shown = screen(&app, 120, 40);
     assert!(shown.contains("ev\\xff\\u{202e}il"), "{shown}");
     assert!(shown.contains("netns ns\\u{202e}x"), "{shown}");
+    let mut entries = namespaces();
+    entries[2].name = format!("pid 7 {hostile}");
+    app.update(Msg::Namespaces(entries));
+    let shown = screen(&app, 120, 40);
+    assert!(shown.contains("pid 7 ns\\u{202e}x"), "{shown}");
+    app.update(key(KeyCode::Esc));
     app.update(key(KeyCode::Char('g')));
     type_text(&mut app, "8.8.8.8 x\u{202e}y");
     let shown = screen(&app, 120, 40);
@@ -117,7 +131,12 @@ fn keys_move_focus_filter_and_walk_history() {
 
 #[test]
 fn a_change_is_logged_and_the_pinned_answer_follows_it() {
-    let mut app = App::new(fixtures::server(), None, false, Keymap::default());
+    let mut app = App::new(
+        fixtures::server(),
+        NetnsInfo::current(),
+        false,
+        Keymap::default(),
+    );
     app.update(key(KeyCode::Char('g')));
     type_text(&mut app, "5.5.5.5");
     let effects = app.update(key(KeyCode::Enter));
@@ -185,7 +204,12 @@ fn a_change_is_logged_and_the_pinned_answer_follows_it() {
 
 #[test]
 fn a_frame_with_a_million_routes_is_fast() {
-    let mut app = App::new(fixtures::large(1_000_000, 0), None, true, Keymap::default());
+    let mut app = App::new(
+        fixtures::large(1_000_000, 0),
+        NetnsInfo::current(),
+        true,
+        Keymap::default(),
+    );
     // PageDown moves a third of the rows: 500 pages of 1000 reach row 500,000
     app.update(Msg::Resize(3000));
     for _ in 0..500 {

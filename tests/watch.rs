@@ -13,7 +13,7 @@ use routescope::app::{App, Effect, Mode, Msg, Pane};
 use routescope::fixtures;
 use routescope::keymap::Keymap;
 use routescope::model::{Change, Family, Op, Origin, Placement, Route, RouteKind, Rule, Selector};
-use routescope::net::FeedEvent;
+use routescope::net::{FeedEvent, NetnsInfo, Target};
 use routescope::watch::{Noted, Touch, WatchList};
 
 /// The policy rule of the server fixture: marked traffic to table 100.
@@ -167,7 +167,12 @@ fn the_list_holds_64_flows_once_each_and_forgets_removed_ones() {
 
 #[test]
 fn the_tui_adds_removes_opens_and_saves_flows() {
-    let mut app = App::new(fixtures::server(), None, false, Keymap::default());
+    let mut app = App::new(
+        fixtures::server(),
+        NetnsInfo::current(),
+        false,
+        Keymap::default(),
+    );
     for query in ["8.8.8.8", "8.8.8.8 mark 0x10"] {
         app.update(key(KeyCode::Char('g')));
         type_text(&mut app, query);
@@ -220,7 +225,12 @@ fn the_tui_adds_removes_opens_and_saves_flows() {
 
 #[test]
 fn restored_and_command_line_flows_join_without_saving_twice() {
-    let mut app = App::new(fixtures::server(), None, false, Keymap::default());
+    let mut app = App::new(
+        fixtures::server(),
+        NetnsInfo::current(),
+        false,
+        Keymap::default(),
+    );
     let effects = app.update(Msg::Watch {
         queries: vec!["8.8.8.8".into(), "not a query".into()],
         save: false,
@@ -241,7 +251,12 @@ fn restored_and_command_line_flows_join_without_saving_twice() {
         Some(&Effect::SaveWatch(vec!["8.8.8.8".into(), "1.1.1.1".into()]))
     );
     // another namespace has its own list
-    app.update(Msg::NamespaceSwitched(Some("blue".into())));
+    app.update(Msg::NamespaceSwitched(NetnsInfo::new(
+        Target::Named("blue".into()),
+        "blue".into(),
+        "netns-blue".into(),
+        None,
+    )));
     assert!(app.watch().is_empty());
 }
 

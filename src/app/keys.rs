@@ -8,6 +8,7 @@ use super::{App, Effect, Mode, Pane};
 use crate::action::Action;
 use crate::lookup::Query;
 use crate::model::Family;
+use crate::net::Found;
 
 impl App {
     /// A key press, routed by mode.
@@ -30,7 +31,7 @@ impl App {
             }
             Mode::Prompt(input) => self.on_prompt_key(key, input),
             Mode::Findings { selected } => self.on_findings_key(key, selected),
-            Mode::Namespaces { names, selected } => self.on_picker_key(key, names, selected),
+            Mode::Namespaces { entries, selected } => self.on_picker_key(key, entries, selected),
             Mode::Explain { scroll } => {
                 self.on_explain_key(key, scroll);
                 Vec::new()
@@ -223,25 +224,29 @@ impl App {
     }
 
     /// The namespace picker.
-    fn on_picker_key(&mut self, key: KeyEvent, names: Vec<String>, selected: usize) -> Vec<Effect> {
+    fn on_picker_key(
+        &mut self,
+        key: KeyEvent,
+        entries: Vec<Found>,
+        selected: usize,
+    ) -> Vec<Effect> {
         match key.code {
             KeyCode::Esc => Vec::new(),
-            KeyCode::Enter => {
-                // the first entry is the namespace routescope was started in
-                let choice = if selected == 0 {
-                    None
-                } else {
-                    names.get(selected - 1).cloned()
-                };
-                vec![Effect::SwitchNamespace(choice)]
-            }
+            KeyCode::Enter => entries
+                .into_iter()
+                .nth(selected)
+                .map(|found| Effect::SwitchNamespace(found.target))
+                .into_iter()
+                .collect(),
             code => {
                 let selected = match code {
                     KeyCode::Up | KeyCode::Char('k') => selected.saturating_sub(1),
-                    KeyCode::Down | KeyCode::Char('j') => (selected + 1).min(names.len()),
+                    KeyCode::Down | KeyCode::Char('j') => {
+                        (selected + 1).min(entries.len().saturating_sub(1))
+                    }
                     _ => selected,
                 };
-                self.mode = Mode::Namespaces { names, selected };
+                self.mode = Mode::Namespaces { entries, selected };
                 Vec::new()
             }
         }

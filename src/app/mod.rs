@@ -10,7 +10,7 @@ use crate::analysis::Finding;
 use crate::keymap::Keymap;
 use crate::lookup::Query;
 use crate::model::{Change, Family, State};
-use crate::net::{FeedEvent, KernelAnswer};
+use crate::net::{FeedEvent, Found, KernelAnswer, NetnsInfo, Target};
 use crate::report::events::{change_line, change_phrase};
 use crate::watch::{Noted, Touch, WatchList};
 
@@ -42,9 +42,9 @@ pub enum Mode {
     Findings {
         selected: usize,
     },
-    /// Choosing a network namespace.
+    /// Choosing a network namespace: every one on the host, the one routescope started in first.
     Namespaces {
-        names: Vec<String>,
+        entries: Vec<Found>,
         selected: usize,
     },
     /// The selected watched flow's whole explanation and history, full screen, scrolled by
@@ -84,11 +84,11 @@ pub enum Msg {
     /// Flows to watch without being typed: the namespace's saved list and `--watch` queries,
     /// and whether the list should be saved afterwards (not when only restoring it).
     Watch { queries: Vec<String>, save: bool },
-    /// The namespaces under /run/netns, for the picker.
-    Namespaces(Vec<String>),
-    /// The run loop now follows this namespace (`None`: the one routescope started in) with a
-    /// fresh feed, so everything known about the previous one is dropped.
-    NamespaceSwitched(Option<String>),
+    /// Every network namespace on the host, for the picker (the starting one first).
+    Namespaces(Vec<Found>),
+    /// The run loop now follows this namespace with a fresh feed, so everything known about the
+    /// previous one is dropped.
+    NamespaceSwitched(NetnsInfo),
     /// Something the person at the terminal should know (a bad keymap file, the feed stopping),
     /// shown on the status line until Esc.
     Notice(String),
@@ -103,8 +103,8 @@ pub enum Effect {
     AskKernel(Query),
     /// List the namespaces.
     ListNamespaces,
-    /// Follow another namespace (`None`: the current one).
-    SwitchNamespace(Option<String>),
+    /// Open and follow another namespace.
+    SwitchNamespace(Target),
     /// Save the followed namespace's watch list (the queries as typed).
     SaveWatch(Vec<String>),
 }
@@ -115,7 +115,7 @@ const LOG_LIMIT: usize = 10_000;
 /// The whole application state; private, so that only `update` can change it (reads: `read.rs`).
 pub struct App {
     state: State,
-    namespace: Option<String>,
+    namespace: NetnsInfo,
     /// Read from a snapshot: no kernel, no namespace switching.
     snapshot: bool,
     keymap: Keymap,
@@ -155,7 +155,7 @@ type FilterKey = (String, Option<(Family, u32)>, u64);
 
 impl App {
     /// An application showing `state` (live from `namespace`, or a read-only snapshot).
-    pub fn new(state: State, namespace: Option<String>, snapshot: bool, keymap: Keymap) -> Self {
+    pub fn new(state: State, namespace: NetnsInfo, snapshot: bool, keymap: Keymap) -> Self {
         let findings = (0, crate::analysis::check(&state));
         let loaded = snapshot || !state.links.is_empty();
         Self {
@@ -204,8 +204,11 @@ impl App {
                 Vec::new()
             }
             Msg::Watch { queries, save } => self.watch_all(&queries, save),
-            Msg::Namespaces(names) => {
-                self.mode = Mode::Namespaces { names, selected: 0 };
+            Msg::Namespaces(entries) => {
+                self.mode = Mode::Namespaces {
+                    entries,
+                    selected: 0,
+                };
                 Vec::new()
             }
             Msg::NamespaceSwitched(namespace) => {
@@ -242,7 +245,7 @@ impl App {
     }
 
     /// Forgets the namespace that was followed: its state, log, pinned query, table and counts.
-    fn switched(&mut self, namespace: Option<String>) {
+    fn switched(&mut self, namespace: NetnsInfo) {
         self.namespace = namespace;
         self.state = State::default();
         self.generation += 1;

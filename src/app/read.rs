@@ -5,6 +5,7 @@ use std::collections::VecDeque;
 use super::{App, LogEntry, Mode, Pane, Watched};
 use crate::keymap::Keymap;
 use crate::model::State;
+use crate::net::NetnsInfo;
 
 impl App {
     /// The routing state shown.
@@ -12,9 +13,9 @@ impl App {
         &self.state
     }
 
-    /// The namespace followed (`None`: the one routescope started in).
-    pub fn namespace(&self) -> Option<&str> {
-        self.namespace.as_deref()
+    /// The namespace followed: its label, its state key, how it was named.
+    pub fn namespace(&self) -> &NetnsInfo {
+        &self.namespace
     }
 
     /// Whether the state was read from a snapshot file (no kernel, no namespaces).

@@ -25,7 +25,7 @@ const BATCH: usize = 4096;
 /// Follows namespace `netns` for `duration` after the state was read, or until SIGINT, SIGTERM
 /// or SIGHUP; a reader that goes away (`| head`) ends it quietly.
 pub fn run(
-    netns: Option<&str>,
+    netns: &crate::net::Netns,
     as_json: bool,
     duration: Option<f64>,
     watch: &[String],
@@ -38,7 +38,7 @@ pub fn run(
         })
         .transpose()?;
     let runtime = state::runtime()?;
-    let result = runtime.block_on(follow(netns.map(str::to_owned), as_json, duration, answers));
+    let result = runtime.block_on(follow(netns.clone(), as_json, duration, answers));
     // the feed's thread may still be reading a dump: the process ends without waiting for it
     runtime.shutdown_background();
     match result {
@@ -66,16 +66,15 @@ enum End {
 
 /// The monitor loop: apply and print each event; at the end print the final state.
 async fn follow(
-    netns: Option<String>,
+    netns: crate::net::Netns,
     as_json: bool,
     duration: Option<Duration>,
     mut answers: Answers,
 ) -> color_eyre::Result<ExitCode> {
     let mut stops = Stops::new()?;
     let (tx, mut rx) = mpsc::channel(4096);
-    let feed = tokio::spawn(async move {
-        crate::net::watch(netns.as_deref(), FeedOptions::default(), tx).await
-    });
+    let feed =
+        tokio::spawn(async move { crate::net::watch(&netns, FeedOptions::default(), tx).await });
     let mut closed = output_closed();
     // the duration counts from the moment the state has been read, so a short one still ends
     // with the state, however long the first dump took

@@ -97,8 +97,9 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
     match app.mode() {
         Mode::Help => help::render(frame, frame.area(), app, theme),
         Mode::Findings { selected } => findings::render(frame, frame.area(), app, *selected, theme),
-        Mode::Namespaces { names, selected } => {
-            help::render_namespaces(frame, frame.area(), names, *selected, theme);
+        Mode::Namespaces { entries, selected } => {
+            let followed = app.namespace();
+            help::render_namespaces(frame, frame.area(), entries, *selected, followed, theme);
         }
         Mode::Explain { scroll } => watch::render_explain(frame, frame.area(), app, *scroll, theme),
         _ => {}

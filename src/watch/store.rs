@@ -14,13 +14,8 @@ const FILE_LIMIT: u64 = 256 << 10;
 /// The first line of a saved list.
 const HEADER: &str = "# routescope watch list: one `ip route get` query a line";
 
-/// The name of a namespace's list: `host` for the namespace routescope started in,
-/// `netns-NAME` for a named one.
-pub fn key(netns: Option<&str>) -> String {
-    netns.map_or_else(|| "host".to_owned(), |name| format!("netns-{name}"))
-}
-
-/// Where the list of the namespace with state key `key` is kept, if there is a state directory.
+/// Where the list of the namespace with state key `key` (`NetnsInfo::state_key`) is kept, if
+/// there is a state directory.
 pub fn path(key: &str) -> Option<PathBuf> {
     Some(
         crate::logging::state_home()?

@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test binary uses a different part of this module
 
 pub mod bin;
+pub mod sleeper;
 pub mod tmux;
 pub mod tui;
 
@@ -67,6 +68,13 @@ impl TestNetns {
                 None
             }
         }
+    }
+
+    /// The namespace opened as routescope opens `-n NAME`, for the library's netlink calls.
+    pub fn netns(&self) -> routescope::net::Netns {
+        routescope::net::Target::Named(self.name.clone())
+            .open()
+            .unwrap_or_else(|err| panic!("opening {}: {err}", self.name))
     }
 
     /// Runs `ip -n NS <args>` and panics with the error if it fails.
@@ -153,9 +161,9 @@ pub fn follow(
     tokio::task::JoinHandle<color_eyre::Result<()>>,
 ) {
     let (tx, rx) = tokio::sync::mpsc::channel(1024);
-    let name = ns.name.clone();
+    let netns = ns.netns();
     let feed = tokio::spawn(async move {
-        routescope::net::watch(Some(&name), routescope::net::FeedOptions::default(), tx).await
+        routescope::net::watch(&netns, routescope::net::FeedOptions::default(), tx).await
     });
     (rx, feed)
 }
