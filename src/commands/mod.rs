@@ -3,6 +3,7 @@
 mod batch;
 mod check;
 mod demo;
+mod diff;
 mod dump;
 mod get;
 mod monitor;
@@ -61,6 +62,27 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
                 );
             }
             check::run(cli.netns.as_deref(), &snapshots, json)
+        }
+        Some(Command::Diff {
+            a,
+            b,
+            queries,
+            json,
+        }) => {
+            if cli.snapshot.is_some() {
+                return Err(BadInput(
+                    "diff takes its states as A.json [B.json]; --snapshot does not apply".into(),
+                )
+                .into());
+            }
+            if cli.netns.is_some() && b.is_some() {
+                return Err(BadInput(
+                    "diff A.json B.json compares two files; -n applies only when B is the live state"
+                        .into(),
+                )
+                .into());
+            }
+            diff::run(cli.netns.as_deref(), &a, b.as_deref(), &queries, json)
         }
         Some(Command::Dump { json }) => {
             dump::run(cli.netns.as_deref(), cli.snapshot.as_deref(), json)

@@ -19,7 +19,7 @@ pub(super) fn diff<'a>(a: &'a State, b: &'a State) -> Section<&'a Address> {
             .map(|x| (key(s, x), x))
             .collect::<Vec<_>>()
     };
-    pair(keyed(a), keyed(b), |x, y| compare(x, y))
+    pair(keyed(a), keyed(b), compare)
 }
 
 /// The identity of an address in its state.

@@ -62,21 +62,21 @@ fn no_device(e: &QueryError) -> Verdict {
 }
 
 /// Which parts of two verdicts differ, devices compared by name and routes as the diff does.
-fn differences(a: &State, x: &Verdict, b: &State, y: &Verdict) -> Vec<&'static str> {
-    let (p, q) = (&x.answer, &y.answer);
-    let route_differs = match (&x.route, &y.route) {
-        (Some(r), Some(s)) => !same_route(a, r, b, s),
-        (r, s) => r.is_some() != s.is_some(),
+fn differences(a: &State, before: &Verdict, b: &State, after: &Verdict) -> Vec<&'static str> {
+    let (was, now) = (&before.answer, &after.answer);
+    let route_differs = match (&before.route, &after.route) {
+        (Some(old), Some(new)) => !same_route(a, old, b, new),
+        (old, new) => old.is_some() != new.is_some(),
     };
     let dev = |state: &State, answer: &Answer| answer.dev.map(|d| state.name_of(d).clone());
     [
-        ("outcome", p.outcome != q.outcome),
-        ("rule", x.rule != y.rule),
-        ("table", p.table != q.table),
+        ("outcome", was.outcome != now.outcome),
+        ("rule", before.rule != after.rule),
+        ("table", was.table != now.table),
         ("route", route_differs),
-        ("dev", dev(a, p) != dev(b, q)),
-        ("gateway", p.gateway != q.gateway),
-        ("src", p.src != q.src),
+        ("dev", dev(a, was) != dev(b, now)),
+        ("gateway", was.gateway != now.gateway),
+        ("src", was.src != now.src),
     ]
     .into_iter()
     .filter_map(|(part, differs)| differs.then_some(part))

@@ -68,11 +68,13 @@ fn attributes<'s>(state: &State, r: &Route) -> Vec<(&'s str, Value)> {
                 .iter()
                 .map(|nh| {
                     let via = nh.gateway.map(|g| format!("via {g} ")).unwrap_or_default();
-                    let flags: String = nh.flags.names().iter().map(|f| format!(" {f}")).collect();
+                    let flags = nh.flags.names();
+                    let gap = if flags.is_empty() { "" } else { " " };
                     format!(
-                        "{via}dev {} weight {}{flags}",
+                        "{via}dev {} weight {}{gap}{}",
                         state.name_of(nh.dev),
-                        nh.weight
+                        nh.weight,
+                        flags.join(" ")
                     )
                 })
                 .collect();
@@ -141,11 +143,11 @@ mod tests {
         });
         let d = diff(&a, &b);
         assert_eq!(d.changed.len(), 1);
-        let f = &d.changed[0].fields;
-        assert_eq!(f.len(), 1);
-        assert_eq!(f[0].field, "gateway");
+        let fields = &d.changed[0].fields;
+        assert_eq!(fields.len(), 1);
+        assert_eq!(fields[0].field, "gateway");
         assert_eq!(
-            f[0].after,
+            fields[0].after,
             Value::Address("99.88.22.9".parse().expect("lit"))
         );
         // routes that differ only by metric are two routes: one gone, one new
