@@ -70,10 +70,15 @@ impl<T> Section<T> {
 /// Every difference between two states, kind by kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diff<'a> {
+    /// Links, by name.
     pub links: Section<&'a Link>,
+    /// Addresses, by device name, address, prefix length and peer.
     pub addresses: Section<&'a Address>,
+    /// Rules of both families, by priority and selectors.
     pub rules: Section<&'a Rule>,
+    /// Routes of every table of both families, by the kernel's key.
     pub routes: Section<&'a Route>,
+    /// Nexthop objects and groups, by id.
     pub nexthops: Section<&'a Nexthop>,
     /// Permanent neighbour entries only: learned ones are a cache, not configuration.
     pub neighbours: Section<&'a Neighbour>,

@@ -7,6 +7,7 @@ use crate::model::{Answer, Errno, State};
 /// One query answered in the first state and in the second.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueryDiff {
+    /// The query, as parsed.
     pub query: Query,
     /// The verdict in the first state (`a`).
     pub before: Verdict,

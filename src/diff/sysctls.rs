@@ -8,7 +8,9 @@ use crate::model::{DeviceSysctls, LinkName, State};
 /// The settings of one device, or of `all` when `dev` is `None`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DeviceSettings<'a> {
+    /// The device, or `None` for `all`.
     pub dev: Option<&'a LinkName>,
+    /// Its settings.
     pub values: &'a DeviceSysctls,
 }
 

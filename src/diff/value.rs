@@ -56,7 +56,9 @@ impl Value {
 pub struct FieldChange {
     /// The attribute's name, as `dump --json` names it (`mtu`, `gateway`, `rp_filter` …).
     pub field: String,
+    /// The value in the first state.
     pub before: Value,
+    /// The value in the second state.
     pub after: Value,
 }
 

@@ -48,10 +48,15 @@ impl Source<'_> {
 
 /// Everything `diff` reports: both sides, what differs between them, and the queries asked.
 pub struct DiffReport<'a> {
+    /// The earlier state.
     pub a: &'a State,
+    /// The later state.
     pub b: &'a State,
+    /// Where the earlier state came from.
     pub a_source: Source<'a>,
+    /// Where the later state came from.
     pub b_source: Source<'a>,
+    /// What differs between them.
     pub diff: Diff<'a>,
     /// Each query as the user wrote it, with its answers in both states.
     pub queries: Vec<(String, QueryDiff)>,
@@ -204,7 +209,7 @@ fn value_text(state: &State, v: &Value) -> String {
         Value::Flag(b) => if *b { "on" } else { "off" }.to_owned(),
         Value::Word(w) => escape(w).into_owned(),
         Value::Words(w) if w.is_empty() => "none".to_owned(),
-        Value::Words(w) => escape(&w.join(" ")).into_owned(),
+        Value::Words(w) => escape(&w.join(", ")).into_owned(),
         Value::Device(name) => name.to_string(),
         Value::Address(a) => a.to_string(),
         Value::Table(t) => state.table_names.name(*t),
