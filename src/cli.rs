@@ -134,6 +134,23 @@ pub enum Command {
         #[arg(value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+    /// What changed between two moments: two `dump --json` files, or a file and the live state
+    /// (exit 1 when they differ, as diff(1)).
+    Diff {
+        /// The earlier state: a file written by `routescope dump --json`.
+        #[arg(value_name = "A.json")]
+        a: PathBuf,
+        /// The later state: another such file (default: the live state, of `-n NETNS` if given).
+        #[arg(value_name = "B.json")]
+        b: Option<PathBuf>,
+        /// The words of a `get` query, as one argument (`--query '8.8.8.8 mark 0x10'`), answered
+        /// in both states; repeat it for more queries.
+        #[arg(long = "query", value_name = "QUERY", allow_hyphen_values = true)]
+        queries: Vec<String>,
+        /// Print the differences as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// List the teaching scenarios, or build one in a throwaway namespace.
     Demo {
         /// The scenario to build (omit to list them).

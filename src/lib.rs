@@ -5,6 +5,7 @@ pub mod analysis;
 pub mod app;
 pub mod cli;
 pub mod commands;
+pub mod diff;
 pub mod error;
 pub mod files;
 pub use model::fixtures;

@@ -4,6 +4,7 @@ mod answers;
 mod batch;
 mod check;
 mod demo;
+mod diff;
 mod dump;
 mod get;
 mod monitor;
@@ -62,6 +63,27 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
                 .into());
             }
             check::run(&netns, &snapshots, json)
+        }
+        Some(Command::Diff {
+            a,
+            b,
+            queries,
+            json,
+        }) => {
+            if cli.snapshot.is_some() {
+                return Err(BadInput(
+                    "diff takes its states as A.json [B.json]; --snapshot does not apply".into(),
+                )
+                .into());
+            }
+            if target != Target::Current && b.is_some() {
+                return Err(BadInput(
+                    "diff A.json B.json compares two files; -n, --pid and --netns-path apply only when B is the live state"
+                        .into(),
+                )
+                .into());
+            }
+            diff::run(&netns, &a, b.as_deref(), &queries, json)
         }
         Some(Command::Dump { json }) => dump::run(&netns, cli.snapshot.as_deref(), json),
         Some(Command::Monitor { json, duration }) => {

@@ -24,40 +24,52 @@ fn action(op: Op) -> &'static str {
 
 /// A readable one-line description of a change; `state` supplies device and table names.
 pub fn change_line(state: &State, change: &Change) -> String {
+    let sign = match change {
+        Change::Link(op, _)
+        | Change::Address(op, _)
+        | Change::Rule(op, _)
+        | Change::Route(op, _, _)
+        | Change::Neighbour(op, _)
+        | Change::Nexthop(op, _) => sign(*op),
+        // re-reads are not one object: `marked_line` writes their own `=` line
+        _ => '=',
+    };
+    marked_line(sign, state, change)
+}
+
+/// An object's line with `mark` in front: `+` and `-` for `monitor`, `~` for an object `diff`
+/// found changed; a re-read is written as its own `=` line whatever the mark.
+pub fn marked_line(mark: char, state: &State, change: &Change) -> String {
     match change {
-        Change::Link(op, link) => format!("{} link    {}", sign(*op), link_line(state, link)),
-        Change::Address(op, a) => {
+        Change::Link(_, link) => format!("{mark} link    {}", link_line(state, link)),
+        Change::Address(_, a) => {
             format!(
-                "{} address {:<10} {}",
-                sign(*op),
+                "{mark} address {:<10} {}",
                 state.link_name(a.index),
                 address_line(a)
             )
         }
-        Change::Rule(op, rule) => {
+        Change::Rule(_, rule) => {
             format!(
-                "{} rule    {} {}",
-                sign(*op),
+                "{mark} rule    {} {}",
                 family_label(rule.family),
                 rule_line(state, rule).trim_start()
             )
         }
-        Change::Route(op, _, route) => format!(
-            "{} route   table {:<8} {}",
-            sign(*op),
+        Change::Route(_, _, route) => format!(
+            "{mark} route   table {:<8} {}",
             state.table_names.name(route.table),
             route_line(state, route).replace('\n', " ")
         ),
-        Change::Neighbour(op, n) => {
+        Change::Neighbour(_, n) => {
             let state_names = n.state.names().join(",");
             format!(
-                "{} neigh   {} dev {} {state_names}",
-                sign(*op),
+                "{mark} neigh   {} dev {} {state_names}",
                 n.dst,
                 state.link_name(n.index)
             )
         }
-        Change::Nexthop(op, nh) => format!("{} nexthop {}", sign(*op), nexthop_line(state, nh)),
+        Change::Nexthop(_, nh) => format!("{mark} nexthop {}", nexthop_line(state, nh)),
         Change::Tables(family, tables) => {
             let routes: usize = tables.values().map(crate::model::RouteTable::len).sum();
             format!(

@@ -374,14 +374,8 @@ fn trace_json(trace: &TraceCheck) -> Value {
     })
 }
 
-/// The `get --json` record of the contract.
-pub fn to_json(
-    state: &State,
-    e: &Explanation,
-    kernel: Option<&KernelCheck>,
-    trace: &TraceCheck,
-) -> Value {
-    let v = &e.verdict;
+/// A verdict as `get --json` writes it: the answer, then rule, route, confidence and caveats.
+pub fn verdict_json(state: &State, v: &Verdict) -> Value {
     let mut verdict = answer_json(state, &v.answer);
     if let Value::Object(map) = &mut verdict {
         let extra = json!({
@@ -399,6 +393,17 @@ pub fn to_json(
             map.extend(extra);
         }
     }
+    verdict
+}
+
+/// The `get --json` record of the contract.
+pub fn to_json(
+    state: &State,
+    e: &Explanation,
+    kernel: Option<&KernelCheck>,
+    trace: &TraceCheck,
+) -> Value {
+    let verdict = verdict_json(state, &e.verdict);
     let kernel_json = kernel.map(|k| {
         let mut answer = answer_json(state, k.answer);
         if let (Value::Object(map), Value::Object(traced)) = (&mut answer, trace_json(trace)) {
