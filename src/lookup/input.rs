@@ -161,7 +161,7 @@ fn deliver_or_forward(
                 src: None,
             })
             .collect();
-        v.note = Some("multipath: the kernel picks a nexthop by a per-flow hash".into());
+        v.add_note("multipath: the kernel picks a nexthop by a per-flow hash");
     }
     if flow.family == Family::V4 {
         if let Some(err) = rpf::validate_source(state, flow, v.answer.dev.unwrap_or(0), steps) {

@@ -6,6 +6,7 @@
 mod flow;
 mod input;
 mod output;
+mod path;
 mod query;
 mod rpf;
 mod rules;
@@ -19,6 +20,7 @@ use std::net::IpAddr;
 use serde::Serialize;
 
 pub use flow::Flow;
+pub use output::MERGED_NOTE;
 pub use query::{Query, QueryError};
 
 use crate::model::{Answer, Errno, Outcome, Route, RouteKind, State};
@@ -145,7 +147,9 @@ pub struct RuleRef {
 pub struct Candidate {
     pub dev: u32,
     pub gateway: Option<IpAddr>,
-    /// The source this path gives, when it differs by path (a route `src`).
+    /// The source the packet would carry on this path, when routescope can tell (alternating
+    /// defaults: the given one, the route's `src` or the one selected on the path's device;
+    /// IPv6 multipath: the one selected on the path's device).
     pub src: Option<IpAddr>,
 }
 
@@ -237,6 +241,14 @@ impl Verdict {
     /// Whether the destination is reachable.
     pub fn is_ok(&self) -> bool {
         self.answer.outcome.is_ok()
+    }
+
+    /// Adds a caveat to the note, after any already there, so that none is lost.
+    fn add_note(&mut self, text: &str) {
+        self.note = Some(match self.note.take() {
+            Some(before) if before != text => format!("{before}; {text}"),
+            _ => text.to_owned(),
+        });
     }
 
     /// Marks the verdict approximate because of something routescope does not evaluate.

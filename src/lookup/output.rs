@@ -6,8 +6,8 @@ use super::flow::Flow;
 use super::rules::{self, Walk};
 use super::source;
 use super::table::{self, Hit};
-use super::{Candidate, PathChoice, SourceChoice, StepResult};
 use super::{Confidence, RuleRef, Stage, Step, Verdict};
+use super::{PathChoice, SourceChoice, StepResult};
 use crate::model::{Errno, Family, Outcome, RouteKind, Scope, State, table as tables};
 
 /// Records a step.
@@ -217,6 +217,11 @@ fn on_link(state: &State, flow: &Flow, steps: &mut Vec<Step>, why: &str) -> Verd
     v
 }
 
+/// Why the kernel names table main for a route of table local while the two are one trie: said
+/// in the verdict's note wherever the answer is shown (text, JSON, the TUI).
+pub const MERGED_NOTE: &str =
+    "local and main are one trie until a rule is added; the kernel reports it as main";
+
 /// Records the route a table answered with and starts the verdict from it (output and input).
 pub(super) fn winner(
     state: &State,
@@ -237,11 +242,7 @@ pub(super) fn winner(
     if merged && hit.table == tables::LOCAL {
         // the one trie is main's: the kernel reports main for a route of the local table
         v.answer.table = Some(tables::MAIN);
-        v.note = Some(
-            "local and main are one trie until a rule is added; the kernel reports the answer as \
-             table main although the route belongs to table local"
-                .into(),
-        );
+        v.add_note(MERGED_NOTE);
     }
     v.rule = Some(rule.clone());
     v.route = Some(hit.route.clone());
@@ -302,10 +303,10 @@ fn finish_output(
     } else if flow.dst.is_multicast() {
         v.answer.outcome = Outcome::Route(RouteKind::Multicast);
         v.confidence = Confidence::Approximate;
-        v.note = Some("multicast: group membership decides local delivery".into());
+        v.add_note("multicast: group membership decides local delivery");
     }
-    choose_path(state, flow, hit, &mut v, steps);
-    pick_source(state, flow, hit, &mut v, steps);
+    super::path::choose_path(state, flow, hit, &mut v, steps);
+    super::path::pick_source(state, flow, hit, &mut v, steps);
     if let (Some(IpAddr::V4(src)), Some(dev)) = (v.answer.src, v.answer.dev) {
         let looped = state.link(dev).is_some_and(crate::model::Link::is_loopback);
         let localnet = state
@@ -339,167 +340,4 @@ fn finish_output(
         route.dst, rule.priority
     );
     v
-}
-
-/// Multipath and alternating equal-metric defaults: list the candidates (§3.3).
-fn choose_path(state: &State, flow: &Flow, hit: &Hit, v: &mut Verdict, steps: &mut Vec<Step>) {
-    let route = &hit.route;
-    if hit.is_multipath() {
-        v.candidates = hit
-            .paths
-            .iter()
-            .map(|n| Candidate {
-                dev: n.dev,
-                gateway: n.gateway,
-                src: path_source(state, flow, hit, n.dev),
-            })
-            .collect();
-        v.confidence = Confidence::Approximate;
-        v.note = Some(
-            "multipath: the kernel picks a nexthop by a per-flow hash with a per-boot key".into(),
-        );
-        note(
-            steps,
-            Stage::Nexthop,
-            StepResult::Nexthop(PathChoice::OneOfSeveral),
-            v.note.clone().unwrap_or_default(),
-        );
-        return;
-    }
-    if flow.oif != 0
-        || flow.family != Family::V4
-        || route.dst.prefix_len() != 0
-        || route.kind != RouteKind::Unicast
-    {
-        return;
-    }
-    let Some(table) = state.table(Family::V4, hit.table) else {
-        return;
-    };
-    let defaults: Vec<_> = table
-        .routes_for(route.dst)
-        .filter(|r| {
-            r.kind == RouteKind::Unicast
-                && r.tos == route.tos
-                && r.metric == route.metric
-                && r.gateway().is_some()
-        })
-        .collect();
-    if defaults.len() > 1 {
-        v.candidates = defaults
-            .iter()
-            .map(|r| Candidate {
-                dev: r.dev(),
-                gateway: r.gateway(),
-                src: r.prefsrc,
-            })
-            .collect();
-        v.confidence = Confidence::Approximate;
-        let srcs: Vec<String> = defaults
-            .iter()
-            .filter_map(|r| r.prefsrc.map(|s| s.to_string()))
-            .collect();
-        let flap = if srcs.len() > 1 {
-            format!("; the source flaps between {}", srcs.join(" and "))
-        } else {
-            String::new()
-        };
-        let text = format!(
-            "{} default routes with metric {}: the kernel alternates between them by neighbour state (fib_select_default){flap}",
-            defaults.len(),
-            route.metric
-        );
-        note(
-            steps,
-            Stage::Nexthop,
-            StepResult::Nexthop(PathChoice::Alternates),
-            text.clone(),
-        );
-        v.note = Some(text);
-    }
-}
-
-/// The scope an IPv4 source is chosen with: the route's, or for a nexthop object the scope
-/// below the nexthop's own (`nh_create_ipv4`): link for a device-only nexthop, and just below
-/// link for one through a gateway.
-fn source_scope(hit: &Hit, v: &Verdict) -> Scope {
-    if hit.route.nhid == 0 {
-        return hit.route.scope;
-    }
-    if v.answer.gateway.is_some() {
-        Scope(Scope::LINK.0 - 1)
-    } else {
-        Scope::LINK
-    }
-}
-
-/// The device IPv6 source selection starts from: the path's, except that a route through a
-/// nexthop group uses its first member's device whichever member carries the packet.
-fn source_device(state: &State, hit: &Hit, path_dev: u32) -> u32 {
-    if hit.route.family() == Family::V6 && hit.route.nhid != 0 {
-        if let Some(first) = super::table::hops(state, &hit.route).first() {
-            return first.dev;
-        }
-    }
-    path_dev
-}
-
-/// The source a path would give when neither the flow nor the route names one (IPv6, where it
-/// depends on the path's device); `None` when it does not depend on the path.
-fn path_source(state: &State, flow: &Flow, hit: &Hit, dev: u32) -> Option<IpAddr> {
-    if flow.family != Family::V6 || flow.src.is_some() || hit.route.prefsrc.is_some() {
-        return None;
-    }
-    let dev = source_device(state, hit, dev);
-    super::source_v6::select(state, dev, flow.dst).map(|(a, _)| a)
-}
-
-/// The source address: the given one, the route's `src`, or the kernel's choice (§3.4, §4.3).
-fn pick_source(state: &State, flow: &Flow, hit: &Hit, v: &mut Verdict, steps: &mut Vec<Step>) {
-    if let Some(src) = flow.src.filter(|_| !flow.src_preset) {
-        v.answer.src = Some(src);
-        note(
-            steps,
-            Stage::Source,
-            StepResult::Source(SourceChoice::Given),
-            format!("{src}: the application chose it (`from`, a bound socket)"),
-        );
-        return;
-    }
-    if let Some(src) = flow.src {
-        // chosen before the lookup (multicast on a bound device), already explained
-        v.answer.src = Some(src);
-        return;
-    }
-    if let Some(prefsrc) = hit.route.prefsrc {
-        v.answer.src = Some(prefsrc);
-        note(
-            steps,
-            Stage::Source,
-            StepResult::Source(SourceChoice::RouteSrc),
-            format!("{prefsrc}: the route's `src` (RTA_PREFSRC) applies to every application"),
-        );
-        return;
-    }
-    let dev = source_device(state, hit, v.answer.dev.unwrap_or(0));
-    let chosen = match flow.family {
-        Family::V4 => source::select_v4(state, dev, v.answer.gateway, source_scope(hit, v)),
-        Family::V6 => super::source_v6::select(state, dev, flow.dst),
-    };
-    if let Some((src, why)) = chosen {
-        v.answer.src = Some(src);
-        note(
-            steps,
-            Stage::Source,
-            StepResult::Source(SourceChoice::Selected),
-            format!("{src}: {why}"),
-        );
-    } else {
-        note(
-            steps,
-            Stage::Source,
-            StepResult::Source(SourceChoice::None),
-            "no usable address: the packet would carry no source".into(),
-        );
-    }
 }

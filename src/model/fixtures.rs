@@ -3,8 +3,8 @@
 use std::net::IpAddr;
 
 use super::{
-    Address, AddressFlags, Family, Hop, Link, LinkFlags, NextHop, OperState, Route, RouteFlags,
-    RouteKind, Rule, Scope, Selector, State,
+    Address, AddressFlags, Family, Hop, Link, LinkFlags, NextHop, Nexthop, NexthopGroupMember,
+    OperState, Route, RouteFlags, RouteKind, Rule, Scope, Selector, State,
 };
 
 /// A state like a small server's: `lo` with 127.0.0.1/8 and 11.22.33.44/32, `eth0` with
@@ -166,6 +166,117 @@ pub fn large(routes: u32, rules: u32) -> State {
             .position(|r| r.priority > rule.priority)
             .unwrap_or(s.rules.len());
         s.rules.insert(at, rule);
+    }
+    s
+}
+
+/// The `loopback-127` scenario as the kernel shows it: lo up with 127.0.0.1/8 and `::1`, the
+/// kernel's local routes, the default rules, and IPv4 local and main still one trie.
+pub fn loopback() -> State {
+    let mut s = State::default();
+    s.links.insert(
+        1,
+        link(
+            1,
+            "lo",
+            LinkFlags::LOOPBACK | LinkFlags::UP | LinkFlags::LOWER_UP,
+            None,
+        ),
+    );
+    s.addresses.push(address(1, "127.0.0.1", 8, Scope::HOST));
+    s.addresses.push(address(1, "::1", 128, Scope::HOST));
+    for (family, prio, table) in [
+        (Family::V4, 0, 255),
+        (Family::V4, 32766, 254),
+        (Family::V4, 32767, 253),
+        (Family::V6, 0, 255),
+        (Family::V6, 32766, 254),
+    ] {
+        s.rules.push(Rule::lookup(family, prio, table));
+    }
+    for (dst, kind) in [
+        ("127.0.0.0/8", RouteKind::Local),
+        ("127.0.0.1/32", RouteKind::Local),
+        ("127.255.255.255/32", RouteKind::Broadcast),
+        ("::1/128", RouteKind::Local),
+    ] {
+        let mut r = route(255, dst, kind, 1, None);
+        r.protocol = 2;
+        if r.family() == Family::V4 {
+            r.scope = if kind == RouteKind::Local {
+                Scope::HOST
+            } else {
+                Scope::LINK
+            };
+            r.prefsrc = "127.0.0.1".parse().ok();
+        }
+        s.push_route(r);
+    }
+    s.ipv4_tables_merged = Some(true);
+    s
+}
+
+/// The server with sixteen rules: ten IPv4 policy rules (from, fwmark, iif …) between 100 and
+/// 32766, so that the rules pane has more rows than a small screen shows.
+pub fn many_rules() -> State {
+    let mut s = server();
+    let extra = (0..10u32).map(|i| {
+        let mut rule = Rule::lookup(Family::V4, 200 + 100 * i, 1000 + i);
+        let selector = match i % 3 {
+            0 => Selector::From(format!("10.{i}.0.0/16").parse().expect("literal prefix")),
+            1 => Selector::Fwmark {
+                mark: 0x100 + i,
+                mask: u32::MAX,
+            },
+            _ => Selector::To(format!("172.16.{i}.0/24").parse().expect("literal prefix")),
+        };
+        rule.add(selector);
+        rule
+    });
+    // after rule 100 (index 1), before 32766
+    let tail = s.rules.split_off(2);
+    s.rules.extend(extra);
+    s.rules.extend(tail);
+    s
+}
+
+/// The server with nexthop objects: 1 via 99.88.22.1 and 2 via 99.88.22.254 on eth0, 3 on lo
+/// without a gateway, group 10 of 1 (weight 1) and 2 (weight 3); main routes 10.10.0.0/16
+/// through group 10 and 10.20.0.0/16 through nexthop 1, and nexthop 3 unused.
+pub fn nexthops() -> State {
+    let mut s = server();
+    let plain = |id: u32, dev: u32, gateway: Option<&str>| Nexthop {
+        id,
+        family: 2,
+        protocol: 4,
+        dev: Some(dev),
+        gateway: gateway.map(|g| g.parse::<IpAddr>().expect("literal gateway")),
+        ..Nexthop::default()
+    };
+    s.nexthops.insert(1, plain(1, 2, Some("99.88.22.1")));
+    s.nexthops.insert(2, plain(2, 2, Some("99.88.22.254")));
+    s.nexthops.insert(3, plain(3, 1, None));
+    s.nexthops.insert(
+        10,
+        Nexthop {
+            id: 10,
+            protocol: 4,
+            group: vec![
+                NexthopGroupMember { id: 1, weight: 1 },
+                NexthopGroupMember { id: 2, weight: 3 },
+            ],
+            ..Nexthop::default()
+        },
+    );
+    for (dst, nhid) in [("10.10.0.0/16", 10), ("10.20.0.0/16", 1)] {
+        let mut r = Route::new(
+            254,
+            dst.parse().expect("literal prefix"),
+            RouteKind::Unicast,
+        );
+        r.nhid = nhid;
+        r.protocol = 4;
+        s.push_route(r);
     }
     s
 }

@@ -189,11 +189,7 @@ fn verdict_line(state: &State, v: &Verdict) -> String {
     }
     line.push_str(&rule_and_confidence(v));
     if let Some(route) = &v.route {
-        let _ = write!(
-            line,
-            ", route {}",
-            route_line(state, route).replace('\n', " ")
-        );
+        let _ = write!(line, ", route {}", route_line(state, route));
     }
     if v.rule.is_none() && !v.summary.is_empty() {
         let _ = write!(line, " ({})", v.summary);

@@ -59,7 +59,7 @@ pub fn marked_line(mark: char, state: &State, change: &Change) -> String {
         Change::Route(_, _, route) => format!(
             "{mark} route   table {:<8} {}",
             state.table_names.name(route.table),
-            route_line(state, route).replace('\n', " ")
+            route_line(state, route)
         ),
         Change::Neighbour(_, n) => {
             let state_names = n.state.names().join(",");

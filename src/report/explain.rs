@@ -264,6 +264,31 @@ pub fn rule_and_confidence(v: &Verdict) -> String {
     format!("{rule}{approx}")
 }
 
+/// The paths the kernel picks among, one phrase each with the source it would give:
+/// `path 1 of 2: via 198.51.100.1 dev eth0 src 198.51.100.2` (none for a single path).
+pub fn candidate_lines(state: &State, v: &Verdict) -> Vec<String> {
+    let count = v.candidates.len();
+    if count < 2 {
+        return Vec::new();
+    }
+    v.candidates
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let mut words = vec![format!("path {} of {count}:", i + 1)];
+            if let Some(g) = c.gateway {
+                words.push(format!("via {g}"));
+            }
+            words.push(format!("dev {}", state.link_name(c.dev)));
+            words.push(match c.src {
+                Some(src) => format!("src {src}"),
+                None => "src as selected for the path".to_owned(),
+            });
+            words.join(" ")
+        })
+        .collect()
+}
+
 /// The verdict lines: the answer with table and rule, the summary, and every caveat.
 fn write_verdict(out: &mut impl Write, state: &State, v: &Verdict) -> io::Result<()> {
     let table = v
@@ -282,6 +307,9 @@ fn write_verdict(out: &mut impl Write, state: &State, v: &Verdict) -> io::Result
     line(out, &format!("         {}", v.summary))?;
     if let Some(note) = &v.note {
         line(out, &format!("         note: {note}"))?;
+    }
+    for path in candidate_lines(state, v) {
+        line(out, &format!("         {path}"))?;
     }
     for what in &v.unmodelled {
         line(out, &format!("         not evaluated: {what}"))?;

@@ -148,24 +148,51 @@ pub fn rule_line(state: &State, rule: &Rule) -> String {
     )
 }
 
-/// One route, in the words of `ip route`, with its type in front when it is not unicast.
+/// One route on one line, in the words of `ip route`, with its type in front when it is not
+/// unicast: one space between words, so it reads the same inside a sentence (explanations,
+/// events, the routes pane); only `route_row` aligns columns.
 pub fn route_line(state: &State, r: &Route) -> String {
-    let (head, rest) = route_parts(state, r);
-    if rest.is_empty() {
-        head
-    } else {
-        format!("{head} {rest}")
+    let parts = route_parts(state, r);
+    let mut line = parts.head;
+    for words in std::iter::once(&parts.rest).chain(&parts.hops) {
+        if !words.is_empty() {
+            line.push(' ');
+            line.push_str(words);
+        }
     }
+    line
 }
 
-/// A route as `dump` aligns it: type and destination in one column, the rest after.
+/// A route as `dump` aligns it: type and destination in one column, the rest after, and each
+/// nexthop on a line of its own below (a multipath route's, or the members of the nexthop
+/// object the route names).
 pub fn route_row(state: &State, r: &Route) -> String {
-    let (head, rest) = route_parts(state, r);
-    format!("{head:<30} {rest}").trim_end().to_owned()
+    let parts = route_parts(state, r);
+    let mut row = format!("{:<30} {}", parts.head, parts.rest)
+        .trim_end()
+        .to_owned();
+    let members = nexthop_members(state, r.nhid);
+    let below = if members.is_empty() {
+        &parts.hops
+    } else {
+        &members
+    };
+    for hop in below {
+        let _ = write!(row, "\n{:13}{hop}", "");
+    }
+    row
 }
 
-/// A route's type and destination (`unreachable 10.66.0.0/16`), and the words after them.
-fn route_parts(state: &State, r: &Route) -> (String, String) {
+/// A route in words: its type and destination (`unreachable 10.66.0.0/16`), what follows them,
+/// and one phrase per nexthop of a multipath route; every part single-spaced.
+struct RouteParts {
+    head: String,
+    rest: String,
+    hops: Vec<String>,
+}
+
+/// Splits a route into the parts `route_line` and `route_row` lay out.
+fn route_parts(state: &State, r: &Route) -> RouteParts {
     let dst = if r.dst.prefix_len() == 0 {
         "default".to_owned()
     } else if r.dst.prefix_len() == r.dst.max_prefix_len() {
@@ -216,19 +243,51 @@ fn route_parts(state: &State, r: &Route) -> (String, String) {
     }
     let flags = crate::model::RouteFlags(r.flags.0 | single_hop_flags(r));
     words.extend(flags.names().into_iter().map(str::to_owned));
-    if let Hop::Multi(hops) = &r.hops {
-        for nh in hops {
-            let via = nh.gateway.map(|g| format!("via {g} ")).unwrap_or_default();
-            let flags = nh.flags.names().join(" ");
-            words.push(format!(
-                "\n{:13}nexthop {via}dev {} weight {} {flags}",
-                "",
-                state.link_name(nh.dev),
-                nh.weight
-            ));
-        }
+    let hops = match &r.hops {
+        Hop::Multi(hops) => hops
+            .iter()
+            .map(|nh| {
+                let mut phrase = vec!["nexthop".to_owned()];
+                if let Some(g) = nh.gateway {
+                    phrase.push(format!("via {g}"));
+                }
+                phrase.push(format!("dev {}", state.link_name(nh.dev)));
+                phrase.push(format!("weight {}", nh.weight));
+                phrase.extend(nh.flags.names().into_iter().map(str::to_owned));
+                phrase.join(" ")
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    RouteParts {
+        head,
+        rest: words.join(" "),
+        hops,
     }
-    (head, words.join(" ").trim_end().to_owned())
+}
+
+/// The nexthops a route's nexthop object `nhid` stands for, one phrase each: the object itself,
+/// or a group's members with their weights (`nexthop id 1 via 10.0.0.1 dev eth0 weight 2`);
+/// empty when the route names no object or the object is not known.
+pub fn nexthop_members(state: &State, nhid: u32) -> Vec<String> {
+    let Some(object) = state.nexthops.get(&nhid).filter(|_| nhid != 0) else {
+        return Vec::new();
+    };
+    if object.group.is_empty() {
+        return vec![format!("nexthop {}", nexthop_line(state, object))];
+    }
+    object
+        .group
+        .iter()
+        .map(|m| match state.nexthops.get(&m.id) {
+            Some(member) => format!(
+                "nexthop {} weight {}",
+                nexthop_line(state, member),
+                m.weight
+            ),
+            None => format!("nexthop id {} (not known) weight {}", m.id, m.weight),
+        })
+        .collect()
 }
 
 /// The nexthop flags of a single-nexthop route (shown on the route itself, as `ip` does).

@@ -161,5 +161,8 @@ pub fn explanation_lines<'a>(
     if let Some(note) = &v.note {
         lines.push(Line::styled(escape(note).into_owned(), theme.warn));
     }
+    for path in explain::candidate_lines(state, v) {
+        lines.push(Line::styled(escape(&path).into_owned(), theme.warn));
+    }
     lines
 }

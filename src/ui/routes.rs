@@ -48,12 +48,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             let hit = pinned.is_some_and(|p| p.table == route.table && p.same_route(route));
             let marker = super::row_mark(hit, app.route_marker(route), theme);
             let table = app.state().table_names.name(route.table);
-            // one space between words: the padding `dump` uses to align columns costs width here
-            let line = route_line(app.state(), route);
-            let text = format!(
-                "{table:<6} {}",
-                line.split_whitespace().collect::<Vec<_>>().join(" ")
-            );
+            // the one-line form: the padding `dump` uses to align columns costs width here
+            let text = format!("{table:<6} {}", route_line(app.state(), route));
             Line::from(vec![
                 marker,
                 Span::styled(text, row_style(app, Pane::Routes, i, theme)),

@@ -144,6 +144,15 @@ impl Drop for TestNetns {
     }
 }
 
+/// A throwaway namespace with the teaching scenario `name` (assets/scenarios.toml) built in it,
+/// as `routescope demo` builds it; `None` when kernel tests cannot run here (see `TestNetns`).
+pub fn scenario_netns(name: &str, tag: &str) -> Option<TestNetns> {
+    let ns = TestNetns::new(tag)?;
+    let scenario = routescope::scenario::find(name).expect("the scenario exists");
+    routescope::scenario::apply_setup(&ns.name, &scenario).expect("the scenario builds");
+    Some(ns)
+}
+
 /// A small runtime for tests that drive the async netlink code.
 pub fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()

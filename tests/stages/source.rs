@@ -114,21 +114,27 @@ fn flapping_src(s: &mut State) {
 
 /// One of the two nexthops of 50/8, by hash.
 fn hashed() -> Want {
-    among(&[(ETH0, "99.88.22.50", None), (V1, GW_V1, None)])
-        .rule(32766)
-        .seen(HASH)
+    among(&[
+        (ETH0, "99.88.22.50", Some(SRC)),
+        (V1, GW_V1, Some("10.1.0.1")),
+    ])
+    .rule(32766)
+    .seen(HASH)
 }
 
 /// One of the two equal-metric defaults, by neighbour state.
 fn alternating() -> Want {
-    among(&[(ETH0, GW, None), (ETH0, "99.88.22.253", None)])
+    among(&[(ETH0, GW, Some(SRC)), (ETH0, "99.88.22.253", Some(SRC))])
         .rule(32766)
         .seen(ALT)
 }
 
 /// One of two defaults whose sources differ: the source flaps with the choice.
 fn flapping() -> Want {
-    among(&[(ETH0, GW, None), (ETH0, "10.9.0.254", Some("10.9.0.2"))])
-        .rule(32766)
-        .seen(ALT)
+    among(&[
+        (ETH0, GW, Some(SRC)),
+        (ETH0, "10.9.0.254", Some("10.9.0.2")),
+    ])
+    .rule(32766)
+    .seen(ALT)
 }

@@ -54,13 +54,13 @@ fn tables_answer_as_the_kernel_does() {
         and(linkdown(true), ignore_all), "41.1.1.1" => main_via("99.88.22.41");
         // + v1; ip route add 42.0.0.0/8 nexthop via 10.1.0.254 dev v1 nexthop via 99.88.22.42
         // dev eth0; v1's peer down; get 42.1.1.1 ⇒ dev v1, 42.1.1.2 ⇒ dev eth0: both paths used
-        linkdown_paths(false), "42.1.1.1" => among(&[(V1, GW_V1, None), (ETH0, GW42, None)]);
+        linkdown_paths(false), "42.1.1.1" => among(&[(V1, GW_V1, Some("10.1.0.1")), (ETH0, GW42, Some("99.88.22.2"))]);
         // the same with ignore_routes_with_linkdown=1 on v1 set before the carrier went:
         // 42.1.1.1 … 42.1.1.8 ⇒ via 99.88.22.42 every time; set after, the kernel keeps its old
         // split and 42.1.1.1 and 42.1.1.4 still go via v1. The dump (`dead linkdown`) is the same
         // both ways, so routescope lists both paths and says the answer is approximate
         and(linkdown_paths(true), ignore_v1), "42.1.1.1" =>
-            among(&[(V1, GW_V1, None), (ETH0, GW42, None)]);
+            among(&[(V1, GW_V1, Some("10.1.0.1")), (ETH0, GW42, Some("99.88.22.2"))]);
         // + v1; ip route add 10.1.0.0/16 via 99.88.22.11; ip route add 10.0.0.0/8 via 10.1.0.254;
         // get 10.1.2.3 oif v1 ⇒ via 10.1.0.254 dev v1 (the /16 is on eth0); without oif ⇒ the /16
         by_device, "10.1.2.3 oif v1" => goes(MAIN, V1, GW_V1, "10.1.0.1").rule(32766);
@@ -79,7 +79,7 @@ fn nexthop_objects_answer_as_the_kernel_does() {
         // + v1; ip nexthop add id 3 via 99.88.22.31 dev eth0; … id 4 via 10.1.0.254 dev v1;
         // … id 5 group 3/4; ip route add 32.0.0.0/8 nhid 5; get 32.1.1.1 ⇒ via .31 dev eth0,
         // 32.1.1.2 ⇒ via 10.1.0.254 dev v1
-        group, "32.1.1.1" => among(&[(ETH0, "99.88.22.31", None), (V1, GW_V1, None)]);
+        group, "32.1.1.1" => among(&[(ETH0, "99.88.22.31", Some("99.88.22.2")), (V1, GW_V1, Some("10.1.0.1"))]);
         // + v1; ip nexthop add id 6 via 10.1.0.254 dev v1; ip route add 33.0.0.0/16 nhid 6;
         // ip route add 33.0.0.0/8 via 99.88.22.33; get 33.0.0.5 oif eth0 ⇒ via 99.88.22.1: the
         // object does not fit oif eth0, which ends the leaf 33.0.0.0 (its /8 too)

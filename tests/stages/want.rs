@@ -90,7 +90,8 @@ pub fn main6() -> Want {
     goes(MAIN, ETH0, "fe80::1", "2001:db8:1::2").rule(32766)
 }
 
-/// An approximate unicast answer: the kernel picks one of `paths` (dev, gateway, route `src`).
+/// An approximate unicast answer: the kernel picks one of `paths` (dev, gateway, and the source
+/// that path gives).
 pub fn among(paths: &[(u32, &str, Option<&str>)]) -> Want {
     let candidates = paths
         .iter()

@@ -1,0 +1,204 @@
+//! The path and the source of a successful output lookup: which of several nexthops or
+//! equal-metric defaults the kernel may take, and the source address each gives (§3.3, §4.3).
+
+use std::net::IpAddr;
+
+use super::flow::Flow;
+use super::output::note;
+use super::source;
+use super::table::Hit;
+use super::{Candidate, Confidence, PathChoice, SourceChoice, Stage, Step, StepResult, Verdict};
+use crate::model::{Family, NextHop, RouteKind, Scope, State};
+
+/// Multipath and alternating equal-metric defaults: list the candidates (§3.3).
+pub(super) fn choose_path(
+    state: &State,
+    flow: &Flow,
+    hit: &Hit,
+    v: &mut Verdict,
+    steps: &mut Vec<Step>,
+) {
+    let route = &hit.route;
+    if hit.is_multipath() {
+        v.candidates = hit
+            .paths
+            .iter()
+            .map(|n| Candidate {
+                dev: n.dev,
+                gateway: n.gateway,
+                src: path_source(state, flow, hit, n),
+            })
+            .collect();
+        v.confidence = Confidence::Approximate;
+        let text = "multipath: the kernel picks a nexthop by a per-flow hash with a per-boot key";
+        v.add_note(text);
+        note(
+            steps,
+            Stage::Nexthop,
+            StepResult::Nexthop(PathChoice::OneOfSeveral),
+            text.into(),
+        );
+        return;
+    }
+    if flow.oif != 0
+        || flow.family != Family::V4
+        || route.dst.prefix_len() != 0
+        || route.kind != RouteKind::Unicast
+    {
+        return;
+    }
+    let Some(table) = state.table(Family::V4, hit.table) else {
+        return;
+    };
+    let defaults: Vec<_> = table
+        .routes_for(route.dst)
+        .filter(|r| {
+            r.kind == RouteKind::Unicast
+                && r.tos == route.tos
+                && r.metric == route.metric
+                && r.gateway().is_some()
+        })
+        .collect();
+    if defaults.len() > 1 {
+        // each path gives its own source: the flow's, else the route's `src`, else the one
+        // the kernel selects on that path's device towards its gateway
+        v.candidates = defaults
+            .iter()
+            .map(|r| Candidate {
+                dev: r.dev(),
+                gateway: r.gateway(),
+                src: flow.src.or(r.prefsrc).or_else(|| {
+                    source::select_v4(state, r.dev(), r.gateway(), r.scope).map(|(a, _)| a)
+                }),
+            })
+            .collect();
+        v.confidence = Confidence::Approximate;
+        let mut srcs: Vec<String> = Vec::new();
+        for src in v.candidates.iter().filter_map(|c| c.src) {
+            if !srcs.contains(&src.to_string()) {
+                srcs.push(src.to_string());
+            }
+        }
+        let flap = if srcs.len() > 1 {
+            format!("; the source flaps between {}", srcs.join(" and "))
+        } else {
+            String::new()
+        };
+        let text = format!(
+            "{} default routes with metric {}: the kernel alternates between them by neighbour state (fib_select_default){flap}",
+            defaults.len(),
+            route.metric
+        );
+        note(
+            steps,
+            Stage::Nexthop,
+            StepResult::Nexthop(PathChoice::Alternates),
+            text.clone(),
+        );
+        v.add_note(&text);
+    }
+}
+
+/// The scope an IPv4 source is chosen with: the route's, or for a nexthop object the scope
+/// below the nexthop's own (`nh_create_ipv4`): link for a device-only nexthop, and just below
+/// link for one through a gateway.
+fn source_scope(hit: &Hit, v: &Verdict) -> Scope {
+    if hit.route.nhid == 0 {
+        return hit.route.scope;
+    }
+    if v.answer.gateway.is_some() {
+        Scope(Scope::LINK.0 - 1)
+    } else {
+        Scope::LINK
+    }
+}
+
+/// The device IPv6 source selection starts from: the path's, except that a route through a
+/// nexthop group uses its first member's device whichever member carries the packet.
+fn source_device(state: &State, hit: &Hit, path_dev: u32) -> u32 {
+    if hit.route.family() == Family::V6 && hit.route.nhid != 0 {
+        if let Some(first) = super::table::hops(state, &hit.route).first() {
+            return first.dev;
+        }
+    }
+    path_dev
+}
+
+/// The source a path of a multipath route would give: the flow's, else the route's `src`, else
+/// the one selected on the path (IPv4: its device towards its gateway, as `fib_result_prefsrc`
+/// does once the path is chosen; IPv6: from the device `source_device` names).
+fn path_source(state: &State, flow: &Flow, hit: &Hit, path: &NextHop) -> Option<IpAddr> {
+    if let Some(src) = flow.src.or(hit.route.prefsrc) {
+        return Some(src);
+    }
+    match flow.family {
+        Family::V4 => {
+            let scope = match (hit.route.nhid, path.gateway) {
+                (0, _) => hit.route.scope,
+                (_, Some(_)) => Scope(Scope::LINK.0 - 1),
+                (_, None) => Scope::LINK,
+            };
+            source::select_v4(state, path.dev, path.gateway, scope).map(|(a, _)| a)
+        }
+        Family::V6 => {
+            let dev = source_device(state, hit, path.dev);
+            super::source_v6::select(state, dev, flow.dst).map(|(a, _)| a)
+        }
+    }
+}
+
+/// The source address: the given one, the route's `src`, or the kernel's choice (§3.4, §4.3).
+pub(super) fn pick_source(
+    state: &State,
+    flow: &Flow,
+    hit: &Hit,
+    v: &mut Verdict,
+    steps: &mut Vec<Step>,
+) {
+    if let Some(src) = flow.src.filter(|_| !flow.src_preset) {
+        v.answer.src = Some(src);
+        note(
+            steps,
+            Stage::Source,
+            StepResult::Source(SourceChoice::Given),
+            format!("{src}: the application chose it (`from`, a bound socket)"),
+        );
+        return;
+    }
+    if let Some(src) = flow.src {
+        // chosen before the lookup (multicast on a bound device), already explained
+        v.answer.src = Some(src);
+        return;
+    }
+    if let Some(prefsrc) = hit.route.prefsrc {
+        v.answer.src = Some(prefsrc);
+        note(
+            steps,
+            Stage::Source,
+            StepResult::Source(SourceChoice::RouteSrc),
+            format!("{prefsrc}: the route's `src` (RTA_PREFSRC) applies to every application"),
+        );
+        return;
+    }
+    let dev = source_device(state, hit, v.answer.dev.unwrap_or(0));
+    let chosen = match flow.family {
+        Family::V4 => source::select_v4(state, dev, v.answer.gateway, source_scope(hit, v)),
+        Family::V6 => super::source_v6::select(state, dev, flow.dst),
+    };
+    if let Some((src, why)) = chosen {
+        v.answer.src = Some(src);
+        note(
+            steps,
+            Stage::Source,
+            StepResult::Source(SourceChoice::Selected),
+            format!("{src}: {why}"),
+        );
+    } else {
+        note(
+            steps,
+            Stage::Source,
+            StepResult::Source(SourceChoice::None),
+            "no usable address: the packet would carry no source".into(),
+        );
+    }
+}
