@@ -301,6 +301,97 @@ fn a_filtered_pane_describes_its_selected_row() {
     assert_eq!(app.routes_table(), Some((Family::V6, 254)));
 }
 
+/// The server with 11.22.33.44/16 on lo instead of /32: a `lo-wide-prefix` finding about lo.
+fn wide_lo() -> App {
+    let mut state = fixtures::server();
+    for a in &mut state.addresses {
+        if a.local.to_string() == "11.22.33.44" {
+            a.prefix_len = 16;
+        }
+    }
+    App::new(state, NetnsInfo::current(), false, Keymap::default())
+}
+
+/// The interfaces detail line always describes the row shown selected: under a filter, after
+/// moving, when the filter hides every row, and when a finding selects a link the filter hid;
+/// when findings go away under the findings view, its selection stays on one that exists.
+#[test]
+fn the_interfaces_detail_and_the_findings_selection_follow_what_is_shown() {
+    let mut app = wide_lo();
+    let wide = app
+        .findings()
+        .iter()
+        .position(|f| f.id == "lo-wide-prefix")
+        .expect("a finding about lo");
+    app.update(Msg::Focus(Pane::Interfaces));
+    for (filter, link, detail) in [
+        ("eth", "eth0", "│eth0: 99.88.22.2 fe80::2 local via"),
+        ("lo", "lo", "│lo: 127.0.0.1 11.22.33.44 ::1 local via"),
+    ] {
+        app.update(key(KeyCode::Char('/')));
+        type_text(&mut app, filter);
+        app.update(key(KeyCode::Enter));
+        app.update(key(KeyCode::Down));
+        assert_eq!(
+            app.selected_link().and_then(|l| l.name.to_str()),
+            Some(link)
+        );
+        let shown = screen(&app, 100, 30);
+        assert!(shown.contains(detail), "{shown}");
+        app.update(key(KeyCode::Esc));
+    }
+    app.update(key(KeyCode::Char('/')));
+    type_text(&mut app, "nothing-matches");
+    app.update(key(KeyCode::Enter));
+    assert!(app.selected_link().is_none());
+    let shown = screen(&app, 100, 30);
+    assert!(!shown.contains("local via table local"), "{shown}");
+
+    // the finding about lo: the filter that hides lo goes, and lo is the selected row
+    app.update(key(KeyCode::Esc));
+    app.update(key(KeyCode::Char('/')));
+    type_text(&mut app, "eth");
+    app.update(key(KeyCode::Enter));
+    app.update(key(KeyCode::Char('!')));
+    for _ in 0..wide {
+        app.update(key(KeyCode::Down));
+    }
+    app.update(key(KeyCode::Enter));
+    assert_eq!(app.focus(), Pane::Interfaces);
+    assert_eq!(app.filter(Pane::Interfaces), "");
+    assert_eq!(
+        app.selected_link().and_then(|l| l.name.to_str()),
+        Some("lo")
+    );
+    let shown = screen(&app, 100, 30);
+    assert!(
+        shown.contains("│lo: 127.0.0.1 11.22.33.44 ::1 local via"),
+        "{shown}"
+    );
+
+    // the last finding selected, then the change that fixes lo removes it
+    app.update(key(KeyCode::Char('!')));
+    app.update(key(KeyCode::End));
+    let before = app.findings().len();
+    let address = app
+        .state()
+        .addresses
+        .iter()
+        .find(|a| a.prefix_len == 16)
+        .expect("the wide address")
+        .clone();
+    app.update(net(vec![Change::Address(Op::Del, address)]));
+    let after = app.findings().len();
+    assert!(after < before, "{:?}", app.findings());
+    match app.mode() {
+        routescope::app::Mode::Findings { selected } => {
+            assert!(*selected < after.max(1), "row {selected} of {after}");
+        }
+        other => panic!("the findings view stays open: {other:?}"),
+    }
+    let _ = screen(&app, 80, 24);
+}
+
 /// The findings view: `!` lists the diagnosis, Enter selects the finding's subject and pins its
 /// evidence, rows about a finding carry its mark, and the count follows the state.
 #[test]

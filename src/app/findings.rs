@@ -92,8 +92,37 @@ impl App {
         })
     }
 
-    /// Focuses the pane that shows `subject` and selects its row there.
+    /// Focuses the pane that shows `subject` and selects its row there; a filter that hides the
+    /// row is cleared, so that the pane's detail line describes the subject and no other row.
     fn select_subject(&mut self, subject: &Subject) {
+        if let Some(pane) = self.subject_pane(subject) {
+            if self.subject_row(subject).is_none() {
+                self.panes[pane].filter.clear();
+            }
+        }
+        let (pane, row) = self.subject_row(subject).unzip();
+        let Some(pane) = pane.or_else(|| self.subject_pane(subject)) else {
+            return;
+        };
+        self.focus = pane;
+        if let Some(row) = row {
+            self.panes[pane].selected = row;
+        }
+    }
+
+    /// The pane that shows rows like `subject` (none for a nexthop: the findings view says it).
+    fn subject_pane(&self, subject: &Subject) -> Option<Pane> {
+        match subject {
+            Subject::Rule(_) => Some(Pane::Rules),
+            Subject::Link(_) | Subject::Address(_) => Some(Pane::Interfaces),
+            Subject::Route(_) => Some(Pane::Routes),
+            Subject::Nexthop(_) => None,
+        }
+    }
+
+    /// The pane and row that show `subject` under the pane's filter; a route's table becomes
+    /// the one the routes pane shows, unfiltered.
+    fn subject_row(&mut self, subject: &Subject) -> Option<(Pane, usize)> {
         let (pane, row) = match subject {
             Subject::Rule(rule) => (Pane::Rules, self.visible_rules().position(|r| r == rule)),
             Subject::Link(index) => (
@@ -113,11 +142,8 @@ impl App {
                     .and_then(|t| t.iter().position(|r| r.same_route(route)));
                 (Pane::Routes, row)
             }
-            Subject::Nexthop(_) => return,
+            Subject::Nexthop(_) => return None,
         };
-        self.focus = pane;
-        if let Some(row) = row {
-            self.panes[pane].selected = row;
-        }
+        row.map(|row| (pane, row))
     }
 }

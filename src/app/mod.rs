@@ -242,6 +242,11 @@ impl App {
         for pane in Pane::ALL {
             self.clamp(pane);
         }
+        // the findings view selects a finding, which may have gone with the change
+        let last_finding = self.findings.1.len().saturating_sub(1);
+        if let Mode::Findings { selected } = &mut self.mode {
+            *selected = (*selected).min(last_finding);
+        }
     }
 
     /// Forgets the namespace that was followed: its state, log, pinned query, table and counts.
