@@ -95,13 +95,13 @@ impl App {
     /// Focuses the pane that shows `subject` and selects its row there; a filter that hides the
     /// row is cleared, so that the pane's detail line describes the subject and no other row.
     fn select_subject(&mut self, subject: &Subject) {
-        if let Some(pane) = self.subject_pane(subject) {
+        if let Some(pane) = Self::subject_pane(subject) {
             if self.subject_row(subject).is_none() {
                 self.panes[pane].filter.clear();
             }
         }
         let (pane, row) = self.subject_row(subject).unzip();
-        let Some(pane) = pane.or_else(|| self.subject_pane(subject)) else {
+        let Some(pane) = pane.or_else(|| Self::subject_pane(subject)) else {
             return;
         };
         self.focus = pane;
@@ -111,7 +111,7 @@ impl App {
     }
 
     /// The pane that shows rows like `subject` (none for a nexthop: the findings view says it).
-    fn subject_pane(&self, subject: &Subject) -> Option<Pane> {
+    fn subject_pane(subject: &Subject) -> Option<Pane> {
         match subject {
             Subject::Rule(_) => Some(Pane::Rules),
             Subject::Link(_) | Subject::Address(_) => Some(Pane::Interfaces),
