@@ -37,6 +37,7 @@ pub enum Action {
     Open,
     Remove,
     Close,
+    DefaultRules,
 }
 
 impl Action {
@@ -70,6 +71,7 @@ impl Action {
             Self::Open => "watch pane: whole explanation and history",
             Self::Remove => "watch pane: stop watching the selected flow",
             Self::Close => "close what is open",
+            Self::DefaultRules => "rules pane: next default rule (0, 32766, 32767; each family)",
         }
     }
 }

@@ -323,7 +323,7 @@ fn on_terminal_event(app: &mut App, event: &Event, screen: ratatui::layout::Rect
         Event::Key(key) if key.kind == KeyEventKind::Press => app.update(Msg::Key(*key)),
         Event::Resize(_, rows) => app.update(Msg::Resize(*rows)),
         Event::Mouse(mouse) => match mouse.kind {
-            MouseEventKind::Down(_) => ui::pane_at(screen, mouse.column, mouse.row)
+            MouseEventKind::Down(_) => ui::pane_at(app, screen, mouse.column, mouse.row)
                 .map_or_else(Vec::new, |pane| app.update(Msg::Focus(pane))),
             MouseEventKind::ScrollUp => app.update(Msg::Action(Action::Up)),
             MouseEventKind::ScrollDown => app.update(Msg::Action(Action::Down)),

@@ -13,7 +13,7 @@ use ratatui::backend::TestBackend;
 use routescope::app::{App, Effect, Msg, Pane};
 use routescope::fixtures;
 use routescope::keymap::Keymap;
-use routescope::model::{Change, Op, Origin, Placement, Route, RouteKind};
+use routescope::model::{Change, Family, Op, Origin, Placement, Route, RouteKind};
 use routescope::net::{FeedEvent, NetnsInfo, Target};
 use routescope::ui::{self, Theme};
 
@@ -32,6 +32,88 @@ fn screens_at_80x24_and_120x40() {
     app.update(Msg::Namespaces(namespaces()));
     app.update(key(KeyCode::Down));
     insta::assert_snapshot!("namespaces_80x24", screen(&app, 80, 24));
+}
+
+/// The titles of the panes on a screen (the text between `┌ ` and ` ─`).
+fn titles(shown: &str) -> Vec<String> {
+    shown
+        .match_indices("┌ ")
+        .map(|(at, _)| {
+            let rest = &shown[at + "┌ ".len()..];
+            rest[..rest.find(" ─").unwrap_or(rest.len())].to_owned()
+        })
+        .collect()
+}
+
+/// The rules pane grows with the rules: with sixteen, all show at 100×30 (the interfaces pane
+/// gives way), every title has its count at 80×24, and `D` reaches every default rule.
+#[test]
+fn the_rules_pane_grows_with_the_rules() {
+    let mut app = App::new(
+        fixtures::many_rules(),
+        NetnsInfo::current(),
+        true,
+        Keymap::default(),
+    );
+    assert_eq!(app.row_count(Pane::Rules), 16);
+    insta::assert_snapshot!("rules16_80x24", screen(&app, 80, 24));
+    insta::assert_snapshot!("rules16_100x30", screen(&app, 100, 30));
+    insta::assert_snapshot!("rules16_200x50", screen(&app, 200, 50));
+    let shown = screen(&app, 100, 30);
+    for rule in app.state().rules.iter() {
+        let row = format!(
+            "{} {:>5}: ",
+            if rule.family == Family::V4 { 4 } else { 6 },
+            rule.priority
+        );
+        assert!(shown.contains(&row), "{row:?} is not shown:\n{shown}");
+    }
+    let small = screen(&app, 80, 24);
+    let names = titles(&small);
+    assert_eq!(names.len(), 5, "{names:?}");
+    for title in &names {
+        assert!(
+            title.contains('(') && title.chars().any(|c| c.is_ascii_digit()),
+            "no count in {title:?}:\n{small}"
+        );
+    }
+    // from the first rule, D walks the default rules in order and round again
+    let mut reached = Vec::new();
+    for _ in 0..6 {
+        app.update(key(KeyCode::Char('D')));
+        assert_eq!(app.focus(), Pane::Rules);
+        let rule = app.selected_rule().expect("a rule");
+        reached.push((rule.family, rule.priority));
+        let shown = screen(&app, 80, 24);
+        let row = format!(
+            "{} {:>5}: ",
+            if rule.family == Family::V4 { 4 } else { 6 },
+            rule.priority
+        );
+        assert!(shown.contains(&row), "{row:?} is not on screen:\n{shown}");
+    }
+    assert_eq!(
+        reached,
+        [
+            (Family::V4, 32766),
+            (Family::V4, 32767),
+            (Family::V6, 0),
+            (Family::V6, 32766),
+            (Family::V4, 0),
+            (Family::V4, 32766),
+        ]
+    );
+    insta::assert_snapshot!("rules16_default_80x24", screen(&app, 80, 24));
+    // a filter that hides every default rule is cleared by D
+    app.update(key(KeyCode::Char('/')));
+    type_text(&mut app, "fwmark");
+    app.update(key(KeyCode::Enter));
+    app.update(key(KeyCode::Char('D')));
+    assert_eq!(app.filter(Pane::Rules), "");
+    assert!(
+        app.selected_rule()
+            .is_some_and(|r| r.priority == 32766 || r.priority == 0)
+    );
 }
 
 #[test]

@@ -15,6 +15,7 @@ use crate::report::events::{change_line, change_phrase};
 use crate::watch::{Noted, Touch, WatchList};
 
 mod findings;
+mod jump;
 mod keys;
 mod pane;
 mod read;

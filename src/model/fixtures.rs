@@ -216,12 +216,12 @@ pub fn loopback() -> State {
     s
 }
 
-/// The server with sixteen rules: ten IPv4 policy rules (from, fwmark, iif …) between 100 and
-/// 32766, so that the rules pane has more rows than a small screen shows.
+/// The server with sixteen rules: ten more IPv4 policy rules to table 100 (from, fwmark, to)
+/// between 100 and 32766, so that the rules pane has more rows than a small screen shows.
 pub fn many_rules() -> State {
     let mut s = server();
     let extra = (0..10u32).map(|i| {
-        let mut rule = Rule::lookup(Family::V4, 200 + 100 * i, 1000 + i);
+        let mut rule = Rule::lookup(Family::V4, 200 + 100 * i, 100);
         let selector = match i % 3 {
             0 => Selector::From(format!("10.{i}.0.0/16").parse().expect("literal prefix")),
             1 => Selector::Fwmark {

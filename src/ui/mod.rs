@@ -46,17 +46,63 @@ struct Areas {
     status: Rect,
 }
 
-/// Splits the screen as the diagram above shows.
-fn layout(area: Rect) -> Areas {
+/// What the layout depends on besides the screen's size: how many rules the rules pane lists
+/// and how wide the widest is drawn.
+struct Needs {
+    rules: u16,
+    rule_width: u16,
+}
+
+impl Needs {
+    /// The needs of the app's current rows.
+    fn of(app: &App) -> Self {
+        let names = &app.state().table_names;
+        let (mut rules, mut widest) = (0usize, 0usize);
+        for rule in app.visible_rules() {
+            rules += 1;
+            widest = widest.max(rules::text(rule, &names.name(rule.table)).chars().count());
+        }
+        let clamp = |n: usize| u16::try_from(n).unwrap_or(u16::MAX);
+        Self {
+            rules: clamp(rules),
+            // the marker column and the borders
+            rule_width: clamp(widest.saturating_add(3)),
+        }
+    }
+}
+
+/// The fewest rows the routes pane keeps when the rules pane grows: three routes and the detail.
+const ROUTES_FLOOR: u16 = 6;
+
+/// The fewest rows the watch and events row keeps when the rules pane grows.
+const BOTTOM_FLOOR: u16 = 5;
+
+/// Splits the screen as the diagram above shows. The top row is as tall as the rules need
+/// (never shorter than 28% of the screen, never so tall that the routes pane or the bottom row
+/// fall below their floors); the rules pane takes the width its widest rule needs, from 55% up to
+/// 65%, and the interfaces pane what is left.
+fn layout(area: Rect, needs: &Needs) -> Areas {
     let [body, status] = Layout::vertical([Constraint::Min(3), Constraint::Length(1)]).areas(area);
+    let height = body.height;
+    // rounded as ratatui rounds a percentage
+    let base = (height.saturating_mul(28).saturating_add(50)) / 100;
+    let room = height.saturating_sub(ROUTES_FLOOR + BOTTOM_FLOOR).max(base);
+    let top = needs.rules.saturating_add(2).max(base).min(room);
+    let rest = height.saturating_sub(top);
+    let routes_rows = (rest.saturating_mul(37) / 72).max(ROUTES_FLOOR.min(rest));
     let [top, routes, bottom] = Layout::vertical([
-        Constraint::Percentage(28),
-        Constraint::Percentage(37),
-        Constraint::Percentage(35),
+        Constraint::Length(top),
+        Constraint::Length(routes_rows),
+        Constraint::Min(0),
     ])
     .areas(body);
+    let width = top.width;
+    let rules_width = needs.rule_width.clamp(
+        width.saturating_mul(55) / 100,
+        width.saturating_mul(65) / 100,
+    );
     let [interfaces, rules] =
-        Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(top);
+        Layout::horizontal([Constraint::Min(0), Constraint::Length(rules_width)]).areas(top);
     let [route_get, events] =
         Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(bottom);
     Areas {
@@ -70,8 +116,8 @@ fn layout(area: Rect) -> Areas {
 }
 
 /// The pane under a screen position, for mouse clicks.
-pub fn pane_at(screen: Rect, column: u16, row: u16) -> Option<Pane> {
-    let a = layout(screen);
+pub fn pane_at(app: &App, screen: Rect, column: u16, row: u16) -> Option<Pane> {
+    let a = layout(screen, &Needs::of(app));
     let inside = |r: Rect| r.contains(ratatui::layout::Position { x: column, y: row });
     [
         (a.interfaces, Pane::Interfaces),
@@ -87,7 +133,7 @@ pub fn pane_at(screen: Rect, column: u16, row: u16) -> Option<Pane> {
 
 /// Draws the whole screen.
 pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
-    let a = layout(frame.area());
+    let a = layout(frame.area(), &Needs::of(app));
     interfaces::render(frame, a.interfaces, app, theme);
     rules::render(frame, a.rules, app, theme);
     routes::render(frame, a.routes, app, theme);

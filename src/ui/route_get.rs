@@ -19,7 +19,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let typing = matches!(app.mode(), Mode::Prompt(_));
     let count = app.watch().len();
     let title = match count {
-        0 => " route get (g) ".to_owned(),
+        0 => " watch (0) · route get (g) ".to_owned(),
         n => format!(
             " watch ({}/{n}) · route get (g) ",
             app.selected(Pane::Watch) + 1

@@ -7,7 +7,7 @@ use ratatui::widgets::Paragraph;
 
 use super::{Theme, filter_note, pane_block, row_style};
 use crate::app::{App, Pane};
-use crate::model::Family;
+use crate::model::{Family, Rule};
 
 /// Draws the rules; the one the pinned query matched is marked.
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
@@ -29,14 +29,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .skip(window.start)
         .take(window.len())
         .map(|(i, rule)| {
-            let family = if rule.family == Family::V4 { "4" } else { "6" };
             let hit = matched == Some(rule.priority) && pinned_family == Some(rule.family);
             let marker = super::row_mark(hit, app.rule_marker(rule), theme);
-            let text = format!(
-                "{family} {:>5}: {}",
-                rule.priority,
-                rule.selector_text(&app.state().table_names.name(rule.table))
-            );
+            let text = text(rule, &app.state().table_names.name(rule.table));
             Line::from(vec![
                 marker,
                 Span::styled(text, row_style(app, Pane::Rules, i, theme)),
@@ -44,4 +39,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         })
         .collect();
     frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// A rule's row: its family's digit, its priority and what it selects and does.
+pub fn text(rule: &Rule, table: &str) -> String {
+    let family = if rule.family == Family::V4 { "4" } else { "6" };
+    format!(
+        "{family} {:>5}: {}",
+        rule.priority,
+        rule.selector_text(table)
+    )
 }
