@@ -60,7 +60,7 @@ fn the_rules_pane_grows_with_the_rules() {
     insta::assert_snapshot!("rules16_100x30", screen(&app, 100, 30));
     insta::assert_snapshot!("rules16_200x50", screen(&app, 200, 50));
     let shown = screen(&app, 100, 30);
-    for rule in app.state().rules.iter() {
+    for rule in &app.state().rules {
         let row = format!(
             "{} {:>5}: ",
             if rule.family == Family::V4 { 4 } else { 6 },
