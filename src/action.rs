@@ -38,6 +38,8 @@ pub enum Action {
     Remove,
     Close,
     DefaultRules,
+    Nexthops,
+    Follow,
 }
 
 impl Action {
@@ -72,6 +74,8 @@ impl Action {
             Self::Remove => "watch pane: stop watching the selected flow",
             Self::Close => "close what is open",
             Self::DefaultRules => "rules pane: next default rule (0, 32766, 32767; each family)",
+            Self::Nexthops => "routes pane: nexthop objects and what uses them, or routes",
+            Self::Follow => "routes pane: a route to its nexthop, a nexthop to its device",
         }
     }
 }

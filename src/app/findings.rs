@@ -54,6 +54,11 @@ impl App {
         )
     }
 
+    /// The marker of a nexthop object's row.
+    pub fn nexthop_marker(&self, id: u32) -> Option<Severity> {
+        self.marker(|s| matches!(s, Subject::Nexthop(n) if *n == id))
+    }
+
     /// A key in the findings view: move, choose (Enter), or close.
     pub(super) fn on_findings_key(&mut self, key: KeyEvent, selected: usize) -> Vec<Effect> {
         let last = self.findings().len().saturating_sub(1);
@@ -95,33 +100,33 @@ impl App {
     /// Focuses the pane that shows `subject` and selects its row there; a filter that hides the
     /// row is cleared, so that the pane's detail line describes the subject and no other row.
     fn select_subject(&mut self, subject: &Subject) {
-        if let Some(pane) = Self::subject_pane(subject) {
-            if self.subject_row(subject).is_none() {
-                self.panes[pane].filter.clear();
-            }
-        }
-        let (pane, row) = self.subject_row(subject).unzip();
-        let Some(pane) = pane.or_else(|| Self::subject_pane(subject)) else {
+        if let Subject::Nexthop(id) = subject {
+            // the nexthops view of the routes pane lists it
+            self.show_nexthop(*id);
             return;
-        };
+        }
+        let pane = Self::subject_pane(subject);
+        if self.subject_row(subject).is_none() {
+            self.panes[pane].filter.clear();
+        }
+        let row = self.subject_row(subject).map(|(_, row)| row);
         self.focus = pane;
         if let Some(row) = row {
             self.panes[pane].selected = row;
         }
     }
 
-    /// The pane that shows rows like `subject` (none for a nexthop: the findings view says it).
-    fn subject_pane(subject: &Subject) -> Option<Pane> {
+    /// The pane that shows rows like `subject`.
+    fn subject_pane(subject: &Subject) -> Pane {
         match subject {
-            Subject::Rule(_) => Some(Pane::Rules),
-            Subject::Link(_) | Subject::Address(_) => Some(Pane::Interfaces),
-            Subject::Route(_) => Some(Pane::Routes),
-            Subject::Nexthop(_) => None,
+            Subject::Rule(_) => Pane::Rules,
+            Subject::Link(_) | Subject::Address(_) => Pane::Interfaces,
+            Subject::Route(_) | Subject::Nexthop(_) => Pane::Routes,
         }
     }
 
     /// The pane and row that show `subject` under the pane's filter; a route's table becomes
-    /// the one the routes pane shows, unfiltered.
+    /// the one the routes pane shows, unfiltered (nexthops: `show_nexthop`).
     fn subject_row(&mut self, subject: &Subject) -> Option<(Pane, usize)> {
         let (pane, row) = match subject {
             Subject::Rule(rule) => (Pane::Rules, self.visible_rules().position(|r| r == rule)),
@@ -134,6 +139,7 @@ impl App {
                 self.visible_links().position(|l| l.index == a.index),
             ),
             Subject::Route(route) => {
+                self.show_routes();
                 self.table = Some((route.family(), route.table));
                 self.panes[Pane::Routes].filter.clear();
                 let row = self

@@ -69,6 +69,8 @@ impl App {
             Action::Namespaces => return vec![Effect::ListNamespaces],
             Action::NextTable => self.next_table(),
             Action::DefaultRules => self.next_default_rule(),
+            Action::Nexthops => self.toggle_nexthops(),
+            Action::Follow => self.follow(),
             Action::Findings => self.mode = Mode::Findings { selected: 0 },
             Action::Open if pane == Pane::Watch && self.pinned().is_some() => {
                 self.mode = Mode::Explain { scroll: 0 };

@@ -1,6 +1,6 @@
 //! The application: one owner of all state, and the one `update` that changes it.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
 use crossterm::event::KeyEvent;
 use tui_input::Input;
@@ -9,7 +9,7 @@ use crate::action::Action;
 use crate::analysis::Finding;
 use crate::keymap::Keymap;
 use crate::lookup::Query;
-use crate::model::{Change, Family, State};
+use crate::model::{Change, Family, NexthopUsers, State};
 use crate::net::{FeedEvent, Found, KernelAnswer, NetnsInfo, Target};
 use crate::report::events::{change_line, change_phrase};
 use crate::watch::{Noted, Touch, WatchList};
@@ -17,12 +17,14 @@ use crate::watch::{Noted, Touch, WatchList};
 mod findings;
 mod jump;
 mod keys;
+mod nexthops;
 mod pane;
 mod read;
 mod routes;
 mod rows;
 
 pub use crate::watch::Watched;
+pub use nexthops::RoutesView;
 pub use pane::Pane;
 use pane::{PaneMap, PaneState};
 
@@ -146,6 +148,11 @@ pub struct App {
     filtered: Option<(FilterKey, Vec<RoutePos>)>,
     /// The diagnosis of the state, and the generation it was made for.
     findings: (u64, Vec<Finding>),
+    /// What the routes pane lists: routes, or nexthop objects.
+    routes_view: RoutesView,
+    /// What uses each nexthop object, and the generation it was found for (kept current only
+    /// while the nexthops view is shown).
+    nexthop_users: (u64, BTreeMap<u32, NexthopUsers>),
 }
 
 /// Where a route sits: its table and its position there.
@@ -182,6 +189,8 @@ impl App {
             generation: 0,
             filtered: None,
             findings,
+            routes_view: RoutesView::Routes,
+            nexthop_users: (u64::MAX, BTreeMap::new()),
         }
     }
 
@@ -240,6 +249,7 @@ impl App {
         }
         self.clamp(Pane::Rules);
         self.refresh();
+        self.refresh_nexthop_users();
         for pane in Pane::ALL {
             self.clamp(pane);
         }

@@ -12,7 +12,10 @@ impl App {
         match pane {
             Pane::Interfaces => self.visible_links().count(),
             Pane::Rules => self.visible_rules().count(),
-            Pane::Routes => self.route_count(),
+            Pane::Routes => match self.routes_view {
+                super::RoutesView::Routes => self.route_count(),
+                super::RoutesView::Nexthops { .. } => self.visible_nexthops().count(),
+            },
             Pane::Watch => self.watch.len(),
             Pane::Events => self.visible_events().count(),
         }
@@ -66,8 +69,11 @@ impl App {
         self.visible_rules().nth(self.selected(Pane::Rules))
     }
 
-    /// The selected route of the routes pane.
+    /// The selected route of the routes pane (none while it lists nexthop objects).
     pub fn selected_route(&self) -> Option<&Route> {
+        if self.routes_view != super::RoutesView::Routes {
+            return None;
+        }
         self.route_window(self.selected(Pane::Routes), 1)
             .into_iter()
             .next()

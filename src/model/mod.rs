@@ -25,7 +25,7 @@ pub use invariants::InvariantError;
 pub use link::{Link, LinkFlags, OperState, hex_colon};
 pub use name::{HEX_PREFIX, LinkName, cut, escape, escape_bytes};
 pub use neighbour::{Neighbour, NeighbourState};
-pub use nexthop::{Nexthop, NexthopGroupMember};
+pub use nexthop::{FIRST_USERS, Nexthop, NexthopGroupMember, NexthopUsers, nexthop_users};
 pub use origin::{Origin, Process};
 pub use route::{Hop, NextHop, Placement, Route, RouteExtra, RouteFlags, RouteKind, RouteTable};
 pub use rule::{MODELLED_RULE_FLAGS, Rule, RuleAction};

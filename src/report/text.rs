@@ -171,7 +171,10 @@ pub fn route_row(state: &State, r: &Route) -> String {
     let mut row = format!("{:<30} {}", parts.head, parts.rest)
         .trim_end()
         .to_owned();
-    let members = nexthop_members(state, r.nhid);
+    let members: Vec<String> = nexthop_members(state, r.nhid)
+        .into_iter()
+        .map(|m| format!("nexthop {m}"))
+        .collect();
     let below = if members.is_empty() {
         &parts.hops
     } else {
@@ -267,25 +270,21 @@ fn route_parts(state: &State, r: &Route) -> RouteParts {
 }
 
 /// The nexthops a route's nexthop object `nhid` stands for, one phrase each: the object itself,
-/// or a group's members with their weights (`nexthop id 1 via 10.0.0.1 dev eth0 weight 2`);
-/// empty when the route names no object or the object is not known.
+/// or a group's members with their weights (`id 1 via 10.0.0.1 dev eth0 weight 2`); empty when
+/// the route names no object or the object is not known.
 pub fn nexthop_members(state: &State, nhid: u32) -> Vec<String> {
     let Some(object) = state.nexthops.get(&nhid).filter(|_| nhid != 0) else {
         return Vec::new();
     };
     if object.group.is_empty() {
-        return vec![format!("nexthop {}", nexthop_line(state, object))];
+        return vec![nexthop_line(state, object)];
     }
     object
         .group
         .iter()
         .map(|m| match state.nexthops.get(&m.id) {
-            Some(member) => format!(
-                "nexthop {} weight {}",
-                nexthop_line(state, member),
-                m.weight
-            ),
-            None => format!("nexthop id {} (not known) weight {}", m.id, m.weight),
+            Some(member) => format!("{} weight {}", nexthop_line(state, member), m.weight),
+            None => format!("id {} (not known) weight {}", m.id, m.weight),
         })
         .collect()
 }

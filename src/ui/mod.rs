@@ -20,6 +20,7 @@ mod events;
 mod findings;
 mod help;
 mod interfaces;
+mod nexthops;
 mod route_get;
 mod routes;
 mod rules;
@@ -33,7 +34,7 @@ use ratatui::style::Style;
 use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders};
 
-use crate::app::{App, Mode, Pane};
+use crate::app::{App, Mode, Pane, RoutesView};
 pub use theme::Theme;
 
 /// Where each part of the screen goes (shared by drawing and mouse clicks).
@@ -136,7 +137,10 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
     let a = layout(frame.area(), &Needs::of(app));
     interfaces::render(frame, a.interfaces, app, theme);
     rules::render(frame, a.rules, app, theme);
-    routes::render(frame, a.routes, app, theme);
+    match app.routes_view() {
+        RoutesView::Routes => routes::render(frame, a.routes, app, theme),
+        RoutesView::Nexthops { .. } => nexthops::render(frame, a.routes, app, theme),
+    }
     route_get::render(frame, a.route_get, app, theme);
     events::render(frame, a.events, app, theme);
     status::render(frame, a.status, app, theme);

@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 use super::{Theme, filter_note, pane_block, row_style};
 use crate::app::{App, Pane};
 use crate::model::{Family, Route, RouteKind, RuleAction, State};
-use crate::report::text::{family_label, route_line};
+use crate::report::text::{family_label, nexthop_members, route_line};
 
 /// Draws the visible window of routes and a detail line for the selected one.
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
@@ -63,8 +63,19 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
-/// Why a route is there and which rules can reach it, in one line.
+/// Why a route is there and which rules can reach it, in one line; a route through a nexthop
+/// object names the object's nexthops first (a group's members with their weights).
 pub fn detail(state: &State, route: &Route) -> String {
+    let members = nexthop_members(state, route.nhid);
+    let why = reason(state, route);
+    if members.is_empty() {
+        return why;
+    }
+    format!("nhid {}: {} · {why}", route.nhid, members.join(", "))
+}
+
+/// Why a route is there and which rules can reach it.
+fn reason(state: &State, route: &Route) -> String {
     let reached: Vec<String> = state
         .rules_of(route.family())
         .filter(|r| r.action == RuleAction::Lookup && r.table == route.table)
