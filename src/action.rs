@@ -40,6 +40,8 @@ pub enum Action {
     DefaultRules,
     Nexthops,
     Follow,
+    NextLesson,
+    PrevLesson,
 }
 
 impl Action {
@@ -76,6 +78,8 @@ impl Action {
             Self::DefaultRules => "rules pane: next default rule (0, 32766, 32767; each family)",
             Self::Nexthops => "routes pane: nexthop objects and what uses them, or routes",
             Self::Follow => "routes pane: a route to its nexthop, a nexthop to its device",
+            Self::NextLesson => "lesson (routescope demo NAME): the next step",
+            Self::PrevLesson => "lesson (routescope demo NAME): the step before",
         }
     }
 }

@@ -151,13 +151,17 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// List the teaching scenarios, or build one in a throwaway namespace.
+    /// List the teaching scenarios, or build one in a throwaway namespace and open it as a
+    /// lesson in the TUI.
     Demo {
         /// The scenario to build (omit to list them).
         name: Option<String>,
         /// Remove every namespace `routescope demo` created.
         #[arg(long, conflicts_with = "name")]
         clean: bool,
+        /// Build the scenario and print what to try, without opening the TUI.
+        #[arg(long, requires = "name")]
+        no_tui: bool,
     },
 }
 

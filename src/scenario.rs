@@ -18,6 +18,8 @@ pub struct Scenario {
     pub name: String,
     /// One-line title.
     pub title: String,
+    /// The situation's question in one or two sentences: what the lesson answers.
+    pub question: String,
     /// What the scenario shows, in a few sentences.
     pub story: String,
     /// `ip` arguments (run as `ip -n NS …`), or `sysctl key=value` run inside the namespace.
@@ -32,6 +34,10 @@ pub struct Scenario {
 pub struct Try {
     /// The words after `ip route get`.
     pub query: String,
+    /// What to look at on screen while this query is selected (the lesson's step).
+    pub look: String,
+    /// The answer, in plain words (the lesson's step).
+    pub answer: String,
     /// The route type (`unicast`, `local` …) or the errno name (`EACCES` …).
     #[serde(rename = "type")]
     pub kind: String,
@@ -148,6 +154,15 @@ mod tests {
             all.iter()
                 .all(|s| !s.tries.is_empty() && !s.setup.is_empty())
         );
+        // every scenario is a lesson: a question, and for each query what to look at and why
+        for s in &all {
+            assert!(!s.question.trim().is_empty(), "{}: no question", s.name);
+            for t in &s.tries {
+                let context = format!("{} `{}`", s.name, t.query);
+                assert!(!t.look.trim().is_empty(), "{context}: nothing to look at");
+                assert!(!t.answer.trim().is_empty(), "{context}: no answer");
+            }
+        }
         assert!(find("nope").unwrap_err().to_string().contains("lo-address"));
     }
 }

@@ -15,7 +15,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use crate::action::Action;
-use crate::app::{App, Effect, Msg};
+use crate::app::{App, Effect, Lesson, Msg};
 use crate::error::one_line;
 use crate::keymap::Keymap;
 use crate::load as state;
@@ -46,7 +46,6 @@ pub fn run(
     watch: &[String],
 ) -> color_eyre::Result<ExitCode> {
     crate::watch::check_queries(watch).map_err(crate::error::BadInput)?;
-    let runtime = state::runtime()?;
     let (keymap, warning) = Keymap::load();
     let app = match snapshot {
         Some(path) => App::new(
@@ -57,8 +56,41 @@ pub fn run(
         ),
         None => App::new(State::default(), netns.info().clone(), false, keymap),
     };
+    Ok(run_with(app, netns, warning, watch, ascii)?.0)
+}
+
+/// Runs the terminal UI on namespace `netns` with `lesson` open (its flows are watched, not
+/// saved, and the saved list is not restored); returns the exit status and the namespace the
+/// person chose to remove on the way out, which the caller removes once the terminal is back.
+pub fn run_lesson(
+    netns: &Netns,
+    lesson: Lesson,
+    ascii: bool,
+) -> color_eyre::Result<(ExitCode, Option<String>)> {
+    let (keymap, warning) = Keymap::load();
+    let mut app = App::new(
+        State::default(),
+        netns.info().clone(),
+        false,
+        Lesson::keymap(keymap),
+    );
+    // the state is not read yet: nothing to ask the kernel before it is
+    app.update(Msg::Lesson(Box::new(lesson)));
+    run_with(app, netns, warning, &[], ascii)
+}
+
+/// Runs `app` in the terminal until it quits or a signal ends it: the exit status, and the
+/// namespace to remove afterwards, if the app was asked to.
+fn run_with(
+    mut app: App,
+    netns: &Netns,
+    warning: Option<String>,
+    watch: &[String],
+    ascii: bool,
+) -> color_eyre::Result<(ExitCode, Option<String>)> {
+    let runtime = state::runtime()?;
     let ended = runtime.block_on(run_app(
-        app,
+        &mut app,
         netns.clone(),
         warning,
         watch,
@@ -66,10 +98,11 @@ pub fn run(
     ));
     // a kernel question may still wait on its thread: do not wait for it
     runtime.shutdown_background();
-    Ok(match ended? {
+    let status = match ended? {
         Some(stop) => ExitCode::from(signals::exit_status(stop)),
         None => ExitCode::SUCCESS,
-    })
+    };
+    Ok((status, app.remove_on_exit().map(str::to_owned)))
 }
 
 /// The current time of day as `HH:MM:SS.mmm` (UTC), read here and handed to `update` as data.
@@ -187,10 +220,11 @@ impl Watched {
     }
 }
 
-/// Watches the namespace's saved flows, then the command line's, which are saved with them.
+/// Watches the namespace's saved flows (not in a lesson, whose flows are its steps), then the
+/// command line's, which are saved with them.
 fn start_watching(app: &mut App, watch: &[String]) -> Vec<Effect> {
     let mut effects = Vec::new();
-    if !app.is_snapshot() {
+    if !app.is_snapshot() && app.lesson().is_none() {
         effects.extend(app.update(restore_watch(app.namespace())));
     }
     if !watch.is_empty() {
@@ -211,7 +245,7 @@ fn handler(s: Signal) -> color_eyre::Result<tokio::signal::unix::Signal> {
 /// The loop: draw when something changed, wait for keys, feed events, kernel answers, signals.
 /// Returns the signal that ended it, if one did.
 async fn run_app(
-    mut app: App,
+    app: &mut App,
     mut netns: Netns,
     warning: Option<String>,
     watch: &[String],
@@ -220,7 +254,7 @@ async fn run_app(
     if let Some(warning) = warning {
         app.update(Msg::Notice(warning));
     }
-    let mut startup = Some(start_watching(&mut app, watch));
+    let mut startup = Some(start_watching(app, watch));
     let (feed_tx, mut feed_rx) = mpsc::channel::<FeedEvent>(4096);
     let (kernel_tx, mut kernel_rx) = mpsc::channel::<KernelReply>(16);
     let mut feed = (!app.is_snapshot()).then(|| follow(netns.clone(), feed_tx.clone()));
@@ -239,14 +273,14 @@ async fn run_app(
     while !app.should_quit() {
         // every wake-up below is a change (a key, feed events, an answer) but a quiet check
         if std::mem::replace(&mut changed, true) {
-            terminal.draw(|frame| ui::render(frame, &app, theme))?;
+            terminal.draw(|frame| ui::render(frame, app, theme))?;
         }
         let effects = if let Some(effects) = startup.take() {
             effects
         } else {
             tokio::select! {
                 event = events.next() => match event {
-                    Some(Ok(event)) => on_terminal_event(&mut app, &event, terminal.get_frame().area()),
+                    Some(Ok(event)) => on_terminal_event(app, &event, terminal.get_frame().area()),
                     Some(Err(_)) | None => break,
                 },
                 Some(event) = feed_rx.recv() => {
@@ -281,7 +315,7 @@ async fn run_app(
         let mut effects = VecDeque::from(effects);
         while let Some(effect) = effects.pop_front() {
             match effect {
-                Effect::AskKernel(query) => ask_kernel(&netns, &app, query, kernel_tx.clone()),
+                Effect::AskKernel(query) => ask_kernel(&netns, app, query, kernel_tx.clone()),
                 Effect::ListNamespaces => {
                     effects.extend(app.update(Msg::Namespaces(crate::net::all_namespaces())));
                 }
@@ -301,7 +335,7 @@ async fn run_app(
                     }
                     Err(err) => effects.extend(app.update(Msg::Notice(one_line(&err)))),
                 },
-                Effect::SaveWatch(queries) => save_watch(&mut app, &queries),
+                Effect::SaveWatch(queries) => save_watch(app, &queries),
             }
         }
         if feed.as_ref().is_some_and(JoinHandle::is_finished) {

@@ -29,14 +29,14 @@ fn rows_with<'a>(shown: &'a str, text: &str) -> Vec<&'a str> {
     shown.lines().filter(|l| l.contains(text)).collect()
 }
 
-/// `x` lists the objects: id, gateway and device or members with weights, and what uses each;
-/// the selected one's users are named below; `x` again gives the routes back where they were.
+/// `o` lists the objects: id, gateway and device or members with weights, and what uses each;
+/// the selected one's users are named below; `o` again gives the routes back where they were.
 #[test]
 fn the_nexthops_view_lists_objects_and_what_uses_them() {
     let mut app = nexthops_app();
     app.update(key(KeyCode::Down));
     let route_row = app.selected(Pane::Routes);
-    app.update(key(KeyCode::Char('x')));
+    app.update(key(KeyCode::Char('o')));
     assert_eq!(app.routes_view(), RoutesView::Nexthops { route_row });
     assert_eq!(app.row_count(Pane::Routes), 4);
     let shown = screen(&app, 120, 40);
@@ -48,7 +48,7 @@ fn the_nexthops_view_lists_objects_and_what_uses_them() {
     ] {
         assert_eq!(rows_with(&shown, row).len(), 1, "{row:?}:\n{shown}");
     }
-    assert!(shown.contains("nexthops (4) · x: routes"), "{shown}");
+    assert!(shown.contains("nexthops (4) · o: routes"), "{shown}");
     assert!(
         shown.contains("routes 10.20.0.0/16 (table main) · in group 10 · f: to eth0"),
         "{shown}"
@@ -72,7 +72,7 @@ fn the_nexthops_view_lists_objects_and_what_uses_them() {
         assert_eq!(app.row_count(Pane::Routes), rows, "/{filter}");
         app.update(key(KeyCode::Esc));
     }
-    app.update(key(KeyCode::Char('x')));
+    app.update(key(KeyCode::Char('o')));
     assert_eq!(app.routes_view(), RoutesView::Routes);
     assert_eq!(app.selected(Pane::Routes), route_row);
 }
@@ -142,7 +142,7 @@ fn follow_goes_from_a_route_to_its_nexthop_and_on_to_the_device() {
 #[test]
 fn the_nexthops_view_follows_the_state() {
     let mut app = nexthops_app();
-    app.update(key(KeyCode::Char('x')));
+    app.update(key(KeyCode::Char('o')));
     app.update(key(KeyCode::End));
     let route = app
         .state()

@@ -36,6 +36,10 @@ impl App {
                 self.on_explain_key(key, scroll);
                 Vec::new()
             }
+            Mode::LeaveLesson => {
+                self.on_leave_key(key);
+                Vec::new()
+            }
         }
     }
 
@@ -44,7 +48,7 @@ impl App {
         let pane = self.focus;
         let at = self.panes[pane].selected;
         match action {
-            Action::Quit => self.quit = true,
+            Action::Quit => self.quit_or_leave(),
             Action::Help => self.mode = Mode::Help,
             Action::FocusNext => self.focus = pane.next(),
             Action::FocusPrev => self.focus = pane.prev(),
@@ -71,6 +75,8 @@ impl App {
             Action::DefaultRules => self.next_default_rule(),
             Action::Nexthops => self.toggle_nexthops(),
             Action::Follow => self.follow(),
+            Action::NextLesson => self.step_lesson(true),
+            Action::PrevLesson => self.step_lesson(false),
             Action::Findings => self.mode = Mode::Findings { selected: 0 },
             Action::Open if pane == Pane::Watch && self.pinned().is_some() => {
                 self.mode = Mode::Explain { scroll: 0 };
@@ -79,7 +85,7 @@ impl App {
                 self.watch.remove(at);
                 self.clamp(Pane::Watch);
                 if !self.snapshot {
-                    return vec![Effect::SaveWatch(self.watch.texts())];
+                    return vec![Effect::SaveWatch(self.saved_watch())];
                 }
             }
             Action::Open | Action::Remove => {
@@ -206,7 +212,7 @@ impl App {
         self.prompt_error = None;
         let mut effects = self.ask_kernel(&[at]);
         if !self.snapshot {
-            effects.push(Effect::SaveWatch(self.watch.texts()));
+            effects.push(Effect::SaveWatch(self.saved_watch()));
         }
         Ok(effects)
     }

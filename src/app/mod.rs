@@ -17,6 +17,7 @@ use crate::watch::{Noted, Touch, WatchList};
 mod findings;
 mod jump;
 mod keys;
+mod lesson;
 mod nexthops;
 mod pane;
 mod read;
@@ -24,6 +25,7 @@ mod routes;
 mod rows;
 
 pub use crate::watch::Watched;
+pub use lesson::{Lesson, LessonStep};
 pub use nexthops::RoutesView;
 pub use pane::Pane;
 use pane::{PaneMap, PaneState};
@@ -55,6 +57,8 @@ pub enum Mode {
     Explain {
         scroll: usize,
     },
+    /// Leaving a lesson: asking whether to remove its namespace (y/N).
+    LeaveLesson,
 }
 
 /// One line of the event log.
@@ -97,6 +101,8 @@ pub enum Msg {
     Notice(String),
     /// The terminal was resized (rows), which sets the page size.
     Resize(u16),
+    /// A lesson to open (`routescope demo NAME`): its queries are watched, not saved.
+    Lesson(Box<Lesson>),
 }
 
 /// Requests from `update` to the run loop, which does the I/O.
@@ -153,6 +159,10 @@ pub struct App {
     /// What uses each nexthop object, and the generation it was found for (kept current only
     /// while the nexthops view is shown).
     nexthop_users: (u64, BTreeMap<u32, NexthopUsers>),
+    /// The open lesson, if `routescope demo NAME` opened one.
+    lesson: Option<lesson::OpenLesson>,
+    /// The namespace to remove once the terminal is given back (the lesson's, if asked to).
+    remove_on_exit: Option<String>,
 }
 
 /// Where a route sits: its table and its position there.
@@ -191,6 +201,8 @@ impl App {
             findings,
             routes_view: RoutesView::Routes,
             nexthop_users: (u64::MAX, BTreeMap::new()),
+            lesson: None,
+            remove_on_exit: None,
         }
     }
 
@@ -233,6 +245,7 @@ impl App {
                 self.page = usize::from(rows / 3).max(1);
                 Vec::new()
             }
+            Msg::Lesson(lesson) => self.open_lesson(*lesson),
         };
         self.settle();
         effects
@@ -362,7 +375,7 @@ impl App {
             Vec::new()
         };
         if save && !self.snapshot {
-            effects.push(Effect::SaveWatch(self.watch.texts()));
+            effects.push(Effect::SaveWatch(self.saved_watch()));
         }
         effects
     }

@@ -89,7 +89,7 @@ impl App {
     }
 
     /// The tables the routes pane draws from.
-    fn shown_tables(&self) -> impl Iterator<Item = (&(Family, u32), &RouteTable)> {
+    pub(super) fn shown_tables(&self) -> impl Iterator<Item = (&(Family, u32), &RouteTable)> {
         let only = self.routes_table();
         self.state
             .tables

@@ -32,7 +32,11 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
         target.open()?
     };
     match cli.command {
-        Some(Command::Demo { name, clean }) => demo::run(name.as_deref(), clean),
+        Some(Command::Demo {
+            name,
+            clean,
+            no_tui,
+        }) => demo::run(name.as_deref(), clean, no_tui, cli.ascii),
         Some(Command::Get {
             batch: Some(file),
             json,

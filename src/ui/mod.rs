@@ -1,25 +1,29 @@
 //! The screen. Panes only read the `App`; they never change it and never compute a lookup.
 //!
 //! ```text
-//! ┌ interfaces ─────────────┐┌ rules ──────────────────────────────────┐
-//! │ lo     UP  127.0.0.1/8  ││     0: from all lookup local            │
-//! │ eth0   UP  10.0.0.2/24  ││ 32766: from all lookup main             │
-//! ├ routes: all tables ──────────────────────────────────────────────────┤
-//! │ main   default via 10.0.0.1 dev eth0                                 │
-//! │ local  local 10.0.0.2 dev eth0 …                                     │
-//! │ (detail of the selected route: which rules reach it, why it is here) │
-//! ├ route get ───────────────────────────────┐┌ events ──────────────────┤
-//! │ 8.8.8.8 from 10.0.0.2                    ││ 12:00:01 + route …       │
-//! │ rule 32766 → main → via 10.0.0.1 …       ││                          │
-//! └──────────────────────────────────────────┘└──────────────────────────┘
-//!  status: namespace, counts, resyncs, keys                     (1 row)
+//! ┌ interfaces ───────────┐┌ rules (as tall as the rules need, as wide as the widest) ┐
+//! │ lo     UP  127.0.0.1/8││     0: from all lookup local                               │
+//! │ eth0   UP  10.0.0.2/24││ 32766: from all lookup main                                │
+//! ├ routes: all tables (or o: the nexthop objects) ────────────────────────────────────┤
+//! │ main   default via 10.0.0.1 dev eth0                                               │
+//! │ local  local 10.0.0.2 dev eth0 …                                                   │
+//! │ (detail of the selected route: which rules reach it, why it is here)               │
+//! ├ watch · route get ───────────────────────────────┐┌ events ─────────────────────────┤
+//! │ 8.8.8.8 from 10.0.0.2                             ││ 12:00:01 + route …              │
+//! │ rule 32766 → main → via 10.0.0.1 …                ││                                 │
+//! ├ lesson (routescope demo NAME only) ───────────────┴─────────────────────────────────┤
+//! │ the question; the step's query, what to look at, the answer                        │
+//! └────────────────────────────────────────────────────────────────────────────────────┘
+//!  status: namespace, counts, resyncs, keys                                    (1 row)
 //! ```
-//! Help and the namespace picker are overlays drawn last.
+//! Help, the findings, the namespace picker, the full explanation and the question on leaving
+//! a lesson are overlays drawn last.
 
 mod events;
 mod findings;
 mod help;
 mod interfaces;
+mod lesson;
 mod nexthops;
 mod route_get;
 mod routes;
@@ -44,6 +48,8 @@ struct Areas {
     routes: Rect,
     route_get: Rect,
     events: Rect,
+    /// The lesson pane, a band across the screen above the status line (empty without one).
+    lesson: Rect,
     status: Rect,
 }
 
@@ -52,11 +58,13 @@ struct Areas {
 struct Needs {
     rules: u16,
     rule_width: u16,
+    /// The rows the lesson pane wants (0: no lesson).
+    lesson: u16,
 }
 
 impl Needs {
-    /// The needs of the app's current rows.
-    fn of(app: &App) -> Self {
+    /// The needs of the app's current rows on a screen `width` columns wide.
+    fn of(app: &App, width: u16) -> Self {
         let names = &app.state().table_names;
         let (mut rules, mut widest) = (0usize, 0usize);
         for rule in app.visible_rules() {
@@ -68,6 +76,7 @@ impl Needs {
             rules: clamp(rules),
             // the marker column and the borders
             rule_width: clamp(widest.saturating_add(3)),
+            lesson: lesson::rows_wanted(app, width),
         }
     }
 }
@@ -84,6 +93,10 @@ const BOTTOM_FLOOR: u16 = 5;
 /// 65%, and the interfaces pane what is left.
 fn layout(area: Rect, needs: &Needs) -> Areas {
     let [body, status] = Layout::vertical([Constraint::Min(3), Constraint::Length(1)]).areas(area);
+    // a lesson takes what it needs up to two fifths of the screen, from every row above it
+    let lesson_rows = needs.lesson.min(body.height.saturating_mul(2) / 5);
+    let [body, lesson] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(lesson_rows)]).areas(body);
     let height = body.height;
     // rounded as ratatui rounds a percentage
     let base = (height.saturating_mul(28).saturating_add(50)) / 100;
@@ -112,13 +125,14 @@ fn layout(area: Rect, needs: &Needs) -> Areas {
         routes,
         route_get,
         events,
+        lesson,
         status,
     }
 }
 
 /// The pane under a screen position, for mouse clicks.
 pub fn pane_at(app: &App, screen: Rect, column: u16, row: u16) -> Option<Pane> {
-    let a = layout(screen, &Needs::of(app));
+    let a = layout(screen, &Needs::of(app, screen.width));
     let inside = |r: Rect| r.contains(ratatui::layout::Position { x: column, y: row });
     [
         (a.interfaces, Pane::Interfaces),
@@ -134,7 +148,7 @@ pub fn pane_at(app: &App, screen: Rect, column: u16, row: u16) -> Option<Pane> {
 
 /// Draws the whole screen.
 pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
-    let a = layout(frame.area(), &Needs::of(app));
+    let a = layout(frame.area(), &Needs::of(app, frame.area().width));
     interfaces::render(frame, a.interfaces, app, theme);
     rules::render(frame, a.rules, app, theme);
     match app.routes_view() {
@@ -143,6 +157,7 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
     }
     route_get::render(frame, a.route_get, app, theme);
     events::render(frame, a.events, app, theme);
+    lesson::render(frame, a.lesson, app, theme);
     status::render(frame, a.status, app, theme);
     match app.mode() {
         Mode::Help => help::render(frame, frame.area(), app, theme),
@@ -152,6 +167,7 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
             help::render_namespaces(frame, frame.area(), entries, *selected, followed, theme);
         }
         Mode::Explain { scroll } => watch::render_explain(frame, frame.area(), app, *scroll, theme),
+        Mode::LeaveLesson => lesson::render_leave(frame, frame.area(), app, theme),
         _ => {}
     }
 }

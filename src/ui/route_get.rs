@@ -13,6 +13,9 @@ use crate::model::{State, escape};
 use crate::report::explain;
 use crate::verify;
 
+/// The fewest rows the watch pane needs to list the flows above the explanation.
+const LIST_MIN_ROWS: u16 = 6;
+
 /// Draws the prompt while typing, else the watch list and the selected flow's explanation, else
 /// a hint.
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
@@ -55,8 +58,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         ));
         lines
     } else if let Some(pinned) = app.pinned() {
-        // the list one row a flow, cut at the pane's edge; the explanation wraps below it
-        let list = super::watch::list_lines(app, usize::from(inner.height), theme);
+        // the list one row a flow, cut at the pane's edge; the explanation wraps below it. A
+        // pane of a few rows keeps them for the explanation (the title counts the flows)
+        let list = if inner.height >= LIST_MIN_ROWS {
+            super::watch::list_lines(app, usize::from(inner.height), theme)
+        } else {
+            Vec::new()
+        };
         let rows = u16::try_from(list.len())
             .unwrap_or(u16::MAX)
             .min(inner.height);
@@ -82,7 +90,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     );
 }
 
-/// A watched flow's explanation: verdict first, then the kernel, then the steps that decided.
+/// A watched flow's explanation: verdict first, then the kernel, the verdict's caveats and the
+/// paths it may take, then the steps that decided.
 pub fn explanation_lines<'a>(
     state: &State,
     pinned: &Watched,
@@ -126,6 +135,13 @@ pub fn explanation_lines<'a>(
             }
         }
     }
+    // the verdict's caveats before the steps, so a short pane shows them
+    if let Some(note) = &v.note {
+        lines.push(Line::styled(escape(note).into_owned(), theme.warn));
+    }
+    for path in explain::candidate_lines(state, v) {
+        lines.push(Line::styled(escape(&path).into_owned(), theme.warn));
+    }
     if let Some(why) = &pinned.invalid {
         lines.push(Line::styled(escape(why).into_owned(), theme.warn));
     }
@@ -157,12 +173,6 @@ pub fn explanation_lines<'a>(
             explain::result_word(&step.result)
         );
         lines.push(Line::raw(escape(&text).into_owned()));
-    }
-    if let Some(note) = &v.note {
-        lines.push(Line::styled(escape(note).into_owned(), theme.warn));
-    }
-    for path in explain::candidate_lines(state, v) {
-        lines.push(Line::styled(escape(&path).into_owned(), theme.warn));
     }
     lines
 }
