@@ -11,15 +11,19 @@ use crate::action::Action;
 use crate::app::App;
 use crate::model::escape;
 
-/// The pane's paragraphs (before wrapping), for the open lesson's step.
-fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
+/// The pane's paragraphs (before wrapping), for the open lesson's step; the question first
+/// when `question`.
+fn lines(app: &App, theme: &Theme, question: bool) -> Vec<Line<'static>> {
     let Some((lesson, at)) = app.lesson() else {
         return Vec::new();
     };
-    let mut lines = vec![Line::styled(
-        escape(&lesson.question).into_owned(),
-        theme.title,
-    )];
+    let mut lines = Vec::new();
+    if question {
+        lines.push(Line::styled(
+            escape(&lesson.question).into_owned(),
+            theme.title,
+        ));
+    }
     if let Some(step) = lesson.steps.get(at) {
         lines.push(Line::from(vec![
             Span::styled("get ", theme.key),
@@ -40,12 +44,18 @@ fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
 /// How many rows the pane wants at `width` columns (borders included): its paragraphs wrapped
 /// word by word as the pane wraps them; 0 without a lesson.
 pub fn rows_wanted(app: &App, width: u16) -> u16 {
+    rows_of(app, width, true)
+}
+
+/// The rows the paragraphs take at `width` columns (borders included), with the question or
+/// without.
+fn rows_of(app: &App, width: u16, question: bool) -> u16 {
     if app.lesson().is_none() {
         return 0;
     }
     let inner = usize::from(width.saturating_sub(2)).max(1);
     let theme = Theme::new(true, false);
-    let rows: usize = lines(app, &theme)
+    let rows: usize = lines(app, &theme, question)
         .iter()
         .map(|line| {
             let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
@@ -74,7 +84,9 @@ fn wrapped_rows(text: &str, width: usize) -> usize {
     rows
 }
 
-/// Draws the lesson: the title with the step and its keys, then the paragraphs, wrapped.
+/// Draws the lesson: the title with the step and its keys, then the paragraphs, wrapped; a pane
+/// too short for all of them leaves the question out (the title names the lesson), so that
+/// the step's answer shows.
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let Some((lesson, at)) = app.lesson() else {
         return;
@@ -88,8 +100,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         key(Action::NextLesson),
         key(Action::PrevLesson)
     );
+    let question = area.height >= rows_of(app, area.width, true);
     frame.render_widget(
-        Paragraph::new(lines(app, theme))
+        Paragraph::new(lines(app, theme, question))
             .wrap(Wrap { trim: true })
             .block(pane_block(title, false, theme)),
         area,
