@@ -73,7 +73,7 @@ impl Action {
             Self::Namespaces => "switch network namespace",
             Self::NextTable => "routes pane: next table (all tables, then each one)",
             Self::Findings => {
-                "diagnosis: what is wrong, by severity, with why and the fix; Enter shows it"
+                "diagnosis: what is wrong, by severity, with why and the fix (see lists below)"
             }
             Self::Open => "watch pane: the whole explanation and history, full screen",
             Self::Remove => "watch pane: stop watching the selected flow",
