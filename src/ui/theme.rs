@@ -143,3 +143,67 @@ impl Theme {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use ratatui::style::{Color, Modifier, Style};
+
+    use super::{Theme, ThemeName};
+
+    /// Every style of a theme.
+    fn styles(t: &Theme) -> [Style; 10] {
+        [
+            t.text, t.muted, t.border, t.focused, t.title, t.selected, t.good, t.bad, t.warn, t.key,
+        ]
+    }
+
+    #[test]
+    fn every_theme_shows_focus_and_selection_without_colour() {
+        for name in [ThemeName::Dark, ThemeName::Light, ThemeName::HighContrast] {
+            for no_color in [false, true] {
+                let t = Theme::named(name, no_color, false);
+                assert!(
+                    t.selected.add_modifier.contains(Modifier::REVERSED),
+                    "{name:?}"
+                );
+                assert_ne!(t.focused_borders.vertical_left, t.borders.vertical_left);
+                if no_color {
+                    assert!(styles(&t).iter().all(|s| s.fg.is_none()), "{name:?}");
+                }
+            }
+            let ascii = Theme::named(name, false, true);
+            assert_ne!(ascii.focused_borders.top_left, ascii.borders.top_left);
+        }
+    }
+
+    #[test]
+    fn light_avoids_the_colours_a_white_background_hides() {
+        let t = Theme::named(ThemeName::Light, false, false);
+        for style in styles(&t) {
+            assert!(
+                !matches!(
+                    style.fg,
+                    Some(
+                        Color::Yellow
+                            | Color::LightYellow
+                            | Color::Cyan
+                            | Color::LightCyan
+                            | Color::Gray
+                            | Color::White
+                    )
+                ),
+                "{style:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn high_contrast_is_bright_and_bold() {
+        let t = Theme::named(ThemeName::HighContrast, false, false);
+        for style in [t.good, t.bad, t.warn, t.key, t.focused, t.selected] {
+            assert!(style.add_modifier.contains(Modifier::BOLD), "{style:?}");
+        }
+        assert_eq!(t.muted.fg, None, "muted text is not dimmed");
+        assert_eq!(t.bad.fg, Some(Color::LightRed));
+    }
+}
