@@ -1,12 +1,15 @@
 //! The real program in tmux against a kernel namespace: zoom shows the whole explanation and
 //! Esc returns, the copy keys reach tmux's paste buffer through OSC 52, the mouse toggle turns
-//! the terminal's mouse reporting off and on, and a bad config file is one notice.
+//! the terminal's mouse reporting off and on (and a suspension keeps it off), and a bad config
+//! file is one notice.
 
 mod common;
 
 use common::TestNetns;
 use common::bin::{BIN, TempDir};
 use common::tmux::Tmux;
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
 
 #[test]
 fn zoom_copy_and_the_mouse_toggle_in_a_real_terminal() {
@@ -28,8 +31,9 @@ fn zoom_copy_and_the_mouse_toggle_in_a_real_terminal() {
         "{}",
         String::from_utf8_lossy(&set.stderr)
     );
+    // alone on its line: bash would go on with the rest of a list once the job stops
     t.line(&format!(
-        "XDG_STATE_HOME={} XDG_CONFIG_HOME={} {BIN} -n {}; echo EXITED-$?",
+        "XDG_STATE_HOME={} XDG_CONFIG_HOME={} {BIN} -n {}",
         state.display(),
         config.display(),
         ns.name
@@ -89,9 +93,17 @@ fn zoom_copy_and_the_mouse_toggle_in_a_real_terminal() {
     t.keys(&["m"]);
     t.wait_until("mouse capture on", |s| !s.contains("mouse off (m)"));
     assert_eq!(t.modes(), "alternate=1 mouse=1 cursor=0");
+    // suspended and continued with the mouse off, it stays off
     t.keys(&["m"]);
     t.wait_for("mouse off (m)");
+    kill(Pid::from_raw(t.child_pid()), Signal::SIGTSTP).expect("kill");
+    t.wait_for("Stopped");
+    t.line("fg");
+    t.wait_for("mouse off (m)");
+    assert_eq!(t.modes(), "alternate=1 mouse=0 cursor=0");
     t.keys(&["q"]);
+    t.wait_until("the prompt", |s| s.lines().any(|l| l == "$"));
+    t.line("echo EXITED-$?");
     let screen = t.wait_for("EXITED-");
     assert!(screen.contains("EXITED-0"), "{screen}");
     assert_eq!(t.modes(), "alternate=0 mouse=0 cursor=1", "{screen}");

@@ -53,11 +53,11 @@ pub enum Mode {
 /// watch pane, the selected flow's whole explanation is shown, scrolled by `scroll` rows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Zoom {
+    /// The panes side by side.
     #[default]
     Off,
-    On {
-        scroll: usize,
-    },
+    /// The focused pane alone; `scroll` rows of a zoomed explanation are above the screen.
+    On { scroll: usize },
 }
 
 /// One line of the event log.

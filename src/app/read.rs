@@ -39,11 +39,6 @@ impl App {
     }
 
     /// Whether the focused pane fills the screen.
-    pub fn zoom(&self) -> Zoom {
-        self.zoom
-    }
-
-    /// Whether the focused pane fills the screen.
     pub fn is_zoomed(&self) -> bool {
         self.zoom != Zoom::Off
     }

@@ -2,9 +2,9 @@
 //! keymap) and a watched flow's whole explanation. `update` counts the same rows to stop
 //! scrolling at the end; the UI draws them.
 
-use super::{App, Mode, Pane, Watched, Zoom};
+use super::{App, Pane, Watched, Zoom};
 use crate::action::Action;
-use crate::keymap::{Keymap, Section};
+use crate::keymap::Keymap;
 use crate::model::escape;
 use crate::report::explain::{KernelCheck, TraceCheck, verdict_line, write_text};
 
@@ -20,18 +20,26 @@ const EXPLAIN_INDENT: usize = 9;
 /// What a row is, so the UI can style it; the words say it too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tone {
+    /// Plain text (in the help: an action's keys and description).
     Text,
+    /// A heading: a help section, the history.
     Heading,
+    /// Background information.
     Muted,
+    /// Something to notice: a change, a kernel that did not answer.
     Warning,
+    /// Something wrong: a disagreement with the kernel.
     Bad,
 }
 
 /// One row of a view: keys (the help's first column; empty elsewhere) and text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
+    /// The keys of the help's first column (empty on other rows).
     pub keys: String,
+    /// The text, at most the view's width.
     pub text: String,
+    /// What the row is.
     pub tone: Tone,
 }
 
@@ -288,21 +296,6 @@ pub(super) fn scrolled(scroll: usize, action: Action, (rows, visible): (usize, u
         _ => scroll,
     };
     moved.min(last)
-}
-
-impl App {
-    /// The help overlay's scroll, when it is open.
-    pub fn help_scroll(&self) -> Option<usize> {
-        match self.mode {
-            Mode::Help { scroll } => Some(scroll),
-            _ => None,
-        }
-    }
-
-    /// The keys of a section as the screen shows them, for titles and hints.
-    pub fn key_of(&self, section: Section, action: Action) -> String {
-        self.keymap.shown(section, action)
-    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 /// A key with its modifiers, as a keymap names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Key {
+    /// The key (a character includes its Shift: `Y`).
     pub code: KeyCode,
+    /// Whether Ctrl is held.
     pub ctrl: bool,
 }
 

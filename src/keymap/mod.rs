@@ -31,7 +31,9 @@ pub struct Keymap {
 /// One section of the help: its heading and each action's keys and description.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HelpSection {
+    /// The section.
     pub section: Section,
+    /// Each action of the section: its keys as shown, and what it does there.
     pub rows: Vec<(String, &'static str)>,
 }
 
