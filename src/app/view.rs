@@ -152,11 +152,12 @@ pub fn help_rows(keymap: &Keymap, width: usize) -> Vec<Row> {
             let keys = escape(&keys).into_owned();
             let mut lines = wrap(&escape(what), text_width, 0).into_iter();
             if keys.chars().count() >= column {
-                rows.push(Row {
+                // keys too many for the column: on rows of their own, above the description
+                rows.extend(wrap(&keys, width, 0).into_iter().map(|keys| Row {
                     keys,
                     text: String::new(),
                     tone: Tone::Text,
-                });
+                }));
             } else {
                 rows.push(Row {
                     keys,
@@ -312,5 +313,29 @@ mod tests {
         assert_eq!(wrap("abcdefgh", 3, 0), ["abc", "def", "gh"]);
         assert_eq!(wrap("", 10, 0), [""]);
         assert_eq!(wrap("    was x", 20, 0), ["    was x"]);
+    }
+
+    #[test]
+    fn help_rows_fit_their_width_however_many_keys_an_action_has() {
+        let many: Vec<String> = ('a'..='z').map(|c| format!("\"ctrl-{c}\"")).collect();
+        let text = format!("[view]\nclose = [{}]", many.join(", "));
+        let (keymap, _) = crate::keymap::Keymap::with_user(&text).expect("a keymap");
+        for width in [20, 40, 78] {
+            for row in super::help_rows(&keymap, width) {
+                // an action's row is drawn as its keys padded to the column, then the text
+                let keys = match row.tone {
+                    super::Tone::Text => {
+                        row.keys.chars().count().max(super::help_key_column(width))
+                    }
+                    _ => 0,
+                };
+                let used = if row.text.is_empty() {
+                    row.keys.chars().count()
+                } else {
+                    keys + row.text.chars().count()
+                };
+                assert!(used <= width, "{width}: {row:?}");
+            }
+        }
     }
 }
