@@ -283,7 +283,7 @@ fn a_filtered_pane_describes_its_selected_row() {
     let shown = screen(&app, 120, 40);
     assert!(shown.contains("interfaces (1) [/eth]"), "{shown}");
     assert!(
-        shown.contains("│eth0: 99.88.22.2 fe80::2 local via table local"),
+        shown.contains("┃eth0: 99.88.22.2 fe80::2 local via table local"),
         "{shown}"
     );
     assert!(

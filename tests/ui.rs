@@ -211,7 +211,10 @@ fn a_frame_with_a_million_routes_is_fast() {
         Keymap::default(),
     );
     // PageDown moves a third of the rows: 500 pages of 1000 reach row 500,000
-    app.update(Msg::Resize(3000));
+    app.update(Msg::Resize {
+        width: 120,
+        height: 3000,
+    });
     for _ in 0..500 {
         app.update(key(KeyCode::PageDown));
     }

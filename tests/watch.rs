@@ -195,11 +195,11 @@ fn the_tui_adds_removes_opens_and_saves_flows() {
     app.update(key(KeyCode::Up));
     assert_eq!(app.pinned().unwrap().text, "8.8.8.8");
     app.update(key(KeyCode::Enter));
-    assert!(matches!(app.mode(), Mode::Explain { .. }));
+    assert!(app.is_zoomed(), "Enter zooms the watch pane");
     let screen = common::tui::screen(&app, 100, 30);
     assert!(screen.contains("History  0 change(s)"), "{screen}");
     app.update(key(KeyCode::Esc));
-    assert!(matches!(app.mode(), Mode::Normal));
+    assert!(matches!(app.mode(), Mode::Normal) && !app.is_zoomed());
     let effects = app.update(key(KeyCode::Char('d')));
     assert_eq!(
         effects,

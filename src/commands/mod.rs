@@ -95,6 +95,12 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
             }
             monitor::run(&netns, json, duration, &cli.watch)
         }
-        None => crate::tui::run(&netns, cli.snapshot.as_deref(), cli.ascii, &cli.watch),
+        None => {
+            let looks = crate::tui::Looks {
+                ascii: cli.ascii,
+                theme: cli.theme,
+            };
+            crate::tui::run(&netns, cli.snapshot.as_deref(), &looks, &cli.watch)
+        }
     }
 }
