@@ -9,7 +9,7 @@ use crate::action::Action;
 use crate::analysis::Finding;
 use crate::keymap::Keymap;
 use crate::lookup::{Explanation, Query, explain, resolve};
-use crate::model::{Change, Family, State};
+use crate::model::{Change, Family, Origin, State};
 use crate::net::{FeedEvent, KernelAnswer};
 use crate::report::events::change_line;
 
@@ -65,6 +65,8 @@ pub struct Pinned {
 pub struct LogEntry {
     pub time: String,
     pub line: String,
+    /// Who made the change (`Origin::who`), for changes the kernel notified.
+    pub who: Option<String>,
 }
 
 /// A message to `update`: everything that can happen, and the only way the app changes.
@@ -276,6 +278,10 @@ impl App {
                 Some(format!("! message type {kind} not understood: {error}"))
             }
         };
+        let who = match &event {
+            FeedEvent::Change { origin, .. } if *origin != Origin::Reread => Some(origin.who()),
+            _ => None,
+        };
         if let FeedEvent::Change { change, .. } = event {
             self.state.apply(change);
             self.generation += 1;
@@ -284,6 +290,7 @@ impl App {
         self.log.push_back(LogEntry {
             time: time.to_owned(),
             line: line.clone(),
+            who,
         });
         if self.log.len() > LOG_LIMIT {
             self.log.pop_front();

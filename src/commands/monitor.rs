@@ -3,7 +3,7 @@
 use std::io::{ErrorKind, Write};
 use std::os::fd::AsFd as _;
 use std::process::ExitCode;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use color_eyre::eyre::{WrapErr, eyre};
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
@@ -11,9 +11,9 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::error::{BadInput, Interrupted};
 use crate::load as state;
-use crate::model::{Change, State};
+use crate::model::{Change, Origin, State};
 use crate::net::{FeedEvent, FeedOptions};
-use crate::report::{events, json};
+use crate::report::{events, json, time};
 use crate::signals::Stops;
 
 /// Follows namespace `netns` for `duration` after the state was read, or until SIGINT, SIGTERM
@@ -119,7 +119,8 @@ async fn follow(
 /// Writes the last record: the state as JSON, streamed (never built in memory), or its counts.
 fn write_final(out: &mut impl Write, state: &State, as_json: bool) -> color_eyre::Result<()> {
     if as_json {
-        out.write_all(br#"{"kind":"state","state":"#)?;
+        let now = time::rfc3339_millis(SystemTime::now());
+        write!(out, r#"{{"kind":"state","time":"{now}","state":"#)?;
         serde_json::to_writer(&mut *out, &json::StateJson(state))?;
         out.write_all(b"}\n")?;
     } else {
@@ -167,7 +168,8 @@ fn output_closed() -> oneshot::Receiver<()> {
     rx
 }
 
-/// Applies one event and prints it (the first snapshot only sets the scene).
+/// Applies one event and prints it (the first snapshot only sets the scene). JSON records carry
+/// the time the event reached this loop.
 fn print_event(
     out: &mut impl Write,
     state: &mut State,
@@ -175,15 +177,16 @@ fn print_event(
     as_json: bool,
     started: &mut bool,
 ) -> color_eyre::Result<()> {
+    let now = || time::rfc3339_millis(SystemTime::now());
     match event {
-        FeedEvent::Change { change, .. } => {
+        FeedEvent::Change { change, origin } => {
             let initial = !*started && matches!(change, Change::Snapshot(_));
             *started = true;
             // describe deletions with the names the state had before the change
             let line = if as_json {
-                events::change_json(state, &change).to_string()
+                events::change_record(state, &change, &origin, &now()).to_string()
             } else {
-                events::change_line(state, &change)
+                events::change_line(state, &change) + &events::by_suffix(&origin)
             };
             state.apply(change);
             if !initial {
@@ -196,7 +199,12 @@ fn print_event(
             writeln!(
                 out,
                 "{}",
-                serde_json::json!({ "kind": "resync", "reason": reason })
+                serde_json::json!({
+                    "kind": "resync",
+                    "time": now(),
+                    "reason": reason,
+                    "origin": events::origin_json(&Origin::Reread),
+                })
             )?;
         }
         FeedEvent::Resync { reason } => writeln!(out, "= resync  {reason}")?,
@@ -204,7 +212,12 @@ fn print_event(
             writeln!(
                 out,
                 "{}",
-                serde_json::json!({ "kind": "parse_error", "type": kind, "error": error })
+                serde_json::json!({
+                    "kind": "parse_error",
+                    "time": now(),
+                    "type": kind,
+                    "error": error,
+                })
             )?;
         }
         FeedEvent::ParseError { kind, error } => {

@@ -7,3 +7,4 @@ pub mod json;
 pub mod names;
 pub mod snapshot;
 pub mod text;
+pub mod time;
