@@ -4,15 +4,18 @@
 //! when an address is added or removed (IPv4's local, broadcast and prefix routes, IPv6's
 //! link-local, multicast and prefix routes), and sends those notifications right after the
 //! event's own. So a kernel-made route or address change is put down to the most recent such
-//! event on its device within `WINDOW`, provided it fits: an address explains only the routes
-//! it implies (the route's prefix holds the address, or the route's preferred source is it).
-//! When nothing fits, no cause is given: nothing is better than a wrong one.
+//! event on its device within `WINDOW`, provided it fits (`fits_route`, `fits_address`): the
+//! same direction (a link coming up adds, going down removes), a route added on a link coming up
+//! is one of the kernel's own (`proto kernel`), an address explains only the routes it implies
+//! (the route's prefix holds the address, or its preferred source is the address), and the only
+//! address a link coming up explains is a new, tentative IPv6 link-local one. When nothing
+//! fits, no cause is given: nothing is better than a wrong one.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
-use crate::model::{Address, Change, LinkFlags, Op, Route};
+use crate::model::{Address, AddressFlags, Change, LinkFlags, Op, Route};
 
 /// How long after a link or address event a kernel-made change may be put down to it.
 pub const WINDOW: Duration = Duration::from_secs(1);
@@ -20,14 +23,16 @@ pub const WINDOW: Duration = Duration::from_secs(1);
 const PER_DEVICE: usize = 8;
 /// Past this many devices with events, devices whose events are all old are forgotten.
 const DEVICE_LIMIT: usize = 256;
+/// `RTPROT_KERNEL`: the protocol of the routes the kernel derives from links and addresses.
+const RTPROT_KERNEL: u8 = 2;
 
 /// An event that makes the kernel change routes or addresses itself.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 enum Event {
-    /// A link state change: it explains any kernel-made change on the device.
-    Link,
-    /// An address added or removed: it explains only the routes it implies.
-    Address(IpAddr),
+    /// A link came up or got carrier (`up`), or went down, lost carrier or was deleted.
+    Link { up: bool },
+    /// An address added (`added`) or removed.
+    Address { local: IpAddr, added: bool },
 }
 
 /// One event as remembered: when, what, and its words.
@@ -57,22 +62,24 @@ impl Causes {
     ) {
         let (index, event, text) = match change {
             Change::Link(Op::New, link) => {
-                let Some(text) = link_text(flags_before, link.flags.0, &link.name.to_string())
-                else {
+                let name = link.name.to_string();
+                let Some((up, text)) = link_text(flags_before, link.flags.0, &name) else {
                     return;
                 };
-                (link.index, Event::Link, text)
+                (link.index, Event::Link { up }, text)
             }
             Change::Link(Op::Del, link) => (
                 link.index,
-                Event::Link,
+                Event::Link { up: false },
                 format!("link {} was deleted", link.name),
             ),
-            Change::Address(op, a) => (
-                a.index,
-                Event::Address(a.local),
-                address_text(*op, a, &name),
-            ),
+            Change::Address(op, a) => {
+                let event = Event::Address {
+                    local: a.local,
+                    added: *op == Op::New,
+                };
+                (a.index, event, address_text(*op, a, &name))
+            }
             _ => return,
         };
         if self.by_device.len() >= DEVICE_LIMIT {
@@ -93,76 +100,93 @@ impl Causes {
     /// The cause of a change the kernel made itself, if a recent event on its device fits it.
     pub fn of(&self, change: &Change, now: Instant) -> Option<String> {
         match change {
-            Change::Route(_, _, route) => {
+            Change::Route(op, _, route) => {
                 let devices = route.hops.as_slice().iter().map(|h| h.dev);
                 devices
-                    .filter_map(|dev| self.latest(dev, now, |e| fits_route(e, route)))
+                    .filter_map(|dev| self.latest(dev, now, |e| fits_route(e, *op, route)))
                     .max_by_key(|n| n.at)
                     .map(|n| n.text.clone())
             }
-            Change::Address(_, a) => self
-                .latest(a.index, now, |e| matches!(e, Event::Link))
+            Change::Address(op, a) => self
+                .latest(a.index, now, |e| fits_address(e, *op, a))
                 .map(|n| n.text.clone()),
             _ => None,
         }
     }
 
     /// The most recent event on `dev` within the window that `fits`.
-    fn latest(&self, dev: u32, now: Instant, fits: impl Fn(&Event) -> bool) -> Option<&Noted> {
+    fn latest(&self, dev: u32, now: Instant, fits: impl Fn(Event) -> bool) -> Option<&Noted> {
         self.by_device
             .get(&dev)?
             .iter()
             .rev()
             .take_while(|n| now.saturating_duration_since(n.at) <= WINDOW)
-            .find(|n| fits(&n.event))
+            .find(|n| fits(n.event))
     }
 }
 
-/// Whether an event explains a kernel-made route on the same device.
-fn fits_route(event: &Event, route: &Route) -> bool {
+/// Whether an event explains a route the kernel added (`Op::New`) or removed on its device.
+fn fits_route(event: Event, op: Op, route: &Route) -> bool {
+    let added = op == Op::New;
     match event {
-        Event::Link => true,
-        Event::Address(local) => route.dst.contains(local) || route.prefsrc == Some(*local),
+        Event::Link { up } => up == added && (!added || route.protocol == RTPROT_KERNEL),
+        Event::Address { local, added: was } => {
+            was == added && (route.dst.contains(&local) || route.prefsrc == Some(local))
+        }
     }
 }
 
-/// The words for a link whose flags went from `before` to `after`, when its state changed.
-fn link_text(before: Option<u32>, after: u32, name: &str) -> Option<String> {
+/// Whether an event explains an address the kernel added or removed on its device: a link that
+/// came up explains a new tentative IPv6 link-local address (not one announced once duplicate
+/// detection is over), a link that went down or away the addresses removed with it.
+fn fits_address(event: Event, op: Op, a: &Address) -> bool {
+    match event {
+        Event::Link { up: true } => {
+            op == Op::New
+                && a.flags.has(AddressFlags::TENTATIVE)
+                && matches!(a.local, IpAddr::V6(v6) if v6.is_unicast_link_local())
+        }
+        Event::Link { up: false } => op == Op::Del,
+        Event::Address { .. } => false,
+    }
+}
+
+/// Whether a link whose flags went from `before` to `after` came up (true) or went down, with
+/// the words for it; `None` when its state did not change or the link was not seen before.
+fn link_text(before: Option<u32>, after: u32, name: &str) -> Option<(bool, String)> {
     let before = before?;
     let changed = |flag: u32| (before & flag != 0) != (after & flag != 0);
     let set = |flag: u32| after & flag != 0;
-    if changed(LinkFlags::UP) {
-        let how = if set(LinkFlags::UP) {
-            "came up"
-        } else {
-            "went down"
-        };
-        Some(format!("link {name} {how}"))
+    let (up, how) = if changed(LinkFlags::UP) {
+        let up = set(LinkFlags::UP);
+        (up, if up { "came up" } else { "went down" })
     } else if changed(LinkFlags::LOWER_UP) {
-        let how = if set(LinkFlags::LOWER_UP) {
-            "got carrier"
-        } else {
-            "lost carrier"
-        };
-        Some(format!("link {name} {how}"))
+        let up = set(LinkFlags::LOWER_UP);
+        (up, if up { "got carrier" } else { "lost carrier" })
     } else {
-        None
-    }
+        return None;
+    };
+    Some((up, format!("link {name} {how}")))
 }
 
 /// The words for an address added or removed.
 fn address_text(op: Op, a: &Address, name: impl Fn(u32) -> String) -> String {
-    let (how, place) = match op {
-        Op::New => ("added on", name(a.index)),
-        Op::Del => ("removed from", name(a.index)),
+    let how = match op {
+        Op::New => "added on",
+        Op::Del => "removed from",
     };
-    format!("address {}/{} {how} {place}", a.local, a.prefix_len)
+    format!(
+        "address {}/{} {how} {}",
+        a.local,
+        a.prefix_len,
+        name(a.index)
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Hop, Link, NextHop, Placement, RouteKind};
+    use crate::model::{Hop, Link, NextHop, Placement, RouteFlags, RouteKind};
 
     /// A link `index` named `name` with `flags`.
     fn link(index: u32, name: &str, flags: u32) -> Link {
@@ -173,25 +197,27 @@ mod tests {
         link
     }
 
-    /// A kernel-made route `dst` on device `dev`.
-    fn route(dst: &str, dev: u32, prefsrc: Option<&str>) -> Change {
+    /// A route `dst` on device `dev` added or removed by the kernel (`proto kernel`).
+    fn route(op: Op, dst: &str, dev: u32, prefsrc: Option<&str>) -> Change {
         let mut r = Route::new(254, dst.parse().unwrap(), RouteKind::Unicast);
+        r.protocol = RTPROT_KERNEL;
         r.hops = Hop::One(NextHop {
             dev,
             gateway: None,
             weight: 1,
-            flags: crate::model::RouteFlags::default(),
+            flags: RouteFlags::default(),
         });
         r.prefsrc = prefsrc.map(|s| s.parse().unwrap());
-        Change::Route(Op::Del, Placement::Last, r)
+        Change::Route(op, Placement::Last, r)
     }
 
-    /// An address `local/len` on device `index`.
-    fn address(op: Op, index: u32, local: &str, len: u8) -> Change {
+    /// An address `local/len` on device `index` with `flags`.
+    fn address(op: Op, index: u32, local: &str, len: u8, flags: u32) -> Change {
         let mut a = crate::model::fixtures::server().addresses[0].clone();
         a.index = index;
         a.local = local.parse().unwrap();
         a.prefix_len = len;
+        a.flags = AddressFlags(flags);
         Change::Address(op, a)
     }
 
@@ -200,60 +226,73 @@ mod tests {
         format!("if{index}")
     }
 
+    const UP: u32 = LinkFlags::UP | LinkFlags::LOWER_UP;
+
     #[test]
-    fn a_link_going_down_explains_routes_on_it_for_a_while() {
+    fn a_link_going_down_explains_removals_on_it_for_a_while() {
         let mut causes = Causes::default();
         let t = Instant::now();
-        let up = LinkFlags::UP | LinkFlags::LOWER_UP;
-        let down = Change::Link(Op::New, link(2, "eth0", 0));
-        causes.note(&down, Some(up), name, t);
-        let gone = route("2001:db8::/64", 2, None);
+        causes.note(
+            &Change::Link(Op::New, link(2, "eth0", 0)),
+            Some(UP),
+            name,
+            t,
+        );
+        let gone = route(Op::Del, "2001:db8::/64", 2, None);
         assert_eq!(causes.of(&gone, t).as_deref(), Some("link eth0 went down"));
-        assert_eq!(
-            causes.of(&route("2001:db8::/64", 3, None), t),
-            None,
-            "another device"
-        );
+        let added = route(Op::New, "2001:db8::/64", 2, None);
+        assert_eq!(causes.of(&added, t), None, "going down adds nothing");
+        let elsewhere = route(Op::Del, "2001:db8::/64", 3, None);
+        assert_eq!(causes.of(&elsewhere, t), None, "another device");
         assert_eq!(causes.of(&gone, t + WINDOW * 2), None, "too late");
-        let unchanged = Change::Link(Op::New, link(3, "eth1", up));
-        causes.note(&unchanged, Some(up), name, t);
-        assert_eq!(
-            causes.of(&route("10.0.0.0/8", 3, None), t),
-            None,
-            "no state change"
+        causes.note(
+            &Change::Link(Op::New, link(3, "eth1", UP)),
+            Some(UP),
+            name,
+            t,
         );
-        causes.note(&Change::Link(Op::New, link(4, "new", up)), None, name, t);
-        assert_eq!(
-            causes.of(&route("10.0.0.0/8", 4, None), t),
-            None,
-            "a link just seen"
-        );
+        let on_eth1 = route(Op::Del, "10.0.0.0/8", 3, None);
+        assert_eq!(causes.of(&on_eth1, t), None, "no state change");
+        causes.note(&Change::Link(Op::New, link(4, "new", UP)), None, name, t);
+        let on_new = route(Op::New, "10.0.0.0/8", 4, None);
+        assert_eq!(causes.of(&on_new, t), None, "a link just seen");
+    }
+
+    #[test]
+    fn a_link_coming_up_explains_only_the_kernels_own_routes() {
+        let mut causes = Causes::default();
+        let t = Instant::now();
+        causes.note(&Change::Link(Op::New, link(2, "v0", UP)), Some(0), name, t);
+        let multicast = route(Op::New, "ff00::/8", 2, None);
+        assert_eq!(causes.of(&multicast, t).as_deref(), Some("link v0 came up"));
+        let Change::Route(op, placement, mut learned) = multicast else {
+            unreachable!()
+        };
+        learned.protocol = 9; // from a router advertisement
+        let learned = Change::Route(op, placement, learned);
+        assert_eq!(causes.of(&learned, t), None);
     }
 
     #[test]
     fn an_address_explains_only_the_routes_it_implies() {
         let mut causes = Causes::default();
         let t = Instant::now();
-        causes.note(&address(Op::New, 2, "10.1.0.2", 24), None, name, t);
+        causes.note(&address(Op::New, 2, "10.1.0.2", 24, 0), None, name, t);
         let text = Some("address 10.1.0.2/24 added on if2");
-        assert_eq!(
-            causes.of(&route("10.1.0.0/24", 2, None), t).as_deref(),
-            text
-        );
-        assert_eq!(
-            causes.of(&route("10.1.0.2/32", 2, None), t).as_deref(),
-            text
-        );
-        let broadcast = route("10.1.0.255/32", 2, Some("10.1.0.2"));
+        let prefix = route(Op::New, "10.1.0.0/24", 2, None);
+        assert_eq!(causes.of(&prefix, t).as_deref(), text);
+        let local = route(Op::New, "10.1.0.2/32", 2, None);
+        assert_eq!(causes.of(&local, t).as_deref(), text);
+        let broadcast = route(Op::New, "10.1.0.255/32", 2, Some("10.1.0.2"));
         assert_eq!(causes.of(&broadcast, t).as_deref(), text, "by its source");
+        let unrelated = route(Op::New, "10.9.0.0/16", 2, None);
+        assert_eq!(causes.of(&unrelated, t), None);
+        assert_eq!(causes.of(&route(Op::Del, "10.1.0.0/24", 2, None), t), None);
+        causes.note(&address(Op::Del, 2, "10.1.0.2", 24, 0), None, name, t);
         assert_eq!(
-            causes.of(&route("10.9.0.0/16", 2, None), t),
-            None,
-            "unrelated"
-        );
-        causes.note(&address(Op::Del, 2, "10.1.0.2", 24), None, name, t);
-        assert_eq!(
-            causes.of(&route("10.1.0.0/24", 2, None), t).as_deref(),
+            causes
+                .of(&route(Op::Del, "10.1.0.0/24", 2, None), t)
+                .as_deref(),
             Some("address 10.1.0.2/24 removed from if2")
         );
     }
@@ -262,29 +301,41 @@ mod tests {
     fn the_most_recent_fitting_event_wins() {
         let mut causes = Causes::default();
         let t = Instant::now();
-        let flags = Some(LinkFlags::UP);
-        let carrier = Change::Link(Op::New, link(2, "v0", LinkFlags::UP | LinkFlags::LOWER_UP));
-        causes.note(&carrier, flags, name, t);
-        causes.note(&address(Op::New, 2, "fe80::1", 64), None, name, t);
-        let link_local = route("fe80::/64", 2, None);
+        let carrier = Change::Link(Op::New, link(2, "v0", UP));
+        causes.note(&carrier, Some(LinkFlags::UP), name, t);
+        let tentative = AddressFlags::TENTATIVE;
+        causes.note(
+            &address(Op::New, 2, "fe80::1", 64, tentative),
+            None,
+            name,
+            t,
+        );
+        let link_local = route(Op::New, "fe80::/64", 2, None);
         assert_eq!(
             causes.of(&link_local, t).as_deref(),
             Some("address fe80::1/64 added on if2")
         );
-        let multicast = route("ff00::/8", 2, None);
+        let multicast = route(Op::New, "ff00::/8", 2, None);
         assert_eq!(
             causes.of(&multicast, t).as_deref(),
             Some("link v0 got carrier"),
             "the address does not explain it, the link does"
         );
-        let kernel_address = address(Op::New, 2, "fe80::2", 64);
-        assert_eq!(
-            causes.of(&kernel_address, t).as_deref(),
-            Some("link v0 got carrier")
-        );
+        let fresh = address(Op::New, 2, "fe80::2", 64, tentative);
+        assert_eq!(causes.of(&fresh, t).as_deref(), Some("link v0 got carrier"));
+        let after_dad = address(Op::New, 2, "fe80::2", 64, 0);
+        assert_eq!(causes.of(&after_dad, t), None, "announced after detection");
+        let global = address(Op::New, 2, "2001:db8::2", 64, tentative);
+        assert_eq!(causes.of(&global, t), None, "not the link's own");
         causes.note(&Change::Link(Op::Del, link(2, "v0", 0)), None, name, t);
+        let removed = route(Op::Del, "ff00::/8", 2, None);
         assert_eq!(
-            causes.of(&multicast, t).as_deref(),
+            causes.of(&removed, t).as_deref(),
+            Some("link v0 was deleted")
+        );
+        let address_gone = address(Op::Del, 2, "fe80::2", 64, 0);
+        assert_eq!(
+            causes.of(&address_gone, t).as_deref(),
             Some("link v0 was deleted")
         );
     }
