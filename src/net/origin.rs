@@ -5,7 +5,8 @@
 //! the inode is found among the process's file descriptors: first those of the process whose
 //! pid is the port id (the kernel gives a process's first socket its pid), then those of the
 //! last full scan of `/proc`, and only then in a new scan, at most one per `SCAN_INTERVAL`.
-//! An answer is kept for `RECHECK`; after that the table is read again, and a port id that now
+//! A socket still listed while the process whose pid is its port id is exiting (descriptors are
+//! closed before sockets are released) is that process's: gone, and no scan. An answer is kept for `RECHECK`; after that the table is read again, and a port id that now
 //! names another socket (closed and reused) is resolved afresh.
 
 use std::collections::{HashMap, HashSet};
@@ -32,6 +33,16 @@ struct Entry {
     owner: Owner,
     /// Until when the answer is used without looking again.
     fresh_until: Instant,
+}
+
+/// Where a socket was found.
+enum Found {
+    /// At this descriptor of this process.
+    At(Holder),
+    /// Nowhere, but the process whose pid is its port id is exiting.
+    Exiting,
+    /// Nowhere routescope could look.
+    Nowhere,
 }
 
 /// The port id → owner resolver with its cache, for the namespace its source reads.
@@ -99,9 +110,18 @@ impl<S: Source> Resolver<S> {
             }
         }
         let wanted = || table.values().copied().collect();
-        let found = self
-            .holder_of(portid, inode, wanted, now)
-            .and_then(|holder| Some((holder, self.source.describe(holder.pid)?)));
+        let found = match self.holder_of(portid, inode, wanted, now) {
+            Found::At(holder) => self.source.describe(holder.pid).map(|p| (holder, p)),
+            Found::Exiting => {
+                return Entry {
+                    inode: Some(inode),
+                    holder: None,
+                    owner: Owner::Gone,
+                    fresh_until: now + RECHECK,
+                };
+            }
+            Found::Nowhere => None,
+        };
         match found {
             Some((holder, process)) => Entry {
                 inode: Some(inode),
@@ -133,21 +153,27 @@ impl<S: Source> Resolver<S> {
         inode: u64,
         wanted: impl FnOnce() -> HashSet<u64>,
         now: Instant,
-    ) -> Option<Holder> {
+    ) -> Found {
         if let Some(fd) = self.source.fd_of(portid, inode) {
-            return Some(Holder { pid: portid, fd });
+            return Found::At(Holder { pid: portid, fd });
+        }
+        if self.source.exiting(portid) {
+            return Found::Exiting;
         }
         if let Some(&holder) = self.holders.get(&inode) {
             if self.source.socket_at(holder) == Some(inode) {
-                return Some(holder);
+                return Found::At(holder);
             }
         }
         if self.next_scan(now) > now {
-            return None;
+            return Found::Nowhere;
         }
         self.holders = self.source.scan(&wanted());
         self.last_scan = Some(now);
-        self.holders.get(&inode).copied()
+        self.holders
+            .get(&inode)
+            .copied()
+            .map_or(Found::Nowhere, Found::At)
     }
 }
 
@@ -169,6 +195,7 @@ mod tests {
         table: HashMap<u32, u64>,
         fds: HashMap<u32, HashMap<u32, u64>>,
         names: HashMap<u32, &'static str>,
+        exiting: HashSet<u32>,
         reads: Reads,
     }
 
@@ -216,6 +243,9 @@ mod tests {
                 }
             }
             found
+        }
+        fn exiting(&mut self, pid: u32) -> bool {
+            self.exiting.contains(&pid)
         }
         fn describe(&mut self, pid: u32) -> Option<Process> {
             let name = self.names.get(&pid)?;
@@ -332,6 +362,22 @@ mod tests {
             Owner::Running(p) => assert_eq!((p.pid, p.comm.as_str()), (901, "new")),
             other => panic!("expected the new owner, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_socket_outliving_its_exiting_process_is_gone_without_a_scan() {
+        let mut fake = Fake::default();
+        fake.table.insert(950, 30); // still listed, its descriptor already closed
+        fake.exiting.insert(950);
+        let mut resolver = Resolver::new(fake);
+        assert_eq!(resolver.owner(950, Instant::now()), Owner::Gone);
+        assert_eq!(
+            resolver.source.reads,
+            Reads {
+                tables: 1,
+                scans: 0
+            }
+        );
     }
 
     #[test]

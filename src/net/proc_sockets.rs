@@ -47,6 +47,23 @@ pub fn socket_inode(link: &str) -> Option<u64> {
         .ok()
 }
 
+/// `PF_EXITING` in the flags of `/proc/PID/stat`: the process has begun to exit.
+const PF_EXITING: u64 = 0x4;
+
+/// Whether `/proc/PID/stat` text shows a process that is exiting (`PF_EXITING`) or a zombie.
+/// Such a process has already closed its descriptors, though its sockets may still be listed
+/// for a moment.
+pub fn is_exiting(stat: &str) -> bool {
+    // the command name may hold spaces and parentheses: the fields start after the last ')'
+    let Some((_, fields)) = stat.rsplit_once(')') else {
+        return false;
+    };
+    let mut fields = fields.split_whitespace();
+    let state = fields.next();
+    let flags: Option<u64> = fields.nth(5).and_then(|f| f.parse().ok());
+    matches!(state, Some("Z" | "X" | "x")) || flags.is_some_and(|f| f & PF_EXITING != 0)
+}
+
 /// A command line as `/proc/PID/cmdline` holds it (NUL-separated arguments), joined by spaces
 /// and escaped for a terminal.
 pub fn command_line(raw: &[u8]) -> String {
@@ -86,6 +103,8 @@ pub trait Source {
     fn scan(&mut self, wanted: &HashSet<u64>) -> HashMap<u64, Holder>;
     /// The process's name and command line, if it still exists.
     fn describe(&mut self, pid: u32) -> Option<Process>;
+    /// Whether process `pid` exists and is exiting.
+    fn exiting(&mut self, pid: u32) -> bool;
 }
 
 /// The real `/proc`.
@@ -163,6 +182,11 @@ impl Source for ProcFs {
             cmdline: command_line(&cmdline),
         })
     }
+
+    fn exiting(&mut self, pid: u32) -> bool {
+        let stat = std::fs::read_to_string(self.root.join(pid.to_string()).join("stat"));
+        stat.is_ok_and(|text| is_exiting(&text))
+    }
 }
 
 #[cfg(test)]
@@ -203,6 +227,16 @@ sk               Eth Pid        Groups   Rmem     Wmem     Dump  Locks    Drops 
             route_sockets("sk Eth Pid\n1 0 5\n").is_empty(),
             "no Inode column"
         );
+    }
+
+    #[test]
+    fn exiting_processes_are_seen_in_their_stat() {
+        let running = "612 (net watch) d) S 1 612 612 0 -1 4194560 120 0 0 0 3 1 0 0 20 0";
+        assert!(!is_exiting(running), "a name with ') ' in it");
+        let exiting = "612 (ip) R 1 612 612 0 -1 4194628 120 0 0 0 3 1 0 0 20 0";
+        assert!(is_exiting(exiting), "flags 0x400044 hold PF_EXITING");
+        assert!(is_exiting("612 (ip) Z 1 612 612 0 -1 4194560 0"));
+        assert!(!is_exiting(""));
     }
 
     #[test]
