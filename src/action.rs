@@ -4,7 +4,17 @@ use serde::Deserialize;
 
 /// A named action; the keymap binds keys to these and the help overlay lists them.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, strum::IntoStaticStr,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumIter,
 )]
 #[serde(rename_all = "kebab-case")]
 #[strum(serialize_all = "kebab-case")]
@@ -24,6 +34,8 @@ pub enum Action {
     Namespaces,
     NextTable,
     Findings,
+    Open,
+    Remove,
     Close,
 }
 
@@ -49,12 +61,14 @@ impl Action {
             Self::Filter => {
                 "filter the focused pane (text, or a prefix: routes covering or inside it)"
             }
-            Self::RouteGet => "ask where a packet goes: the words of `ip route get`",
+            Self::RouteGet => "watch a flow, typed as after `ip route get`",
             Self::Namespaces => "switch network namespace",
             Self::NextTable => "routes pane: next table (all tables, then each one)",
             Self::Findings => {
                 "diagnosis: what is wrong, by severity, with why and the fix; Enter shows it"
             }
+            Self::Open => "watch pane: whole explanation and history",
+            Self::Remove => "watch pane: stop watching the selected flow",
             Self::Close => "close what is open",
         }
     }

@@ -25,6 +25,8 @@ pub mod exit {
     pub const OK: u8 = 0;
     /// `get`: the lookup ends in a routing error.
     pub const ROUTE_ERROR: u8 = 1;
+    /// `diff`: the two states differ (diff(1)'s status).
+    pub const DIFFERENT: u8 = 1;
     /// Bad usage or bad input.
     pub const BAD_INPUT: u8 = 2;
     /// `get`: routescope's explanation disagrees with the kernel.

@@ -23,7 +23,7 @@ pub fn read_snapshot(path: &Path) -> color_eyre::Result<State> {
 }
 
 /// The state of a snapshot file, or a fresh dump of the namespace's kernel state.
-pub async fn load(netns: Option<&str>, snapshot: Option<&Path>) -> color_eyre::Result<State> {
+pub async fn load(netns: &crate::net::Netns, snapshot: Option<&Path>) -> color_eyre::Result<State> {
     match snapshot {
         Some(path) => read_snapshot(path),
         None => crate::net::dump_state(netns)

@@ -27,7 +27,7 @@ const PREVIOUS: &str = "routescope.log.1";
 
 /// The XDG state directory: `$XDG_STATE_HOME` if it is absolute, else `$HOME/.local/state`
 /// (the specification says a relative path is to be ignored).
-fn state_home() -> Option<PathBuf> {
+pub fn state_home() -> Option<PathBuf> {
     let absolute = |v: std::ffi::OsString| Some(PathBuf::from(v)).filter(|p| p.is_absolute());
     std::env::var_os("XDG_STATE_HOME")
         .and_then(absolute)

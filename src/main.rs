@@ -16,14 +16,19 @@ fn main() -> ExitCode {
         }
         Err(err) => {
             let text = err.to_string();
-            let first = text
-                .lines()
+            let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+            let mut first = lines
                 .next()
                 .unwrap_or("bad usage")
-                .trim_start_matches("error: ");
+                .trim_start_matches("error: ")
+                .to_owned();
+            // "the following required arguments were not provided:" names them on the next line
+            if first.ends_with(':') {
+                first = format!("{first} {}", lines.next().unwrap_or_default());
+            }
             eprintln!(
                 "routescope: {} (see --help)",
-                routescope::model::escape(first)
+                routescope::model::escape(&first)
             );
             return ExitCode::from(2);
         }

@@ -21,7 +21,7 @@ use crate::keymap::Keymap;
 use crate::load as state;
 use crate::lookup::Query;
 use crate::model::State;
-use crate::net::{FeedEvent, FeedOptions, KernelAnswer};
+use crate::net::{FeedEvent, FeedOptions, KernelAnswer, Netns, NetnsInfo, NsId, Target};
 use crate::signals::{self, Stops};
 use crate::ui::{self, Theme};
 
@@ -40,17 +40,30 @@ type KernelReply = (Query, Result<KernelAnswer, String>);
 /// Runs the terminal UI on a live namespace or on a snapshot file; after a signal that ends it
 /// (SIGINT, SIGQUIT, SIGTERM, SIGHUP) the terminal is restored and the status is 128 + N.
 pub fn run(
-    netns: Option<&str>,
+    netns: &Netns,
     snapshot: Option<&Path>,
     ascii: bool,
+    watch: &[String],
 ) -> color_eyre::Result<ExitCode> {
+    crate::watch::check_queries(watch).map_err(crate::error::BadInput)?;
     let runtime = state::runtime()?;
     let (keymap, warning) = Keymap::load();
     let app = match snapshot {
-        Some(path) => App::new(state::read_snapshot(path)?, None, true, keymap),
-        None => App::new(State::default(), netns.map(str::to_owned), false, keymap),
+        Some(path) => App::new(
+            state::read_snapshot(path)?,
+            NetnsInfo::current(),
+            true,
+            keymap,
+        ),
+        None => App::new(State::default(), netns.info().clone(), false, keymap),
     };
-    let ended = runtime.block_on(run_app(app, warning, &Theme::from_env(ascii)));
+    let ended = runtime.block_on(run_app(
+        app,
+        netns.clone(),
+        warning,
+        watch,
+        &Theme::from_env(ascii),
+    ));
     // a kernel question may still wait on its thread: do not wait for it
     runtime.shutdown_background();
     Ok(match ended? {
@@ -59,32 +72,70 @@ pub fn run(
     })
 }
 
-/// The current time of day as `HH:MM:SS` (UTC), read here and handed to `update` as data.
+/// The current time of day as `HH:MM:SS.mmm` (UTC), read here and handed to `update` as data.
 fn clock() -> String {
-    let secs = SystemTime::now()
+    let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-        % 86_400;
-    format!("{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)
+        .unwrap_or_default();
+    let secs = now.as_secs() % 86_400;
+    format!(
+        "{:02}:{:02}:{:02}.{:03}",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60,
+        now.subsec_millis()
+    )
+}
+
+/// The saved watch list of namespace `netns`, as a message (a notice if it cannot be read).
+fn restore_watch(netns: &NetnsInfo) -> Msg {
+    let Some(path) = crate::watch::store::path(netns.state_key()) else {
+        return Msg::Watch {
+            queries: Vec::new(),
+            save: false,
+        };
+    };
+    match crate::watch::store::load(&path) {
+        Ok(queries) => Msg::Watch {
+            queries,
+            save: false,
+        },
+        Err(why) => Msg::Notice(why),
+    }
+}
+
+/// Saves the watch list of the namespace the app follows; says on the notice line why not.
+fn save_watch(app: &mut App, queries: &[String]) {
+    let saved = crate::watch::store::path(app.namespace().state_key())
+        .ok_or_else(|| {
+            "no state directory to save the watch list in (set HOME or XDG_STATE_HOME)".to_owned()
+        })
+        .and_then(|path| crate::watch::store::save(&path, queries));
+    if let Err(why) = saved {
+        app.update(Msg::Notice(why));
+    }
+}
+
+/// The kernel's reply to a watched query as a message.
+fn kernel_message(query: Query, reply: Result<KernelAnswer, String>) -> Msg {
+    match reply {
+        Ok(answer) => Msg::Kernel(Box::new(query), answer),
+        Err(why) => Msg::KernelFailed(Box::new(query), why),
+    }
 }
 
 /// Starts following a namespace; events arrive on `tx`.
-fn follow(
-    netns: Option<String>,
-    tx: mpsc::Sender<FeedEvent>,
-) -> JoinHandle<color_eyre::Result<()>> {
-    tokio::spawn(
-        async move { crate::net::watch(netns.as_deref(), FeedOptions::default(), tx).await },
-    )
+fn follow(netns: Netns, tx: mpsc::Sender<FeedEvent>) -> JoinHandle<color_eyre::Result<()>> {
+    tokio::spawn(async move { crate::net::watch(&netns, FeedOptions::default(), tx).await })
 }
 
 /// Asks the kernel about `query` in the background; the reply (or why there is none, at the
 /// latest after `KERNEL_TIMEOUT`) comes back on `tx`.
-fn ask_kernel(app: &App, query: Query, tx: mpsc::Sender<KernelReply>) {
+fn ask_kernel(netns: &Netns, app: &App, query: Query, tx: mpsc::Sender<KernelReply>) {
     let request = crate::net::RouteGetRequest::for_query(app.state(), &query);
-    let netns = app.namespace().map(str::to_owned);
+    let netns = netns.clone();
     tokio::spawn(async move {
-        let asked = crate::net::route_get(netns.as_deref(), request);
+        let asked = crate::net::route_get(&netns, request);
         let reply = match tokio::time::timeout(KERNEL_TIMEOUT, asked).await {
             Ok(Ok(answer)) => Ok(answer),
             Ok(Err(err)) => Err(one_line(&err)),
@@ -94,65 +145,90 @@ fn ask_kernel(app: &App, query: Query, tx: mpsc::Sender<KernelReply>) {
     });
 }
 
-/// The followed namespace as `/run/netns` shows it, to notice when it is deleted or replaced.
+/// What the followed namespace's name, path or process leads to now, to notice when it is
+/// deleted or replaced (routescope keeps following the namespace it opened).
 struct Watched {
-    name: Option<String>,
-    identity: Option<(u64, u64)>,
+    target: Target,
+    identity: Option<NsId>,
     told: bool,
 }
 
 impl Watched {
-    /// Starts watching `name` (`None`: routescope's own namespace, which cannot go away).
-    fn new(name: Option<&str>) -> Self {
+    /// Starts watching `netns` (routescope's own namespace cannot go away: never told).
+    fn new(netns: &Netns) -> Self {
         Self {
-            name: name.map(str::to_owned),
-            identity: name.and_then(crate::net::namespace_identity),
-            told: false,
+            target: netns.target().clone(),
+            identity: netns.info().id(),
+            told: netns.target() == &Target::Current,
         }
     }
 
     /// A notice the first time the namespace is found deleted or replaced.
     fn check(&mut self) -> Option<String> {
-        let name = self.name.as_deref().filter(|_| !self.told)?;
-        let now = crate::net::namespace_identity(name);
+        if self.told {
+            return None;
+        }
+        let now = self.target.probe();
         if now == self.identity {
             return None;
         }
         self.told = true;
         // the status line names the namespace already
-        Some(if now.is_none() {
-            "namespace deleted: this is its last state (n: pick another)".to_owned()
-        } else {
-            "namespace replaced: this is the old one's last state (n: follow the new one)"
-                .to_owned()
+        Some(match (&self.target, now) {
+            (Target::Pid(_), _) => {
+                "the process has exited: its namespace is kept open (n: pick another)".to_owned()
+            }
+            (_, None) => "namespace deleted: this is its last state (n: pick another)".to_owned(),
+            (_, Some(_)) => {
+                "namespace replaced: this is the old one's last state (n: follow the new one)"
+                    .to_owned()
+            }
         })
     }
+}
+
+/// Watches the namespace's saved flows, then the command line's, which are saved with them.
+fn start_watching(app: &mut App, watch: &[String]) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    if !app.is_snapshot() {
+        effects.extend(app.update(restore_watch(app.namespace())));
+    }
+    if !watch.is_empty() {
+        effects.extend(app.update(Msg::Watch {
+            queries: watch.to_vec(),
+            save: true,
+        }));
+    }
+    effects
+}
+
+/// A stream of signal `s` (job control: SIGTSTP, SIGCONT), handled by the loop itself.
+fn handler(s: Signal) -> color_eyre::Result<tokio::signal::unix::Signal> {
+    signal(SignalKind::from_raw(s as i32))
+        .wrap_err_with(|| format!("installing the {} handler", s.as_str()))
 }
 
 /// The loop: draw when something changed, wait for keys, feed events, kernel answers, signals.
 /// Returns the signal that ended it, if one did.
 async fn run_app(
     mut app: App,
+    mut netns: Netns,
     warning: Option<String>,
+    watch: &[String],
     theme: &Theme,
 ) -> color_eyre::Result<Option<Signal>> {
     if let Some(warning) = warning {
         app.update(Msg::Notice(warning));
     }
+    let mut startup = Some(start_watching(&mut app, watch));
     let (feed_tx, mut feed_rx) = mpsc::channel::<FeedEvent>(4096);
     let (kernel_tx, mut kernel_rx) = mpsc::channel::<KernelReply>(16);
-    let mut feed =
-        (!app.is_snapshot()).then(|| follow(app.namespace().map(str::to_owned), feed_tx.clone()));
-    let mut watched = Watched::new(app.namespace());
+    let mut feed = (!app.is_snapshot()).then(|| follow(netns.clone(), feed_tx.clone()));
+    let mut watched = Watched::new(&netns);
     let mut checks = tokio::time::interval(NAMESPACE_CHECK);
     checks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut stops = Stops::new()?;
-    let handler = |s: Signal| {
-        signal(SignalKind::from_raw(s as i32))
-            .wrap_err_with(|| format!("installing the {} handler", s.as_str()))
-    };
-    let mut suspend = handler(Signal::SIGTSTP)?;
-    let mut resume = handler(Signal::SIGCONT)?;
+    let (mut suspend, mut resume) = (handler(Signal::SIGTSTP)?, handler(Signal::SIGCONT)?);
     let mut terminal = crate::terminal::init().wrap_err("taking over the terminal")?;
     let _guard = crate::terminal::Guard;
     let mut events = EventStream::new();
@@ -165,59 +241,67 @@ async fn run_app(
         if std::mem::replace(&mut changed, true) {
             terminal.draw(|frame| ui::render(frame, &app, theme))?;
         }
-        let effects = tokio::select! {
-            event = events.next() => match event {
-                Some(Ok(event)) => on_terminal_event(&mut app, &event, terminal.get_frame().area()),
-                Some(Err(_)) | None => break,
-            },
-            Some(event) = feed_rx.recv() => {
-                // a burst is one message and one frame; bounded, so keys are still read between bursts
-                let mut events = vec![event];
-                while events.len() < BATCH {
-                    let Ok(event) = feed_rx.try_recv() else { break };
-                    events.push(event);
+        let effects = if let Some(effects) = startup.take() {
+            effects
+        } else {
+            tokio::select! {
+                event = events.next() => match event {
+                    Some(Ok(event)) => on_terminal_event(&mut app, &event, terminal.get_frame().area()),
+                    Some(Err(_)) | None => break,
+                },
+                Some(event) = feed_rx.recv() => {
+                    // a burst is one message and one frame; bounded, so keys are still read between bursts
+                    let mut events = vec![event];
+                    while events.len() < BATCH {
+                        let Ok(event) = feed_rx.try_recv() else { break };
+                        events.push(event);
+                    }
+                    app.update(Msg::Net { events, time: clock() })
                 }
-                app.update(Msg::Net { events, time: clock() })
+                Some((query, reply)) = kernel_rx.recv() => app.update(kernel_message(query, reply)),
+                stop = stops.next() => return Ok(Some(stop)),
+                _ = suspend.recv() => {
+                    crate::terminal::suspend();
+                    crate::terminal::resume(&mut terminal).wrap_err("taking the terminal back")?;
+                    Vec::new()
+                }
+                _ = resume.recv() => {
+                    crate::terminal::resume(&mut terminal).wrap_err("taking the terminal back")?;
+                    Vec::new()
+                }
+                _ = checks.tick() => if let Some(notice) = watched.check() {
+                    app.update(Msg::Notice(notice))
+                } else {
+                    changed = false;
+                    Vec::new()
+                },
             }
-            Some((query, reply)) = kernel_rx.recv() => match reply {
-                Ok(answer) => app.update(Msg::Kernel(Box::new(query), answer)),
-                Err(why) => app.update(Msg::KernelFailed(Box::new(query), why)),
-            },
-            stop = stops.next() => return Ok(Some(stop)),
-            _ = suspend.recv() => {
-                crate::terminal::suspend();
-                crate::terminal::resume(&mut terminal).wrap_err("taking the terminal back")?;
-                Vec::new()
-            }
-            _ = resume.recv() => {
-                crate::terminal::resume(&mut terminal).wrap_err("taking the terminal back")?;
-                Vec::new()
-            }
-            _ = checks.tick() => if let Some(notice) = watched.check() {
-                app.update(Msg::Notice(notice))
-            } else {
-                changed = false;
-                Vec::new()
-            },
         };
         // the messages sent while doing the I/O may ask for more
         let mut effects = VecDeque::from(effects);
         while let Some(effect) = effects.pop_front() {
             match effect {
-                Effect::AskKernel(query) => ask_kernel(&app, query, kernel_tx.clone()),
+                Effect::AskKernel(query) => ask_kernel(&netns, &app, query, kernel_tx.clone()),
                 Effect::ListNamespaces => {
-                    effects.extend(app.update(Msg::Namespaces(crate::net::list_namespaces())));
+                    effects.extend(app.update(Msg::Namespaces(crate::net::all_namespaces())));
                 }
-                Effect::SwitchNamespace(netns) => {
-                    if let Some(task) = feed.take() {
-                        task.abort();
+                Effect::SwitchNamespace(target) => match target.open() {
+                    Ok(opened) => {
+                        if let Some(task) = feed.take() {
+                            task.abort();
+                        }
+                        netns = opened;
+                        let (tx, rx) = mpsc::channel(4096);
+                        feed_rx = rx;
+                        feed = Some(follow(netns.clone(), tx));
+                        watched = Watched::new(&netns);
+                        let info = netns.info().clone();
+                        effects.extend(app.update(Msg::NamespaceSwitched(info)));
+                        effects.extend(app.update(restore_watch(app.namespace())));
                     }
-                    let (tx, rx) = mpsc::channel(4096);
-                    feed_rx = rx;
-                    feed = Some(follow(netns.clone(), tx));
-                    watched = Watched::new(netns.as_deref());
-                    effects.extend(app.update(Msg::NamespaceSwitched(netns)));
-                }
+                    Err(err) => effects.extend(app.update(Msg::Notice(one_line(&err)))),
+                },
+                Effect::SaveWatch(queries) => save_watch(&mut app, &queries),
             }
         }
         if feed.as_ref().is_some_and(JoinHandle::is_finished) {

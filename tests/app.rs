@@ -3,20 +3,25 @@
 
 mod common;
 
-use common::tui::{app, key, screen, type_text};
+use common::tui::{app, blue, key, namespaces, screen, type_text};
 use crossterm::event::KeyCode;
 use routescope::action::Action;
 use routescope::app::{App, Effect, Msg, Pane};
 use routescope::fixtures;
 use routescope::keymap::Keymap;
 use routescope::model::{Change, Family, Op, Origin, Placement, Route, RouteKind, State};
-use routescope::net::FeedEvent;
+use routescope::net::{FeedEvent, NetnsInfo, Target};
 
 /// The run loop only sends messages: a click focuses, the wheel moves, a notice shows until Esc,
 /// and a namespace switch forgets everything about the namespace left behind.
 #[test]
 fn clicks_notices_and_namespace_switches_are_messages() {
-    let mut app = App::new(fixtures::server(), None, false, Keymap::default());
+    let mut app = App::new(
+        fixtures::server(),
+        NetnsInfo::current(),
+        false,
+        Keymap::default(),
+    );
     app.update(Msg::Focus(Pane::Rules));
     assert_eq!(app.focus(), Pane::Rules);
     app.update(Msg::Action(Action::Down));
@@ -68,17 +73,21 @@ fn clicks_notices_and_namespace_switches_are_messages() {
         app.update(key(KeyCode::Char('n'))),
         vec![Effect::ListNamespaces]
     );
-    app.update(Msg::Namespaces(vec!["blue".into(), "red".into()]));
+    app.update(Msg::Namespaces(namespaces()));
     app.update(key(KeyCode::Down));
     let effects = app.update(key(KeyCode::Enter));
-    assert_eq!(effects, vec![Effect::SwitchNamespace(Some("blue".into()))]);
+    assert_eq!(
+        effects,
+        vec![Effect::SwitchNamespace(Target::Named("blue".into()))]
+    );
     assert_eq!(
         app.namespace(),
-        None,
+        &NetnsInfo::current(),
         "nothing changes before the loop switches"
     );
-    app.update(Msg::NamespaceSwitched(Some("blue".into())));
-    assert_eq!(app.namespace(), Some("blue"));
+    app.update(Msg::NamespaceSwitched(blue()));
+    assert_eq!(app.namespace().label(), "blue");
+    assert_eq!(app.namespace().state_key(), "netns-blue");
     assert!(app.state().links.is_empty() && app.state().route_count() == 0);
     assert!(app.log().is_empty() && app.pinned().is_none());
     // the new namespace's first dump is where it starts, not an event
@@ -91,6 +100,30 @@ fn clicks_notices_and_namespace_switches_are_messages() {
     });
     assert!(app.log().is_empty());
     assert_eq!(app.state().links.len(), 2);
+}
+
+/// The picker lists every namespace the run loop found, the starting one first: Enter asks to
+/// follow the selected one however it is reached, and the selection stays on the list.
+#[test]
+fn the_picker_follows_any_namespace_on_the_host() {
+    for (downs, expected) in [
+        (0, Target::Current),
+        (3, Target::Path("/run/docker/netns/1a2b3c".into())),
+        (4, Target::Pid(4242)),
+        (9, Target::Pid(4242)),
+    ] {
+        let mut app = App::new(fixtures::server(), blue(), false, Keymap::default());
+        app.update(key(KeyCode::Char('n')));
+        app.update(Msg::Namespaces(namespaces()));
+        for _ in 0..downs {
+            app.update(key(KeyCode::Down));
+        }
+        let effects = app.update(key(KeyCode::Enter));
+        assert_eq!(effects, vec![Effect::SwitchNamespace(expected)], "{downs}");
+    }
+    let mut app = App::new(fixtures::server(), blue(), false, Keymap::default());
+    app.update(Msg::Namespaces(Vec::new()));
+    assert_eq!(app.update(key(KeyCode::Enter)), vec![], "nothing to follow");
 }
 
 /// Feed events as one message, as the run loop sends a burst.
@@ -158,10 +191,7 @@ fn shrinks() -> [(&'static str, Msg); 3] {
             net(vec![Change::Snapshot(Box::new(shrunk()))]),
         ),
         ("deletions from the feed", net(deletions())),
-        (
-            "another namespace",
-            Msg::NamespaceSwitched(Some("blue".into())),
-        ),
+        ("another namespace", Msg::NamespaceSwitched(blue())),
     ]
 }
 
@@ -178,8 +208,17 @@ fn a_shrinking_state_keeps_every_selection_on_a_row() {
     for filtered in [false, true] {
         for (how, shrink) in shrinks() {
             let how = format!("{how}{}", if filtered { ", filtered" } else { "" });
-            let mut app = App::new(fixtures::server(), None, false, Keymap::default());
+            let mut app = App::new(
+                fixtures::server(),
+                NetnsInfo::current(),
+                false,
+                Keymap::default(),
+            );
             app.update(blackholes(&["10.9.0.0/24", "10.9.1.0/24", "10.9.2.0/24"]));
+            app.update(Msg::Watch {
+                queries: vec!["10.9.0.1".into(), "10.9.1.1".into(), "8.8.8.8".into()],
+                save: false,
+            });
             for (pane, text) in filters.iter().filter(|_| filtered) {
                 app.update(Msg::Focus(*pane));
                 app.update(key(KeyCode::Char('/')));

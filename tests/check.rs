@@ -33,7 +33,7 @@ fn run(ns: &TestNetns, line: &str) {
 
 fn dump(ns: &TestNetns) -> State {
     common::runtime()
-        .block_on(net::dump_state(Some(&ns.name)))
+        .block_on(net::dump_state(&ns.netns()))
         .expect("dump")
 }
 
@@ -71,7 +71,7 @@ fn case(
             Query::parse(&words.split_whitespace().collect::<Vec<_>>()).expect("evidence parses");
         let answer = common::runtime()
             .block_on(net::route_get(
-                Some(&ns.name),
+                &ns.netns(),
                 RouteGetRequest::for_query(&state, &query),
             ))
             .expect("route get");

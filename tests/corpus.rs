@@ -93,7 +93,7 @@ fn record_corpus() {
             differential::run::SCRIPT_HELPER,
         );
         let record = runtime()
-            .block_on(net::run_in(Some(&ns.name), move || async move {
+            .block_on(net::run_in(&ns.netns(), move || async move {
                 let requester = net::Requester::open()?;
                 let state = requester.state().await?;
                 let mut queries = Vec::new();

@@ -25,6 +25,13 @@ struct IpAnswer {
     table: Option<String>,
 }
 
+/// Namespace `ns` opened as `-n ns` opens it.
+fn named(ns: &str) -> net::Netns {
+    net::Target::Named(ns.to_owned())
+        .open()
+        .expect("the namespace opens")
+}
+
 /// Asks iproute2 in namespace `ns`, turning its error messages back into errno names.
 fn ip_route_get(ns: &str, query: &str) -> IpAnswer {
     let out = Command::new("ip")
@@ -116,7 +123,7 @@ fn check_try_against_routescope(ns: &str, state: &State, scenario: &str, t: &Try
     );
     let request = routescope::net::RouteGetRequest::for_query(state, &query);
     let kernel = runtime()
-        .block_on(net::route_get(Some(ns), request))
+        .block_on(net::route_get(&named(ns), request))
         .expect("kernel answers");
     let diffs = verify::differences(state, v, &kernel);
     assert!(
@@ -133,7 +140,7 @@ fn every_teaching_scenario_answers_as_its_data_says() {
         };
         scenario::apply_setup(&ns.name, &scenario).expect("scenario builds");
         let state = runtime()
-            .block_on(net::dump_state(Some(&ns.name)))
+            .block_on(net::dump_state(&ns.netns()))
             .expect("dump");
         for t in &scenario.tries {
             check_try_against_kernel(&ns.name, &scenario.name, t);

@@ -156,7 +156,7 @@ fn numbers_words_and_options_are_checked_strictly() {
     fails_with(
         &run(&["-n", "x", "demo"]),
         2,
-        "-n and --snapshot do not apply",
+        "-n, --pid, --netns-path and --snapshot do not apply",
     );
 }
 
@@ -184,15 +184,8 @@ fn a_namespace_that_may_not_be_entered_is_one_line_and_exit_4() {
         return;
     };
     for tail in [vec!["dump"], vec!["monitor"], vec![]] {
-        let out = std::process::Command::new("setpriv")
-            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-            .arg(common::bin::BIN)
-            .args(["-n", &ns.name])
-            .args(&tail)
-            .env("HOME", "/nonexistent")
-            .env_remove("XDG_STATE_HOME")
-            .output()
-            .expect("setpriv runs");
+        let args: Vec<&str> = ["-n", ns.name.as_str()].into_iter().chain(tail).collect();
+        let out = common::bin::run_as_nobody(&args);
         fails_with(&out, 4, "needs root");
     }
 }

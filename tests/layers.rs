@@ -1,6 +1,6 @@
 //! The layering, checked from the source: which top-level module may use which, no cycles, and
-//! `model/`, `lookup/` and `analysis/` free of I/O and presentation crates (they could move into their own
-//! crate unchanged).
+//! `model/`, `lookup/`, `analysis/` and `diff/` free of I/O and presentation crates (they could move
+//! into their own crate unchanged).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -52,7 +52,7 @@ fn imports() -> BTreeMap<String, BTreeSet<String>> {
 }
 
 #[test]
-fn model_lookup_and_analysis_are_pure() {
+fn model_lookup_analysis_and_diff_are_pure() {
     let graph = imports();
     assert_eq!(graph["model"], BTreeSet::new(), "model uses nothing else");
     let lookup: Vec<_> = graph["lookup"].iter().cloned().collect();
@@ -63,8 +63,10 @@ fn model_lookup_and_analysis_are_pure() {
         ["lookup", "model"],
         "analysis uses only lookup and model"
     );
+    let diff: Vec<_> = graph["diff"].iter().cloned().collect();
+    assert_eq!(diff, ["lookup", "model"], "diff uses only lookup and model");
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    for dir in ["model", "lookup", "analysis"] {
+    for dir in ["model", "lookup", "analysis", "diff"] {
         let mut files = Vec::new();
         rust_files(&src.join(dir), &mut files);
         for file in files {

@@ -327,7 +327,7 @@ fn dump_equals_what_iproute2_reports() {
     };
     rich_config(&ns);
     let state = runtime()
-        .block_on(net::dump_state(Some(&ns.name)))
+        .block_on(net::dump_state(&ns.netns()))
         .expect("dump");
     assert!(
         state.table(Family::V4, 4_000_000_000).is_some(),
@@ -351,13 +351,13 @@ fn a_fresh_namespace_keeps_local_and_main_merged() {
         return;
     };
     let state = runtime()
-        .block_on(net::dump_state(Some(&ns.name)))
+        .block_on(net::dump_state(&ns.netns()))
         .expect("dump");
     assert_eq!(state.ipv4_tables_merged, Some(true));
     ns.ip("rule add pref 100 lookup 100");
     ns.ip("rule del pref 100");
     let state = runtime()
-        .block_on(net::dump_state(Some(&ns.name)))
+        .block_on(net::dump_state(&ns.netns()))
         .expect("dump");
     assert_eq!(
         state.ipv4_tables_merged,
@@ -471,9 +471,9 @@ fn the_feed_stays_equal_to_a_fresh_dump_under_churn() {
     let rt = runtime();
     rt.block_on(async {
         let (tx, mut rx) = mpsc::channel(1024);
-        let name = ns.name.clone();
+        let netns = ns.netns();
         let feed =
-            tokio::spawn(async move { net::watch(Some(&name), FeedOptions::default(), tx).await });
+            tokio::spawn(async move { net::watch(&netns, FeedOptions::default(), tx).await });
         let mut state = State::default();
         drain(&mut rx, &mut state, Duration::from_millis(500)).await;
         assert!(
@@ -485,7 +485,7 @@ fn the_feed_stays_equal_to_a_fresh_dump_under_churn() {
             drain(&mut rx, &mut state, Duration::from_millis(5)).await;
         }
         drain(&mut rx, &mut state, Duration::from_millis(800)).await;
-        let fresh = net::dump_state(Some(&ns.name)).await.expect("dump");
+        let fresh = net::dump_state(&ns.netns()).await.expect("dump");
         assert_same(
             &normalized(&state),
             &normalized(&fresh),
@@ -508,13 +508,13 @@ fn an_overrun_socket_resyncs_to_the_kernel_state() {
     let rt = runtime();
     rt.block_on(async {
         let (tx, mut rx) = mpsc::channel(1024);
-        let name = ns.name.clone();
+        let netns = ns.netns();
         let options = FeedOptions {
             receive_buffer: 4096,
             delay_listening: Some(Duration::from_millis(1500)),
             ..FeedOptions::default()
         };
-        let feed = tokio::spawn(async move { net::watch(Some(&name), options, tx).await });
+        let feed = tokio::spawn(async move { net::watch(&netns, options, tx).await });
         let mut state = State::default();
         drain(&mut rx, &mut state, Duration::from_millis(300)).await;
         let burst: Vec<String> = (0..2000)
@@ -532,7 +532,7 @@ fn an_overrun_socket_resyncs_to_the_kernel_state() {
             resyncs >= 1,
             "a 4 KiB buffer and 2000 unread notifications must overrun"
         );
-        let fresh = net::dump_state(Some(&ns.name)).await.expect("dump");
+        let fresh = net::dump_state(&ns.netns()).await.expect("dump");
         assert_eq!(state.route_count(), fresh.route_count());
         assert_same(
             &normalized(&state),
@@ -546,8 +546,8 @@ fn an_overrun_socket_resyncs_to_the_kernel_state() {
 
 #[test]
 fn unknown_namespaces_get_a_clear_error() {
-    let err = runtime()
-        .block_on(net::dump_state(Some("rs-no-such-namespace")))
+    let err = net::Target::Named("rs-no-such-namespace".into())
+        .open()
         .unwrap_err();
     let text = format!("{err:#}");
     assert!(
@@ -566,7 +566,7 @@ async fn follow_until_equal(
 ) {
     let give_up = tokio::time::Instant::now() + limit;
     loop {
-        let fresh = net::dump_state(Some(&ns.name)).await.expect("dump");
+        let fresh = net::dump_state(&ns.netns()).await.expect("dump");
         if normalized(state) == normalized(&fresh) {
             return;
         }
@@ -592,9 +592,9 @@ fn multipath_appends_and_single_nexthop_deletions_follow_the_kernel() {
     rich_config(&ns);
     runtime().block_on(async {
         let (tx, mut rx) = mpsc::channel(1024);
-        let name = ns.name.clone();
+        let netns = ns.netns();
         let feed =
-            tokio::spawn(async move { net::watch(Some(&name), FeedOptions::default(), tx).await });
+            tokio::spawn(async move { net::watch(&netns, FeedOptions::default(), tx).await });
         let mut state = State::default();
         follow_until_equal(&ns, &mut rx, &mut state, Duration::from_secs(5)).await;
         for step in [

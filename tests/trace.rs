@@ -99,13 +99,13 @@ fn the_kernel_trace_shows_each_table_the_rule_walk_consults() {
         ),
     ];
     let state = runtime()
-        .block_on(net::dump_state(Some(&ns.name)))
+        .block_on(net::dump_state(&ns.netns()))
         .expect("dump");
     for (words, expected) in cases {
         let query = Query::parse(&words.split_whitespace().collect::<Vec<_>>()).expect("parses");
         let request = RouteGetRequest::for_query(&state, &query);
         let traced = runtime()
-            .block_on(net::route_get_traced(Some(&ns.name), request))
+            .block_on(net::route_get_traced(&ns.netns(), request))
             .expect("the kernel answers");
         let trace = traced.trace.expect("traced");
         assert_eq!(trace.tables(), expected, "get {words}: {trace:?}");
@@ -124,13 +124,13 @@ fn the_rp_filter_and_source_checks_are_kept_apart_from_the_walk() {
         return;
     };
     let state = runtime()
-        .block_on(net::dump_state(Some(&ns.name)))
+        .block_on(net::dump_state(&ns.netns()))
         .expect("dump");
     let ask = |words: &str| {
         let query = Query::parse(&words.split_whitespace().collect::<Vec<_>>()).expect("parses");
         let request = RouteGetRequest::for_query(&state, &query);
         runtime()
-            .block_on(net::route_get_traced(Some(&ns.name), request))
+            .block_on(net::route_get_traced(&ns.netns(), request))
             .expect("the kernel answers")
             .trace
             .expect("traced")
@@ -200,12 +200,12 @@ fn the_instance_is_removed_on_error_and_on_panic() {
         iif: Some(9999),
         ..RouteGetRequest::default()
     };
-    let traced = runtime().block_on(net::route_get_traced(Some(&ns.name), refused));
+    let traced = runtime().block_on(net::route_get_traced(&ns.netns(), refused));
     assert!(traced.is_ok_and(|t| t.answer.outcome.errno() == Some(Errno::Enodev)));
     assert_eq!(instances_of(std::process::id()), Vec::<String>::new());
     // the request fails before it is sent: an error, and the instance is gone
     let failed = runtime().block_on(net::route_get_traced(
-        Some(&ns.name),
+        &ns.netns(),
         RouteGetRequest::default(),
     ));
     assert!(failed.is_err());
@@ -244,7 +244,7 @@ fn cost_of_tracing_a_route_get() {
     };
     let rounds = 50;
     let state = runtime()
-        .block_on(net::dump_state(Some(&ns.name)))
+        .block_on(net::dump_state(&ns.netns()))
         .expect("dump");
     let query = Query::parse(&["20.1.1.1"]).expect("parses");
     let request = RouteGetRequest::for_query(&state, &query);
@@ -253,16 +253,16 @@ fn cost_of_tracing_a_route_get() {
     let mut fresh = Vec::new();
     for _ in 0..rounds {
         let start = Instant::now();
-        rt.block_on(net::route_get(Some(&ns.name), request.clone()))
+        rt.block_on(net::route_get(&ns.netns(), request.clone()))
             .expect("answers");
         plain.push(start.elapsed());
         let start = Instant::now();
-        rt.block_on(net::route_get_traced(Some(&ns.name), request.clone()))
+        rt.block_on(net::route_get_traced(&ns.netns(), request.clone()))
             .expect("answers");
         fresh.push(start.elapsed());
     }
     let reused = rt
-        .block_on(net::run_in(Some(&ns.name), move || async move {
+        .block_on(net::run_in(&ns.netns(), move || async move {
             let requester = net::Requester::open()?;
             let started = Tracer::start();
             let tracer = started.as_ref().map_err(String::as_str);

@@ -6,7 +6,7 @@ mod common;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::tui::{app, key, screen, type_text};
+use common::tui::{app, key, namespaces, screen, type_text};
 use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -14,7 +14,7 @@ use routescope::app::{App, Effect, Msg, Pane};
 use routescope::fixtures;
 use routescope::keymap::Keymap;
 use routescope::model::{Change, Op, Origin, Owner, Placement, Process, Route, RouteKind};
-use routescope::net::FeedEvent;
+use routescope::net::{FeedEvent, NetnsInfo, Target};
 use routescope::ui::{self, Theme};
 
 #[test]
@@ -29,7 +29,8 @@ fn screens_at_80x24_and_120x40() {
     type_text(&mut app, "127.0.0.0/8");
     app.update(key(KeyCode::Enter));
     insta::assert_snapshot!("routes_filtered_120x40", screen(&app, 120, 40));
-    app.update(Msg::Namespaces(vec!["blue".into(), "red".into()]));
+    app.update(Msg::Namespaces(namespaces()));
+    app.update(key(KeyCode::Down));
     insta::assert_snapshot!("namespaces_80x24", screen(&app, 80, 24));
 }
 
@@ -54,10 +55,23 @@ fn names_and_typed_words_with_controls_show_escaped() {
     let index = *state.links.keys().last().expect("a link");
     let link = state.links.get_mut(&index).expect("link");
     link.name = routescope::model::LinkName::from_bytes(b"ev\xff\xe2\x80\xaeil".to_vec());
-    let mut app = App::new(state, Some("ns\u{202e}x".into()), false, Keymap::default());
+    let hostile = "ns\u{202e}x";
+    let namespace = NetnsInfo::new(
+        Target::Named(hostile.into()),
+        hostile.into(),
+        "netns-ns%E2%80%AEx".into(),
+        None,
+    );
+    let mut app = App::new(state, namespace, false, Keymap::default());
     let shown = screen(&app, 120, 40);
     assert!(shown.contains("ev\\xff\\u{202e}il"), "{shown}");
     assert!(shown.contains("netns ns\\u{202e}x"), "{shown}");
+    let mut entries = namespaces();
+    entries[2].name = format!("pid 7 {hostile}");
+    app.update(Msg::Namespaces(entries));
+    let shown = screen(&app, 120, 40);
+    assert!(shown.contains("pid 7 ns\\u{202e}x"), "{shown}");
+    app.update(key(KeyCode::Esc));
     app.update(key(KeyCode::Char('g')));
     type_text(&mut app, "8.8.8.8 x\u{202e}y");
     let shown = screen(&app, 120, 40);
@@ -82,7 +96,7 @@ fn keys_move_focus_filter_and_walk_history() {
     let mut app = app();
     assert_eq!(app.focus(), Pane::Routes);
     app.update(key(KeyCode::Tab));
-    assert_eq!(app.focus(), Pane::Events);
+    assert_eq!(app.focus(), Pane::Watch);
     app.update(key(KeyCode::BackTab));
     app.update(key(KeyCode::BackTab));
     assert_eq!(app.focus(), Pane::Rules);
@@ -117,13 +131,21 @@ fn keys_move_focus_filter_and_walk_history() {
 
 #[test]
 fn a_change_is_logged_and_the_pinned_answer_follows_it() {
-    let mut app = App::new(fixtures::server(), None, false, Keymap::default());
+    let mut app = App::new(
+        fixtures::server(),
+        NetnsInfo::current(),
+        false,
+        Keymap::default(),
+    );
     app.update(key(KeyCode::Char('g')));
     type_text(&mut app, "5.5.5.5");
     let effects = app.update(key(KeyCode::Enter));
     assert!(
-        matches!(effects.as_slice(), [Effect::AskKernel(_)]),
-        "pinning asks the kernel"
+        matches!(
+            effects.as_slice(),
+            [Effect::AskKernel(_), Effect::SaveWatch(saved)] if saved == &["5.5.5.5"]
+        ),
+        "watching asks the kernel and saves the list: {effects:?}"
     );
     let before = app.pinned().unwrap().explanation.verdict.answer.gateway;
     let default = app
@@ -152,13 +174,14 @@ fn a_change_is_logged_and_the_pinned_answer_follows_it() {
         pinned.explanation.verdict.answer.outcome.errno(),
         Some(routescope::model::Errno::Enetunreach)
     );
-    assert!(
-        pinned
-            .changed
-            .as_deref()
-            .unwrap()
-            .starts_with("12:00:01 the answer changed after: - route")
+    assert_eq!(
+        pinned.changed().unwrap(),
+        "the answer changed at 12:00:01 after route default table main was deleted \
+         by port 4242"
     );
+    let change = pinned.history.back().unwrap();
+    assert_eq!(change.before.answer.gateway, before);
+    assert_eq!(change.cause.as_ref().unwrap().origin.portid(), 4242);
     assert!(
         matches!(effects.as_slice(), [Effect::AskKernel(_)]),
         "a changed answer is checked again"
@@ -181,7 +204,12 @@ fn a_change_is_logged_and_the_pinned_answer_follows_it() {
 
 #[test]
 fn the_events_pane_says_who_made_each_change() {
-    let mut app = App::new(fixtures::server(), None, false, Keymap::default());
+    let mut app = App::new(
+        fixtures::server(),
+        NetnsInfo::current(),
+        false,
+        Keymap::default(),
+    );
     let route = |dst: &str| {
         let mut r = Route::new(254, dst.parse().unwrap(), RouteKind::Blackhole);
         r.protocol = 4;
@@ -221,7 +249,12 @@ fn the_events_pane_says_who_made_each_change() {
 
 #[test]
 fn a_frame_with_a_million_routes_is_fast() {
-    let mut app = App::new(fixtures::large(1_000_000, 0), None, true, Keymap::default());
+    let mut app = App::new(
+        fixtures::large(1_000_000, 0),
+        NetnsInfo::current(),
+        true,
+        Keymap::default(),
+    );
     // PageDown moves a third of the rows: 500 pages of 1000 reach row 500,000
     app.update(Msg::Resize(3000));
     for _ in 0..500 {
@@ -276,7 +309,13 @@ fn end_to_end_in_tmux() {
     routescope::scenario::apply_setup(&ns.name, &scenario).expect("setup");
     let session = format!("rs-e2e-{}", std::process::id());
     let bin = env!("CARGO_BIN_EXE_routescope");
-    let shell = format!("{bin} -n {}; echo ROUTESCOPE-EXITED-$?; sleep 30", ns.name);
+    // the watch list is saved under the state directory: a throwaway one, not the tester's
+    let state_home = common::bin::TempDir::new("tui-state");
+    let shell = format!(
+        "XDG_STATE_HOME={} {bin} -n {}; echo ROUTESCOPE-EXITED-$?; sleep 30",
+        state_home.0.display(),
+        ns.name
+    );
     let tmux = |args: &[&str]| Command::new("tmux").args(args).output().expect("tmux runs");
     let started = tmux(&[
         "new-session",
@@ -331,7 +370,7 @@ fn end_to_end_in_tmux() {
         "the source is shown: {screen}"
     );
     ns.ip("rule del pref 120");
-    let screen = wait_for("the answer changed after");
+    let screen = wait_for("the answer changed at");
     assert!(screen.contains("(rule 32766)"), "{screen}");
     wait_for("kernel: agrees");
     tmux(&["send-keys", "-t", &session, "q"]);

@@ -6,7 +6,6 @@ use crossterm::event::{KeyCode, KeyEvent};
 use super::{App, Effect, Mode, Pane};
 use crate::action::Action;
 use crate::analysis::{Finding, Severity, Subject};
-use crate::lookup::Query;
 use crate::model::{Route, Rule};
 
 impl App {
@@ -87,13 +86,10 @@ impl App {
             self.notice = Some(format!("{}: no query shows this one", finding.id));
             return Vec::new();
         };
-        match Query::parse(&words.split_whitespace().collect::<Vec<_>>()) {
-            Ok(query) => self.pin(query, words),
-            Err(e) => {
-                self.notice = Some(format!("{}: {e}", finding.id));
-                Vec::new()
-            }
-        }
+        self.pin(&words).unwrap_or_else(|e| {
+            self.notice = Some(format!("{}: {e}", finding.id));
+            Vec::new()
+        })
     }
 
     /// Focuses the pane that shows `subject` and selects its row there.

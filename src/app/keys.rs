@@ -4,10 +4,11 @@ use crossterm::event::{Event, KeyCode, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler as _;
 
-use super::{App, Effect, Mode, Pane, Pinned};
+use super::{App, Effect, Mode, Pane};
 use crate::action::Action;
-use crate::lookup::{Query, explain};
+use crate::lookup::Query;
 use crate::model::Family;
+use crate::net::Found;
 
 impl App {
     /// A key press, routed by mode.
@@ -30,7 +31,11 @@ impl App {
             }
             Mode::Prompt(input) => self.on_prompt_key(key, input),
             Mode::Findings { selected } => self.on_findings_key(key, selected),
-            Mode::Namespaces { names, selected } => self.on_picker_key(key, names, selected),
+            Mode::Namespaces { entries, selected } => self.on_picker_key(key, entries, selected),
+            Mode::Explain { scroll } => {
+                self.on_explain_key(key, scroll);
+                Vec::new()
+            }
         }
     }
 
@@ -64,6 +69,22 @@ impl App {
             Action::Namespaces => return vec![Effect::ListNamespaces],
             Action::NextTable => self.next_table(),
             Action::Findings => self.mode = Mode::Findings { selected: 0 },
+            Action::Open if pane == Pane::Watch && self.pinned().is_some() => {
+                self.mode = Mode::Explain { scroll: 0 };
+            }
+            Action::Remove if pane == Pane::Watch && at < self.watch.len() => {
+                self.watch.remove(at);
+                self.clamp(Pane::Watch);
+                if !self.snapshot {
+                    return vec![Effect::SaveWatch(self.watch.texts())];
+                }
+            }
+            Action::Open | Action::Remove => {
+                self.notice = Some(format!(
+                    "{} works in the watch pane: focus it with tab",
+                    action.name()
+                ));
+            }
             Action::Close => {
                 let state = &mut self.panes[pane];
                 if !state.filter.is_empty() {
@@ -115,10 +136,11 @@ impl App {
             KeyCode::Esc => return Vec::new(),
             KeyCode::Enter => {
                 let words: Vec<&str> = input.value().split_whitespace().collect();
-                let parsed = Query::parse(&words).and_then(|q| q.validate(&self.state).map(|()| q));
-                match parsed {
-                    Ok(query) => return self.pin(query, input.value().trim().to_owned()),
-                    Err(e) => self.prompt_error = Some(e.to_string()),
+                if !words.is_empty() {
+                    match self.pin(&words.join(" ")) {
+                        Ok(effects) => return effects,
+                        Err(e) => self.prompt_error = Some(e),
+                    }
                 }
             }
             KeyCode::Up | KeyCode::Down => {
@@ -167,47 +189,64 @@ impl App {
         }
     }
 
-    /// Pins a query: explains it now, asks the kernel, remembers it.
-    pub(super) fn pin(&mut self, query: Query, text: String) -> Vec<Effect> {
-        if self.history.last() != Some(&text) {
-            self.history.push(text);
+    /// Watches a typed query (its devices must exist) and selects it, so the route-get panel
+    /// explains it; asks the kernel and saves the list. `Err` says why it was not added.
+    pub(super) fn pin(&mut self, text: &str) -> Result<Vec<Effect>, String> {
+        let at = self
+            .watch
+            .add(&self.state, text, true)
+            .map_err(|e| e.to_string())?;
+        if self.history.last().map(String::as_str) != Some(text) {
+            self.history.push(text.to_owned());
         }
-        let explanation = explain(&self.state, &query);
-        self.pinned = Some(Pinned {
-            query: query.clone(),
-            explanation,
-            kernel: None,
-            kernel_error: None,
-            changed: None,
-        });
+        self.panes[Pane::Watch].selected = at;
         self.prompt_error = None;
-        if self.snapshot {
-            Vec::new()
-        } else {
-            vec![Effect::AskKernel(query)]
+        let mut effects = self.ask_kernel(&[at]);
+        if !self.snapshot {
+            effects.push(Effect::SaveWatch(self.watch.texts()));
         }
+        Ok(effects)
+    }
+
+    /// Scrolls the full explanation, or closes it.
+    fn on_explain_key(&mut self, key: KeyEvent, scroll: usize) {
+        let scroll = match self.keymap.action(key) {
+            Some(Action::Up) => scroll.saturating_sub(1),
+            Some(Action::Down) => scroll.saturating_add(1),
+            Some(Action::PageUp) => scroll.saturating_sub(self.page),
+            Some(Action::PageDown) => scroll.saturating_add(self.page),
+            Some(Action::Top) => 0,
+            Some(Action::Bottom) => usize::MAX / 2,
+            Some(Action::Close | Action::Open | Action::Quit) => return,
+            _ => scroll,
+        };
+        self.mode = Mode::Explain { scroll };
     }
 
     /// The namespace picker.
-    fn on_picker_key(&mut self, key: KeyEvent, names: Vec<String>, selected: usize) -> Vec<Effect> {
+    fn on_picker_key(
+        &mut self,
+        key: KeyEvent,
+        entries: Vec<Found>,
+        selected: usize,
+    ) -> Vec<Effect> {
         match key.code {
             KeyCode::Esc => Vec::new(),
-            KeyCode::Enter => {
-                // the first entry is the namespace routescope was started in
-                let choice = if selected == 0 {
-                    None
-                } else {
-                    names.get(selected - 1).cloned()
-                };
-                vec![Effect::SwitchNamespace(choice)]
-            }
+            KeyCode::Enter => entries
+                .into_iter()
+                .nth(selected)
+                .map(|found| Effect::SwitchNamespace(found.target))
+                .into_iter()
+                .collect(),
             code => {
                 let selected = match code {
                     KeyCode::Up | KeyCode::Char('k') => selected.saturating_sub(1),
-                    KeyCode::Down | KeyCode::Char('j') => (selected + 1).min(names.len()),
+                    KeyCode::Down | KeyCode::Char('j') => {
+                        (selected + 1).min(entries.len().saturating_sub(1))
+                    }
                     _ => selected,
                 };
-                self.mode = Mode::Namespaces { names, selected };
+                self.mode = Mode::Namespaces { entries, selected };
                 Vec::new()
             }
         }

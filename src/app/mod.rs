@@ -8,10 +8,11 @@ use tui_input::Input;
 use crate::action::Action;
 use crate::analysis::Finding;
 use crate::keymap::Keymap;
-use crate::lookup::{Explanation, Query, explain, resolve};
+use crate::lookup::Query;
 use crate::model::{Change, Family, Origin, State};
-use crate::net::{FeedEvent, KernelAnswer};
-use crate::report::events::change_line;
+use crate::net::{FeedEvent, Found, KernelAnswer, NetnsInfo, Target};
+use crate::report::events::{change_line, change_phrase};
+use crate::watch::{Noted, Touch, WatchList};
 
 mod findings;
 mod keys;
@@ -20,6 +21,7 @@ mod read;
 mod routes;
 mod rows;
 
+pub use crate::watch::Watched;
 pub use pane::Pane;
 use pane::{PaneMap, PaneState};
 
@@ -40,24 +42,16 @@ pub enum Mode {
     Findings {
         selected: usize,
     },
-    /// Choosing a network namespace.
+    /// Choosing a network namespace: every one on the host, the one routescope started in first.
     Namespaces {
-        names: Vec<String>,
+        entries: Vec<Found>,
         selected: usize,
     },
-}
-
-/// A route-get query kept on screen and re-explained whenever the state changes.
-#[derive(Debug, Clone)]
-pub struct Pinned {
-    pub query: Query,
-    pub explanation: Explanation,
-    /// The kernel's answer for the current state, once it arrives.
-    pub kernel: Option<KernelAnswer>,
-    /// Why the kernel gave no answer (it failed, or did not answer in time).
-    pub kernel_error: Option<String>,
-    /// When and why the answer last changed ("12:00:01 after: - route … ").
-    pub changed: Option<String>,
+    /// The selected watched flow's whole explanation and history, full screen, scrolled by
+    /// `scroll` lines.
+    Explain {
+        scroll: usize,
+    },
 }
 
 /// One line of the event log.
@@ -78,21 +72,25 @@ pub enum Msg {
     Focus(Pane),
     /// An action from outside the keyboard (the mouse wheel); like its key, only in normal mode.
     Action(Action),
-    /// Feed events read together, with the wall-clock time (`HH:MM:SS`) they were read: one
-    /// message per burst, so a burst costs one pass over the cached route filter.
+    /// Feed events read together, with the wall-clock time (`HH:MM:SS.mmm`) they were read: one
+    /// message per burst, so a burst costs one pass over the cached route filter and one
+    /// re-evaluation of each watched flow.
     Net {
         events: Vec<FeedEvent>,
         time: String,
     },
-    /// The kernel answered the pinned query.
+    /// The kernel answered a watched query.
     Kernel(Box<Query>, KernelAnswer),
-    /// The kernel could not answer the pinned query (an error, or no answer in time), and why.
+    /// The kernel could not answer a watched query (an error, or no answer in time), and why.
     KernelFailed(Box<Query>, String),
-    /// The namespaces under /run/netns, for the picker.
-    Namespaces(Vec<String>),
-    /// The run loop now follows this namespace (`None`: the one routescope started in) with a
-    /// fresh feed, so everything known about the previous one is dropped.
-    NamespaceSwitched(Option<String>),
+    /// Flows to watch without being typed: the namespace's saved list and `--watch` queries,
+    /// and whether the list should be saved afterwards (not when only restoring it).
+    Watch { queries: Vec<String>, save: bool },
+    /// Every network namespace on the host, for the picker (the starting one first).
+    Namespaces(Vec<Found>),
+    /// The run loop now follows this namespace with a fresh feed, so everything known about the
+    /// previous one is dropped.
+    NamespaceSwitched(NetnsInfo),
     /// Something the person at the terminal should know (a bad keymap file, the feed stopping),
     /// shown on the status line until Esc.
     Notice(String),
@@ -107,8 +105,10 @@ pub enum Effect {
     AskKernel(Query),
     /// List the namespaces.
     ListNamespaces,
-    /// Follow another namespace (`None`: the current one).
-    SwitchNamespace(Option<String>),
+    /// Open and follow another namespace.
+    SwitchNamespace(Target),
+    /// Save the followed namespace's watch list (the queries as typed).
+    SaveWatch(Vec<String>),
 }
 
 /// The most log lines kept.
@@ -117,7 +117,7 @@ const LOG_LIMIT: usize = 10_000;
 /// The whole application state; private, so that only `update` can change it (reads: `read.rs`).
 pub struct App {
     state: State,
-    namespace: Option<String>,
+    namespace: NetnsInfo,
     /// Read from a snapshot: no kernel, no namespace switching.
     snapshot: bool,
     keymap: Keymap,
@@ -128,7 +128,10 @@ pub struct App {
     /// The table shown by the routes pane; `None` shows every table.
     table: Option<(Family, u32)>,
     log: VecDeque<LogEntry>,
-    pinned: Option<Pinned>,
+    /// The watched flows; the route-get panel explains the one selected in `Pane::Watch`.
+    watch: WatchList,
+    /// Whether the followed namespace's first state has arrived (before it, nothing is a change).
+    loaded: bool,
     prompt_error: Option<String>,
     history: Vec<String>,
     history_pos: Option<usize>,
@@ -154,8 +157,9 @@ type FilterKey = (String, Option<(Family, u32)>, u64);
 
 impl App {
     /// An application showing `state` (live from `namespace`, or a read-only snapshot).
-    pub fn new(state: State, namespace: Option<String>, snapshot: bool, keymap: Keymap) -> Self {
+    pub fn new(state: State, namespace: NetnsInfo, snapshot: bool, keymap: Keymap) -> Self {
         let findings = (0, crate::analysis::check(&state));
+        let loaded = snapshot || !state.links.is_empty();
         Self {
             state,
             namespace,
@@ -166,7 +170,8 @@ impl App {
             panes: PaneMap::default(),
             table: None,
             log: VecDeque::new(),
-            pinned: None,
+            watch: WatchList::default(),
+            loaded,
             prompt_error: None,
             history: Vec::new(),
             history_pos: None,
@@ -191,29 +196,21 @@ impl App {
             }
             Msg::Action(action) if matches!(self.mode, Mode::Normal) => self.on_action(action),
             Msg::Action(_) => Vec::new(),
-            Msg::Net { events, time } => {
-                let mut effects = Vec::new();
-                for event in events {
-                    effects.extend(self.on_net(event, &time));
-                }
-                effects.dedup();
-                effects
-            }
+            Msg::Net { events, time } => self.on_net(events, &time),
             Msg::Kernel(query, answer) => {
-                if let Some(p) = self.pinned.as_mut().filter(|p| p.query == *query) {
-                    p.kernel = Some(answer);
-                    p.kernel_error = None;
-                }
+                self.watch.kernel_replied(&query, &Ok(answer));
                 Vec::new()
             }
             Msg::KernelFailed(query, why) => {
-                if let Some(p) = self.pinned.as_mut().filter(|p| p.query == *query) {
-                    p.kernel_error = Some(why);
-                }
+                self.watch.kernel_replied(&query, &Err(why));
                 Vec::new()
             }
-            Msg::Namespaces(names) => {
-                self.mode = Mode::Namespaces { names, selected: 0 };
+            Msg::Watch { queries, save } => self.watch_all(&queries, save),
+            Msg::Namespaces(entries) => {
+                self.mode = Mode::Namespaces {
+                    entries,
+                    selected: 0,
+                };
                 Vec::new()
             }
             Msg::NamespaceSwitched(namespace) => {
@@ -250,66 +247,114 @@ impl App {
     }
 
     /// Forgets the namespace that was followed: its state, log, pinned query, table and counts.
-    fn switched(&mut self, namespace: Option<String>) {
+    fn switched(&mut self, namespace: NetnsInfo) {
         self.namespace = namespace;
         self.state = State::default();
         self.generation += 1;
         self.log.clear();
-        self.pinned = None;
+        self.watch.clear();
+        self.loaded = false;
         self.table = None;
         self.resyncs = 0;
         self.parse_errors = 0;
     }
 
-    /// A netlink event: log it, apply it, re-explain the pinned query.
-    fn on_net(&mut self, event: FeedEvent, time: &str) -> Vec<Effect> {
-        let line = match &event {
+    /// A burst of netlink events: log and apply each, then re-evaluate every watched flow once;
+    /// flows whose answer changed are asked of the kernel again.
+    fn on_net(&mut self, events: Vec<FeedEvent>, time: &str) -> Vec<Effect> {
+        let record = self.loaded;
+        let mut batch = Vec::new();
+        for event in events {
+            self.log_event(&event, time);
+            if let FeedEvent::Change { change, origin } = event {
+                self.loaded |= matches!(change, Change::Snapshot(_));
+                batch.push(Noted {
+                    phrase: change_phrase(&self.state, &change),
+                    origin,
+                    touch: Touch::of(&change),
+                });
+                self.state.apply(change);
+                self.generation += 1;
+            }
+        }
+        if batch.is_empty() {
+            return Vec::new();
+        }
+        let changed = self.watch.refresh(&self.state, time, &batch, record);
+        if record {
+            self.ask_kernel(&changed)
+        } else {
+            // the namespace's first state: every flow is asked, changed or not
+            self.ask_kernel(&(0..self.watch.len()).collect::<Vec<_>>())
+        }
+    }
+
+    /// Adds one line to the event log for `event` (the first state of a namespace is not one).
+    fn log_event(&mut self, event: &FeedEvent, time: &str) {
+        let line = match event {
             FeedEvent::Change {
                 change: Change::Snapshot(_),
                 ..
-            } if self.log.is_empty() && self.state.links.is_empty() => None,
-            FeedEvent::Change { change, .. } => Some(change_line(&self.state, change)),
+            } if !self.loaded => return,
+            FeedEvent::Change { change, .. } => change_line(&self.state, change),
             FeedEvent::Resync { reason } => {
                 self.resyncs += 1;
-                Some(format!("= resync  {reason}"))
+                format!("= resync  {reason}")
             }
             FeedEvent::ParseError { kind, error } => {
                 self.parse_errors += 1;
-                Some(format!("! message type {kind} not understood: {error}"))
+                format!("! message type {kind} not understood: {error}")
             }
         };
-        let who = match &event {
+        let who = match event {
             FeedEvent::Change { origin, .. } if *origin != Origin::Reread => Some(origin.who()),
             _ => None,
         };
-        if let FeedEvent::Change { change, .. } = event {
-            self.state.apply(change);
-            self.generation += 1;
-        }
-        let Some(line) = line else { return Vec::new() };
         self.log.push_back(LogEntry {
             time: time.to_owned(),
-            line: line.clone(),
+            line,
             who,
         });
         if self.log.len() > LOG_LIMIT {
             self.log.pop_front();
         }
-        let Some(p) = self.pinned.as_mut() else {
-            return Vec::new();
-        };
-        // the cheap verdict decides; the full explanation is rebuilt only when it changed
-        if resolve(&self.state, &p.query) == p.explanation.verdict {
-            return Vec::new();
-        }
-        p.explanation = explain(&self.state, &p.query);
-        p.changed = Some(format!("{time} the answer changed after: {}", line.trim()));
-        p.kernel = None;
-        p.kernel_error = None;
+    }
+
+    /// The kernel questions for the watched flows at `positions` (none for a snapshot).
+    fn ask_kernel(&self, positions: &[usize]) -> Vec<Effect> {
         if self.snapshot {
-            Vec::new()
-        } else {
-            vec![Effect::AskKernel(p.query.clone())]
+            return Vec::new();
         }
+        let mut effects: Vec<Effect> = positions
+            .iter()
+            .filter_map(|&i| self.watch.get(i))
+            .filter(|f| f.invalid.is_none())
+            .map(|f| Effect::AskKernel(f.query.clone()))
+            .collect();
+        effects.dedup();
+        effects
+    }
+
+    /// Watches each of `queries` (restored or from the command line; a device they name need
+    /// not exist yet); a query that does not parse is said on the notice line.
+    fn watch_all(&mut self, queries: &[String], save: bool) -> Vec<Effect> {
+        let mut added = Vec::new();
+        for text in queries {
+            match self.watch.add(&self.state, text, false) {
+                Ok(at) => added.push(at),
+                Err(e) => {
+                    self.notice = Some(format!("watch '{}': {e}", crate::model::escape(text)));
+                }
+            }
+        }
+        let mut effects = if self.loaded {
+            self.ask_kernel(&added)
+        } else {
+            Vec::new()
+        };
+        if save && !self.snapshot {
+            effects.push(Effect::SaveWatch(self.watch.texts()));
+        }
+        effects
     }
 }

@@ -8,12 +8,14 @@ pub enum Pane {
     Interfaces,
     Rules,
     Routes,
+    /// The watch list and the selected flow's explanation (the route-get panel).
+    Watch,
     Events,
 }
 
 impl Pane {
     /// Every pane in focus order, built from `PaneMap` so that a new pane cannot be left out.
-    pub const ALL: [Self; 4] = PaneMap::KEYS.in_order();
+    pub const ALL: [Self; 5] = PaneMap::KEYS.in_order();
 
     /// The pane after this one in focus order, wrapping around.
     #[must_use]
@@ -45,6 +47,7 @@ pub struct PaneMap<T> {
     pub interfaces: T,
     pub rules: T,
     pub routes: T,
+    pub watch: T,
     pub events: T,
 }
 
@@ -54,18 +57,20 @@ impl PaneMap<Pane> {
         interfaces: Pane::Interfaces,
         rules: Pane::Rules,
         routes: Pane::Routes,
+        watch: Pane::Watch,
         events: Pane::Events,
     };
 
     /// The values in focus order; the pattern names every field, so a new one must be listed.
-    const fn in_order(self) -> [Pane; 4] {
+    const fn in_order(self) -> [Pane; 5] {
         let Self {
             interfaces,
             rules,
             routes,
+            watch,
             events,
         } = self;
-        [interfaces, rules, routes, events]
+        [interfaces, rules, routes, watch, events]
     }
 }
 
@@ -77,6 +82,7 @@ impl<T> Index<Pane> for PaneMap<T> {
             Pane::Interfaces => &self.interfaces,
             Pane::Rules => &self.rules,
             Pane::Routes => &self.routes,
+            Pane::Watch => &self.watch,
             Pane::Events => &self.events,
         }
     }
@@ -88,6 +94,7 @@ impl<T> IndexMut<Pane> for PaneMap<T> {
             Pane::Interfaces => &mut self.interfaces,
             Pane::Rules => &mut self.rules,
             Pane::Routes => &mut self.routes,
+            Pane::Watch => &mut self.watch,
             Pane::Events => &mut self.events,
         }
     }
@@ -121,6 +128,7 @@ mod tests {
         }
         assert_eq!(Pane::Events.next(), Pane::Interfaces);
         assert_eq!(Pane::Interfaces.prev(), Pane::Events);
-        assert_eq!(Pane::Routes.next(), Pane::Events);
+        assert_eq!(Pane::Routes.next(), Pane::Watch);
+        assert_eq!(Pane::Watch.next(), Pane::Events);
     }
 }

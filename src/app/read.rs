@@ -2,9 +2,10 @@
 
 use std::collections::VecDeque;
 
-use super::{App, LogEntry, Mode, Pane, Pinned};
+use super::{App, LogEntry, Mode, Pane, Watched};
 use crate::keymap::Keymap;
 use crate::model::State;
+use crate::net::NetnsInfo;
 
 impl App {
     /// The routing state shown.
@@ -12,9 +13,9 @@ impl App {
         &self.state
     }
 
-    /// The namespace followed (`None`: the one routescope started in).
-    pub fn namespace(&self) -> Option<&str> {
-        self.namespace.as_deref()
+    /// The namespace followed: its label, its state key, how it was named.
+    pub fn namespace(&self) -> &NetnsInfo {
+        &self.namespace
     }
 
     /// Whether the state was read from a snapshot file (no kernel, no namespaces).
@@ -52,9 +53,14 @@ impl App {
         &self.log
     }
 
-    /// The pinned route-get query and its explanation.
-    pub fn pinned(&self) -> Option<&Pinned> {
-        self.pinned.as_ref()
+    /// The watched flow selected in the watch pane: the one the route-get panel explains.
+    pub fn pinned(&self) -> Option<&Watched> {
+        self.watch.get(self.panes[Pane::Watch].selected)
+    }
+
+    /// The watch list.
+    pub fn watch(&self) -> &crate::watch::WatchList {
+        &self.watch
     }
 
     /// Why the query being typed does not parse.

@@ -13,6 +13,7 @@ impl App {
             Pane::Interfaces => self.visible_links().count(),
             Pane::Rules => self.visible_rules().count(),
             Pane::Routes => self.route_count(),
+            Pane::Watch => self.watch.len(),
             Pane::Events => self.visible_events().count(),
         }
     }

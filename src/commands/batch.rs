@@ -23,7 +23,7 @@ struct Line {
 
 /// Answers every query of `file` (`-`: standard input) against one load of the state.
 pub fn run(
-    netns: Option<&str>,
+    netns: &crate::net::Netns,
     snapshot: Option<&Path>,
     file: &Path,
     as_json: bool,

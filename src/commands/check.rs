@@ -11,7 +11,7 @@ use crate::report::findings;
 
 /// Checks the live namespace, or each snapshot in turn (one section per file).
 pub fn run(
-    netns: Option<&str>,
+    netns: &crate::net::Netns,
     snapshots: &[PathBuf],
     as_json: bool,
 ) -> color_eyre::Result<ExitCode> {

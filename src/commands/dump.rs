@@ -9,7 +9,7 @@ use crate::report::{json, text};
 
 /// Prints the state of `netns` (or of a snapshot) to standard output.
 pub fn run(
-    netns: Option<&str>,
+    netns: &crate::net::Netns,
     snapshot: Option<&Path>,
     as_json: bool,
 ) -> color_eyre::Result<ExitCode> {

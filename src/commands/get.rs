@@ -17,7 +17,7 @@ use crate::verify;
 
 /// Explains `words` against the live namespace or a snapshot.
 pub fn run(
-    netns: Option<&str>,
+    netns: &crate::net::Netns,
     snapshot: Option<&Path>,
     words: &[String],
     as_json: bool,

@@ -1,8 +1,10 @@
 //! The subcommands: each turns the CLI's request into output and an exit status.
 
+mod answers;
 mod batch;
 mod check;
 mod demo;
+mod diff;
 mod dump;
 mod get;
 mod monitor;
@@ -11,20 +13,24 @@ use std::process::ExitCode;
 
 use crate::cli::{Cli, Command};
 use crate::error::BadInput;
+use crate::net::{Netns, Target};
 
-/// Runs the command the CLI asked for; the namespace is checked before anything else, so a
+/// Runs the command the CLI asked for; the namespace is opened before anything else, so a
 /// missing one, or one that may not be entered, is the one line every command prints.
 pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
-    if matches!(cli.command, Some(Command::Demo { .. })) {
-        if cli.netns.is_some() || cli.snapshot.is_some() {
+    let target = cli.target();
+    let netns = if matches!(cli.command, Some(Command::Demo { .. })) {
+        if target != Target::Current || cli.snapshot.is_some() {
             return Err(BadInput(
-                "demo builds its own namespaces; -n and --snapshot do not apply to it".into(),
+                "demo builds its own namespaces; -n, --pid, --netns-path and --snapshot do not apply to it"
+                    .into(),
             )
             .into());
         }
+        Netns::current()
     } else {
-        crate::net::check_namespace(cli.netns.as_deref())?;
-    }
+        target.open()?
+    };
     match cli.command {
         Some(Command::Demo { name, clean }) => demo::run(name.as_deref(), clean),
         Some(Command::Get {
@@ -32,13 +38,7 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
             json,
             no_kernel,
             ..
-        }) => batch::run(
-            cli.netns.as_deref(),
-            cli.snapshot.as_deref(),
-            &file,
-            json,
-            no_kernel,
-        ),
+        }) => batch::run(&netns, cli.snapshot.as_deref(), &file, json, no_kernel),
         Some(Command::Get {
             words,
             json,
@@ -46,7 +46,7 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
             expect,
             batch: None,
         }) => get::run(
-            cli.netns.as_deref(),
+            &netns,
             cli.snapshot.as_deref(),
             &words,
             json,
@@ -55,16 +55,37 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
         ),
         Some(Command::Check { json, files }) => {
             let snapshots: Vec<_> = cli.snapshot.into_iter().chain(files).collect();
-            if cli.netns.is_some() && !snapshots.is_empty() {
-                return Err(
-                    BadInput("check takes -n NETNS or snapshot files, not both".into()).into(),
-                );
+            if target != Target::Current && !snapshots.is_empty() {
+                return Err(BadInput(
+                    "check takes a namespace (-n, --pid, --netns-path) or snapshot files, not both"
+                        .into(),
+                )
+                .into());
             }
-            check::run(cli.netns.as_deref(), &snapshots, json)
+            check::run(&netns, &snapshots, json)
         }
-        Some(Command::Dump { json }) => {
-            dump::run(cli.netns.as_deref(), cli.snapshot.as_deref(), json)
+        Some(Command::Diff {
+            a,
+            b,
+            queries,
+            json,
+        }) => {
+            if cli.snapshot.is_some() {
+                return Err(BadInput(
+                    "diff takes its states as A.json [B.json]; --snapshot does not apply".into(),
+                )
+                .into());
+            }
+            if target != Target::Current && b.is_some() {
+                return Err(BadInput(
+                    "diff A.json B.json compares two files; -n, --pid and --netns-path apply only when B is the live state"
+                        .into(),
+                )
+                .into());
+            }
+            diff::run(&netns, &a, b.as_deref(), &queries, json)
         }
+        Some(Command::Dump { json }) => dump::run(&netns, cli.snapshot.as_deref(), json),
         Some(Command::Monitor { json, duration }) => {
             if cli.snapshot.is_some() {
                 return Err(BadInput(
@@ -72,8 +93,8 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
                 )
                 .into());
             }
-            monitor::run(cli.netns.as_deref(), json, duration)
+            monitor::run(&netns, json, duration, &cli.watch)
         }
-        None => crate::tui::run(cli.netns.as_deref(), cli.snapshot.as_deref(), cli.ascii),
+        None => crate::tui::run(&netns, cli.snapshot.as_deref(), cli.ascii, &cli.watch),
     }
 }

@@ -262,7 +262,7 @@ impl NetlinkError {
     }
 }
 
-/// Dumps the whole state of namespace `netns` (`None`: the current one).
-pub async fn dump_state(netns: Option<&str>) -> color_eyre::Result<State> {
+/// Dumps the whole state of namespace `netns`.
+pub async fn dump_state(netns: &super::Netns) -> color_eyre::Result<State> {
     super::netns::run_in(netns, || async { Requester::open()?.state().await }).await
 }

@@ -1,5 +1,5 @@
 //! The kernel side: netlink dumps, the live feed, the route-get oracle and its fib trace,
-//! namespaces.
+//! namespaces (by name, path or pid, and every one on the host).
 //!
 //! The only module that imports the netlink crates; everything leaves it as model types.
 
@@ -29,8 +29,8 @@ pub use dump::{Requester, dump_state};
 pub use fib_event::{Asked, FibEvent, KernelTrace, Purpose, parse_line as parse_trace_line};
 pub use monitor::{FeedEvent, FeedOptions, apply, watch};
 pub use netns::{
-    NETNS_DIR, check as check_namespace, identity as namespace_identity, list as list_namespaces,
-    run_in,
+    Fact, Found, NETNS_DIR, Netns, NetnsInfo, NsId, Source, Target, all as all_namespaces,
+    list as list_namespaces, name_all as name_namespaces, run_in, state_key,
 };
 pub use replay::changes as replay;
 pub use route_get::{KernelAnswer, RouteGetRequest, Traced, route_get, route_get_traced};

@@ -79,7 +79,7 @@ const GROUP_NEXTHOP: u32 = 32;
 
 /// Runs the feed for namespace `netns` until `tx` is closed; reconnects if the listener dies.
 pub async fn watch(
-    netns: Option<&str>,
+    netns: &super::Netns,
     options: FeedOptions,
     tx: mpsc::Sender<FeedEvent>,
 ) -> color_eyre::Result<()> {

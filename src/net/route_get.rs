@@ -190,7 +190,7 @@ fn route_address(ip: IpAddr) -> RouteAddress {
 
 /// Asks the kernel of namespace `netns` once.
 pub async fn route_get(
-    netns: Option<&str>,
+    netns: &super::Netns,
     request: RouteGetRequest,
 ) -> color_eyre::Result<KernelAnswer> {
     super::netns::run_in(netns, move || async move {
@@ -202,7 +202,7 @@ pub async fn route_get(
 /// Asks the kernel of namespace `netns` once, recording its fib lookups when tracing works;
 /// the trace instance is gone when this returns.
 pub async fn route_get_traced(
-    netns: Option<&str>,
+    netns: &super::Netns,
     request: RouteGetRequest,
 ) -> color_eyre::Result<Traced> {
     super::netns::run_in(netns, move || async move {

@@ -24,40 +24,52 @@ fn action(op: Op) -> &'static str {
 
 /// A readable one-line description of a change; `state` supplies device and table names.
 pub fn change_line(state: &State, change: &Change) -> String {
+    let sign = match change {
+        Change::Link(op, _)
+        | Change::Address(op, _)
+        | Change::Rule(op, _)
+        | Change::Route(op, _, _)
+        | Change::Neighbour(op, _)
+        | Change::Nexthop(op, _) => sign(*op),
+        // re-reads are not one object: `marked_line` writes their own `=` line
+        _ => '=',
+    };
+    marked_line(sign, state, change)
+}
+
+/// An object's line with `mark` in front: `+` and `-` for `monitor`, `~` for an object `diff`
+/// found changed; a re-read is written as its own `=` line whatever the mark.
+pub fn marked_line(mark: char, state: &State, change: &Change) -> String {
     match change {
-        Change::Link(op, link) => format!("{} link    {}", sign(*op), link_line(state, link)),
-        Change::Address(op, a) => {
+        Change::Link(_, link) => format!("{mark} link    {}", link_line(state, link)),
+        Change::Address(_, a) => {
             format!(
-                "{} address {:<10} {}",
-                sign(*op),
+                "{mark} address {:<10} {}",
                 state.link_name(a.index),
                 address_line(a)
             )
         }
-        Change::Rule(op, rule) => {
+        Change::Rule(_, rule) => {
             format!(
-                "{} rule    {} {}",
-                sign(*op),
+                "{mark} rule    {} {}",
                 family_label(rule.family),
                 rule_line(state, rule).trim_start()
             )
         }
-        Change::Route(op, _, route) => format!(
-            "{} route   table {:<8} {}",
-            sign(*op),
+        Change::Route(_, _, route) => format!(
+            "{mark} route   table {:<8} {}",
             state.table_names.name(route.table),
             route_line(state, route).replace('\n', " ")
         ),
-        Change::Neighbour(op, n) => {
+        Change::Neighbour(_, n) => {
             let state_names = n.state.names().join(",");
             format!(
-                "{} neigh   {} dev {} {state_names}",
-                sign(*op),
+                "{mark} neigh   {} dev {} {state_names}",
                 n.dst,
                 state.link_name(n.index)
             )
         }
-        Change::Nexthop(op, nh) => format!("{} nexthop {}", sign(*op), nexthop_line(state, nh)),
+        Change::Nexthop(_, nh) => format!("{mark} nexthop {}", nexthop_line(state, nh)),
         Change::Tables(family, tables) => {
             let routes: usize = tables.values().map(crate::model::RouteTable::len).sum();
             format!(
@@ -77,6 +89,67 @@ pub fn change_line(state: &State, change: &Change) -> String {
             s.rules.len(),
             s.route_count()
         ),
+    }
+}
+
+/// A change in a few words, for "the answer changed after …": `rule 5270 (from all lookup 100)
+/// was deleted`, `route 10.0.0.0/8 table main was added`; `state` supplies the names.
+pub fn change_phrase(state: &State, change: &Change) -> String {
+    let done = |op: &Op| match op {
+        Op::New => "added",
+        Op::Del => "deleted",
+    };
+    match change {
+        Change::Link(Op::New, l) => match state.link(l.index) {
+            Some(old) if old.is_up() != l.is_up() => {
+                let how = if l.is_up() { "set up" } else { "set down" };
+                format!("link {} was {how}", l.name)
+            }
+            Some(old) if old.operstate != l.operstate => {
+                format!("link {} is now {}", l.name, l.operstate.name())
+            }
+            Some(_) => format!("link {} changed", l.name),
+            None => format!("link {} was added", l.name),
+        },
+        Change::Link(op, l) => format!("link {} was {}", l.name, done(op)),
+        Change::Address(op, a) => format!(
+            "address {}/{} on {} was {}",
+            a.local,
+            a.prefix_len,
+            state.link_name(a.index),
+            done(op)
+        ),
+        Change::Rule(op, r) => format!(
+            "{} rule {} ({}) was {}",
+            family_label(r.family),
+            r.priority,
+            r.selector_text(&state.table_names.name(r.table)),
+            done(op)
+        ),
+        Change::Route(op, _, r) => format!(
+            "route {} table {} was {}",
+            if r.dst.prefix_len() == 0 {
+                "default".to_owned()
+            } else {
+                crate::model::prefix_text(r.dst)
+            },
+            state.table_names.name(r.table),
+            done(op)
+        ),
+        Change::Neighbour(op, n) => format!(
+            "neighbour {} on {} was {}",
+            n.dst,
+            state.link_name(n.index),
+            if *op == Op::New { "updated" } else { "deleted" }
+        ),
+        Change::Nexthop(op, n) => format!("nexthop {} was {}", n.id, done(op)),
+        Change::Tables(family, _) => format!("{} routes were re-read", family_label(*family)),
+        Change::Addresses(_) => "addresses were re-read".to_owned(),
+        Change::Neighbours(_) => "neighbours were re-read".to_owned(),
+        Change::Nexthops(_) => "nexthops were re-read".to_owned(),
+        Change::Sysctls(_) => "sysctls were re-read".to_owned(),
+        Change::Groups(_) => "multicast memberships were re-read".to_owned(),
+        Change::Snapshot(_) => "the whole state was re-read".to_owned(),
     }
 }
 

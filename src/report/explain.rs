@@ -235,6 +235,20 @@ pub fn write_text(
     write_trace(out, state, trace)
 }
 
+/// A verdict on one line: `unicast via 10.0.0.1 dev eth0 src 10.0.0.2, table main, rule 32766`.
+pub fn verdict_line(state: &State, v: &Verdict) -> String {
+    let table = v
+        .answer
+        .table
+        .map(|t| format!(", table {}", state.table_names.name(t)))
+        .unwrap_or_default();
+    format!(
+        "{}{table}{}",
+        answer_line(state, &v.answer),
+        rule_and_confidence(v)
+    )
+}
+
 /// What follows a verdict's answer: `, rule P` and ` (approximate)` where they apply.
 pub fn rule_and_confidence(v: &Verdict) -> String {
     let rule = v
@@ -360,14 +374,8 @@ fn trace_json(trace: &TraceCheck) -> Value {
     })
 }
 
-/// The `get --json` record of the contract.
-pub fn to_json(
-    state: &State,
-    e: &Explanation,
-    kernel: Option<&KernelCheck>,
-    trace: &TraceCheck,
-) -> Value {
-    let v = &e.verdict;
+/// A verdict as `get --json` writes it: the answer, then rule, route, confidence and caveats.
+pub fn verdict_json(state: &State, v: &Verdict) -> Value {
     let mut verdict = answer_json(state, &v.answer);
     if let Value::Object(map) = &mut verdict {
         let extra = json!({
@@ -385,6 +393,17 @@ pub fn to_json(
             map.extend(extra);
         }
     }
+    verdict
+}
+
+/// The `get --json` record of the contract.
+pub fn to_json(
+    state: &State,
+    e: &Explanation,
+    kernel: Option<&KernelCheck>,
+    trace: &TraceCheck,
+) -> Value {
+    let verdict = verdict_json(state, &e.verdict);
     let kernel_json = kernel.map(|k| {
         let mut answer = answer_json(state, k.answer);
         if let (Value::Object(map), Value::Object(traced)) = (&mut answer, trace_json(trace)) {

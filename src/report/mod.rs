@@ -1,5 +1,6 @@
 //! How the state is written for people (text) and for scripts (the JSON contract), and read back.
 
+pub mod diff;
 pub mod events;
 pub mod explain;
 pub mod findings;
@@ -7,4 +8,3 @@ pub mod json;
 pub mod names;
 pub mod snapshot;
 pub mod text;
-pub mod time;

@@ -8,6 +8,7 @@ use ratatui::widgets::{Clear, Paragraph};
 use super::{Theme, centered, pane_block};
 use crate::app::App;
 use crate::model::escape;
+use crate::net::{Found, NetnsInfo};
 
 /// The keys and what they do, straight from the keymap.
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
@@ -35,27 +36,36 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     );
 }
 
-/// The namespaces to follow; the first entry is the one routescope started in.
+/// The namespaces to follow, the one routescope started in first; that one and the one
+/// followed now are marked.
 pub fn render_namespaces(
     frame: &mut Frame,
     area: Rect,
-    names: &[String],
+    entries: &[Found],
     selected: usize,
+    followed: &NetnsInfo,
     theme: &Theme,
 ) {
     let rect = centered(
         area,
-        50,
-        u16::try_from(names.len() + 3).unwrap_or(u16::MAX).max(5),
+        64,
+        u16::try_from(entries.len() + 2).unwrap_or(u16::MAX).max(5),
     );
-    let entries = std::iter::once("(the namespace routescope started in)".to_owned())
-        .chain(names.iter().cloned());
     let lines: Vec<Line> = entries
+        .iter()
         .enumerate()
-        .map(|(i, name)| {
-            // directory names under /run/netns: any bytes
+        .map(|(i, found)| {
+            let following = &found.target == followed.target()
+                || found.id.is_some() && found.id == followed.id();
+            let mark = if following { "* " } else { "  " };
+            let started = if found.started_in {
+                "  (started here)"
+            } else {
+                ""
+            };
+            // names, paths and command names from the host: any bytes
             Line::styled(
-                escape(&name).into_owned(),
+                format!("{mark}{}{started}", escape(&found.name)),
                 if i == selected {
                     theme.selected
                 } else {
@@ -65,9 +75,14 @@ pub fn render_namespaces(
         })
         .collect();
     frame.render_widget(Clear, rect);
-    let title = " network namespaces (/run/netns): Enter follows, Esc ".into();
+    let title = " network namespaces (* followed): Enter follows, Esc ".into();
+    // a long list scrolls so that the selected entry stays in view
+    let rows = usize::from(rect.height.saturating_sub(2)).max(1);
+    let first = u16::try_from(selected.saturating_sub(rows - 1)).unwrap_or(u16::MAX);
     frame.render_widget(
-        Paragraph::new(lines).block(pane_block(title, true, theme)),
+        Paragraph::new(lines)
+            .scroll((first, 0))
+            .block(pane_block(title, true, theme)),
         rect,
     );
 }

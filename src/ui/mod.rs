@@ -25,6 +25,7 @@ mod routes;
 mod rules;
 mod status;
 pub mod theme;
+mod watch;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -76,6 +77,7 @@ pub fn pane_at(screen: Rect, column: u16, row: u16) -> Option<Pane> {
         (a.interfaces, Pane::Interfaces),
         (a.rules, Pane::Rules),
         (a.routes, Pane::Routes),
+        (a.route_get, Pane::Watch),
         (a.events, Pane::Events),
     ]
     .into_iter()
@@ -95,9 +97,11 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
     match app.mode() {
         Mode::Help => help::render(frame, frame.area(), app, theme),
         Mode::Findings { selected } => findings::render(frame, frame.area(), app, *selected, theme),
-        Mode::Namespaces { names, selected } => {
-            help::render_namespaces(frame, frame.area(), names, *selected, theme);
+        Mode::Namespaces { entries, selected } => {
+            let followed = app.namespace();
+            help::render_namespaces(frame, frame.area(), entries, *selected, followed, theme);
         }
+        Mode::Explain { scroll } => watch::render_explain(frame, frame.area(), app, *scroll, theme),
         _ => {}
     }
 }

@@ -1,21 +1,31 @@
-//! The route-get panel: the prompt, then the pinned explanation and the kernel's answer.
+//! The watch pane (the route-get panel): the prompt while typing; else the watched flows, one
+//! line each, above the selected flow's explanation and the kernel's answer.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{Theme, pane_block};
-use crate::app::{App, Mode, Pinned};
+use crate::app::{App, Mode, Pane, Watched};
 use crate::lookup::{Confidence, Stage, StepResult};
 use crate::model::{State, escape};
 use crate::report::explain;
 use crate::verify;
 
-/// Draws the prompt while typing, else the pinned explanation, else a hint.
+/// Draws the prompt while typing, else the watch list and the selected flow's explanation, else
+/// a hint.
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let typing = matches!(app.mode(), Mode::Prompt(_));
-    let block = pane_block(" route get (g) ".into(), typing, theme);
+    let count = app.watch().len();
+    let title = match count {
+        0 => " route get (g) ".to_owned(),
+        n => format!(
+            " watch ({}/{n}) · route get (g) ",
+            app.selected(Pane::Watch) + 1
+        ),
+    };
+    let block = pane_block(title, typing || app.focus() == Pane::Watch, theme);
     let inner = block.inner(area);
     let lines = if let Mode::Prompt(input) = app.mode() {
         let width = usize::from(inner.width.saturating_sub(2));
@@ -40,16 +50,27 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             )),
         }
         lines.push(Line::styled(
-            "Enter: explain and pin · Tab: complete a device · ↑↓: history · Esc",
+            "Enter: watch it · Tab: complete a device · ↑↓: history · Esc",
             theme.muted,
         ));
         lines
     } else if let Some(pinned) = app.pinned() {
-        explanation_lines(app.state(), pinned, app.is_snapshot(), theme)
+        // the list one row a flow, cut at the pane's edge; the explanation wraps below it
+        let list = super::watch::list_lines(app, usize::from(inner.height), theme);
+        let rows = u16::try_from(list.len())
+            .unwrap_or(u16::MAX)
+            .min(inner.height);
+        let [top, rest] =
+            Layout::vertical([Constraint::Length(rows), Constraint::Min(0)]).areas(inner);
+        frame.render_widget(block, area);
+        frame.render_widget(Paragraph::new(list), top);
+        let lines = explanation_lines(app.state(), pinned, app.is_snapshot(), theme);
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), rest);
+        return;
     } else {
         vec![Line::styled(
             "Press g and type what you would type after `ip route get`, e.g. 5.5.5.5 from 11.22.33.44. \
-             The answer stays pinned and is re-checked whenever the routing state changes.",
+             The flow is watched: its answer stays current, checked with the kernel.",
             theme.muted,
         )]
     };
@@ -61,10 +82,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     );
 }
 
-/// The pinned explanation: verdict first, then the steps that decided, then the kernel.
-fn explanation_lines<'a>(
+/// A watched flow's explanation: verdict first, then the kernel, then the steps that decided.
+pub fn explanation_lines<'a>(
     state: &State,
-    pinned: &Pinned,
+    pinned: &Watched,
     snapshot: bool,
     theme: &Theme,
 ) -> Vec<Line<'a>> {
@@ -105,8 +126,11 @@ fn explanation_lines<'a>(
             }
         }
     }
-    if let Some(changed) = &pinned.changed {
-        lines.push(Line::styled(escape(changed).into_owned(), theme.warn));
+    if let Some(why) = &pinned.invalid {
+        lines.push(Line::styled(escape(why).into_owned(), theme.warn));
+    }
+    if let Some(changed) = pinned.changed() {
+        lines.push(Line::styled(escape(&changed).into_owned(), theme.warn));
     }
     let skipped = e
         .steps

@@ -9,16 +9,18 @@ use super::Theme;
 use crate::action::Action;
 use crate::app::App;
 use crate::model::escape;
+use crate::net::Target;
 
 /// Draws one line at the bottom.
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let place = if app.is_snapshot() {
         "snapshot (read-only)".to_owned()
     } else {
-        app.namespace().map_or_else(
-            || "this namespace".to_owned(),
-            |n| format!("netns {}", escape(n)),
-        )
+        let namespace = app.namespace();
+        match namespace.target() {
+            Target::Current => escape(namespace.label()).into_owned(),
+            _ => format!("netns {}", escape(namespace.label())),
+        }
     };
     let counts = format!(
         " {} links · {} rules · {} routes",

@@ -223,9 +223,9 @@ fn silent_removals_leave_the_model_within_250ms_under_churn() {
     two_links(&ns);
     runtime().block_on(async {
         let (tx, mut rx) = mpsc::channel(1024);
-        let name = ns.name.clone();
+        let netns = ns.netns();
         let feed =
-            tokio::spawn(async move { net::watch(Some(&name), FeedOptions::default(), tx).await });
+            tokio::spawn(async move { net::watch(&netns, FeedOptions::default(), tx).await });
         let mut f = Follower {
             state: State::default(),
             churn: 0,

@@ -5,6 +5,7 @@
 
 pub mod bin;
 pub mod monitor;
+pub mod sleeper;
 pub mod tmux;
 pub mod tui;
 
@@ -68,6 +69,13 @@ impl TestNetns {
                 None
             }
         }
+    }
+
+    /// The namespace opened as routescope opens `-n NAME`, for the library's netlink calls.
+    pub fn netns(&self) -> routescope::net::Netns {
+        routescope::net::Target::Named(self.name.clone())
+            .open()
+            .unwrap_or_else(|err| panic!("opening {}: {err}", self.name))
     }
 
     /// Runs `ip -n NS <args>` and panics with the error if it fails.
@@ -154,9 +162,9 @@ pub fn follow(
     tokio::task::JoinHandle<color_eyre::Result<()>>,
 ) {
     let (tx, rx) = tokio::sync::mpsc::channel(1024);
-    let name = ns.name.clone();
+    let netns = ns.netns();
     let feed = tokio::spawn(async move {
-        routescope::net::watch(Some(&name), routescope::net::FeedOptions::default(), tx).await
+        routescope::net::watch(&netns, routescope::net::FeedOptions::default(), tx).await
     });
     (rx, feed)
 }

@@ -6,11 +6,53 @@ use ratatui::backend::TestBackend;
 use routescope::app::{App, Msg};
 use routescope::fixtures;
 use routescope::keymap::Keymap;
+use routescope::net::{Found, NetnsInfo, NsId, Target};
 use routescope::ui::{self, Theme};
 
 /// The fixture server as a read-only app (no kernel, no clock).
 pub fn app() -> App {
-    App::new(fixtures::server(), None, true, Keymap::default())
+    App::new(
+        fixtures::server(),
+        NetnsInfo::current(),
+        true,
+        Keymap::default(),
+    )
+}
+
+/// A picker entry for the namespace with inode `ino`.
+fn found(target: Target, name: &str, ino: u64) -> Found {
+    Found {
+        started_in: target == Target::Current,
+        target,
+        name: name.into(),
+        id: Some(NsId { dev: 4, ino }),
+    }
+}
+
+/// What the picker lists on a host with two named namespaces, a container runtime's and a
+/// process's (as `net::all_namespaces` names them).
+pub fn namespaces() -> Vec<Found> {
+    vec![
+        found(Target::Current, "pid 1 systemd +41 more", 1),
+        found(Target::Named("blue".into()), "blue", 20),
+        found(Target::Named("red".into()), "red", 30),
+        found(
+            Target::Path("/run/docker/netns/1a2b3c".into()),
+            "/run/docker/netns/1a2b3c",
+            40,
+        ),
+        found(Target::Pid(4242), "pid 4242 nginx +2 more", 50),
+    ]
+}
+
+/// The namespace `blue` of `namespaces()` as the run loop opens it.
+pub fn blue() -> NetnsInfo {
+    NetnsInfo::new(
+        Target::Named("blue".into()),
+        "blue".into(),
+        "netns-blue".into(),
+        Some(NsId { dev: 4, ino: 20 }),
+    )
 }
 
 /// A key press without modifiers.

@@ -88,7 +88,10 @@ pub async fn add_rules(ns: &str, rules: Vec<Rule>) -> Vec<String> {
         }
         Ok(refused)
     };
-    routescope::net::run_in(Some(ns), work)
+    let netns = routescope::net::Target::Named(ns.to_owned())
+        .open()
+        .expect("the namespace opens");
+    routescope::net::run_in(&netns, work)
         .await
         .unwrap_or_else(|e| vec![format!("netlink writer: {e}")])
 }

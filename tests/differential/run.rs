@@ -164,7 +164,7 @@ pub fn run_config(
     let script = config.script(SCRIPT_NS, SCRIPT_HELPER);
     let tracer = Arc::clone(tracer);
     let outcomes = runtime()
-        .block_on(net::run_in(Some(&ns.name), move || async move {
+        .block_on(net::run_in(&ns.netns(), move || async move {
             Ok(ask(words, &tracer).await)
         }))
         .unwrap_or_else(|e| {

@@ -83,7 +83,7 @@ fn a_link_named_with_a_0xff_byte_is_dumped_read_back_and_explained() {
     };
     named_link(&ns);
     let state = runtime()
-        .block_on(net::dump_state(Some(&ns.name)))
+        .block_on(net::dump_state(&ns.netns()))
         .expect("dump");
     let link = state
         .links
@@ -179,7 +179,7 @@ fn the_feed_follows_links_whose_names_are_not_utf8() {
         ip(&ns, &[b"link", b"set", b"e\xff", b"name", b"f\xfe\xfd"]);
         drain(&mut state, &mut errors).await;
         assert!(errors.is_empty(), "parse errors: {errors:?}");
-        let fresh = net::dump_state(Some(&ns.name)).await.expect("dump");
+        let fresh = net::dump_state(&ns.netns()).await.expect("dump");
         assert!(
             fresh
                 .links

@@ -80,7 +80,7 @@ async fn sysctls_follow(
 ) -> Duration {
     let mut applied = Duration::ZERO;
     loop {
-        let fresh = net::dump_state(Some(&ns.name)).await.expect("dump");
+        let fresh = net::dump_state(&ns.netns()).await.expect("dump");
         if state.sysctls == fresh.sysctls {
             return applied;
         }
@@ -215,7 +215,7 @@ fn new_links_and_bridge_ports_give_no_parse_error_or_false_deletion() {
         )
         .await;
         unwanted.assert_none("a bridge port joining and leaving");
-        let fresh = net::dump_state(Some(&ns.name)).await.expect("dump");
+        let fresh = net::dump_state(&ns.netns()).await.expect("dump");
         assert_same(
             &normalized(&state),
             &normalized(&fresh),
