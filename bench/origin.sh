@@ -7,7 +7,7 @@
 # back, in alternating order, and reports for each: the changes/s achieved and seen, the
 # monitor's CPU (utime+stime of /proc/PID/stat, from the churn's start until its last change
 # was printed) as % of one core and per change, and the latency of marker routes (one every
-# 100 ms, added by a waiting `ip -batch`) from the write of the command to its record on the
+# 20 ms, added by a waiting `ip -batch`) from the write of the command to its record on the
 # monitor's output, median and p99. Then the medians over runs with their spread, and the
 # on/off ratios of the same run. Last, the resolver's slow path: SHORT separate `ip route add`
 # processes, one after the other (each change a new port id, its tool usually gone), and the
@@ -41,7 +41,7 @@ binary, ns = sys.argv[1], sys.argv[2]
 rate, secs, runs, writers = int(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
 short = int(sys.argv[7])
 tick = os.sysconf("SC_CLK_TCK")
-marker_re = re.compile(rb'"dst":"198\.(1[89])\.(\d+)\.0/24"')
+marker_re = re.compile(rb'"dst":"198\.(1[89])\.(\d+)\.(\d+)/32"')
 
 def cpu_seconds(pid):
     """utime + stime of a process (all its threads), in seconds."""
@@ -114,12 +114,12 @@ def measure(attribution, run, tools=0):
                     if b'"198.1' in line:
                         found = marker_re.search(line)
                         if found:
-                            seen[(int(found[1]), int(found[2]))] = now
+                            seen[(int(found[1]), int(found[2]) << 8 | int(found[3]))] = now
                             origins.append(json.loads(line)["origin"])
     reader = threading.Thread(target=read)
     reader.start()
     markers = batch()
-    mark = lambda block, n: (markers.stdin.write(f"route add 198.{block}.{n}.0/24 dev v0\n".encode()),
+    mark = lambda block, n: (markers.stdin.write(f"route add 198.{block}.{n >> 8 & 255}.{n & 255}/32 dev v0\n".encode()),
                              markers.stdin.flush(), time.monotonic())[2]
     # ready when the first marker comes through
     deadline = time.monotonic() + 30
@@ -146,7 +146,7 @@ def measure(attribution, run, tools=0):
     while time.monotonic() - t0 < secs and not tools:
         n += 1
         sent[(19, n)] = mark(19, n)
-        time.sleep(0.1)
+        time.sleep(0.02)
     stop.set()
     for t, p in zip(threads, procs):
         t.join()
