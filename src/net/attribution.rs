@@ -16,8 +16,9 @@ pub const NO_ORIGIN_VARIABLE: &str = "ROUTESCOPE_NO_ORIGIN";
 /// thread, which has entered the namespace, so `/proc/thread-self` shows that namespace.
 #[derive(Debug)]
 pub struct Attribution {
-    /// `None` when attribution is off.
+    /// The port id cache; `None` when attribution is off.
     resolver: Option<Resolver<ProcFs>>,
+    /// The recent link and address events, for the kernel's own changes.
     causes: Causes,
 }
 

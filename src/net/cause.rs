@@ -38,14 +38,18 @@ enum Event {
 /// One event as remembered: when, what, and its words.
 #[derive(Debug, Clone)]
 struct Noted {
+    /// When the feed saw it.
     at: Instant,
+    /// What it was, to see which changes it explains.
     event: Event,
+    /// Its words, the cause as shown.
     text: String,
 }
 
 /// The recent link and address events, by device index.
 #[derive(Debug, Default)]
 pub struct Causes {
+    /// The latest events of each device, oldest first, at most `PER_DEVICE`.
     by_device: HashMap<u32, VecDeque<Noted>>,
 }
 

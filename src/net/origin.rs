@@ -48,10 +48,13 @@ enum Found {
 /// The port id → owner resolver with its cache, for the namespace its source reads.
 #[derive(Debug)]
 pub struct Resolver<S> {
+    /// Where sockets and processes are read (`/proc`, or a test's fake).
     source: S,
+    /// What is known per port id.
     ports: HashMap<u32, Entry>,
     /// Socket holders found by the last full scan, by inode.
     holders: HashMap<u64, Holder>,
+    /// When the last full scan ran, which limits the next one.
     last_scan: Option<Instant>,
 }
 
