@@ -13,7 +13,7 @@ use ratatui::backend::TestBackend;
 use routescope::app::{App, Effect, Msg, Pane};
 use routescope::fixtures;
 use routescope::keymap::Keymap;
-use routescope::model::{Change, Op, Origin, Placement, Route, RouteKind};
+use routescope::model::{Change, Op, Origin, Owner, Placement, Process, Route, RouteKind};
 use routescope::net::{FeedEvent, NetnsInfo, Target};
 use routescope::ui::{self, Theme};
 
@@ -177,7 +177,7 @@ fn a_change_is_logged_and_the_pinned_answer_follows_it() {
     assert_eq!(
         pinned.changed().unwrap(),
         "the answer changed at 12:00:01 after route default table main was deleted \
-         by port 4242 (no longer running)"
+         by port 4242"
     );
     let change = pinned.history.back().unwrap();
     assert_eq!(change.before.answer.gateway, before);
@@ -200,6 +200,51 @@ fn a_change_is_logged_and_the_pinned_answer_follows_it() {
         .is_empty(),
         "same answer: nothing to ask"
     );
+}
+
+#[test]
+fn the_events_pane_says_who_made_each_change() {
+    let mut app = App::new(
+        fixtures::server(),
+        NetnsInfo::current(),
+        false,
+        Keymap::default(),
+    );
+    let route = |dst: &str| {
+        let mut r = Route::new(254, dst.parse().unwrap(), RouteKind::Blackhole);
+        r.protocol = 4;
+        Change::Route(Op::New, Placement::Last, r)
+    };
+    let daemon = Origin::Socket {
+        portid: 612,
+        owner: Owner::Running(Process {
+            pid: 612,
+            comm: "netwatchd".into(),
+            cmdline: "netwatchd -batch -".into(),
+        }),
+    };
+    let events = vec![
+        FeedEvent::Change {
+            change: route("10.9.0.0/16"),
+            origin: daemon,
+        },
+        FeedEvent::Change {
+            change: route("10.10.0.0/16"),
+            origin: Origin::Socket {
+                portid: 4242,
+                owner: Owner::Gone,
+            },
+        },
+    ];
+    app.update(Msg::Net {
+        events,
+        time: "12:00:01".into(),
+    });
+    let shown = screen(&app, 300, 40); // wide enough for the whole line
+    for who in ["by netwatchd (pid 612)", "by port 4242 (no longer running)"] {
+        assert!(shown.contains(who), "{who} missing from:\n{shown}");
+    }
+    assert_eq!(app.log()[0].who.as_deref(), Some("netwatchd (pid 612)"));
 }
 
 #[test]

@@ -9,7 +9,7 @@ use crate::action::Action;
 use crate::analysis::Finding;
 use crate::keymap::Keymap;
 use crate::lookup::Query;
-use crate::model::{Change, Family, State};
+use crate::model::{Change, Family, Origin, State};
 use crate::net::{FeedEvent, Found, KernelAnswer, NetnsInfo, Target};
 use crate::report::events::{change_line, change_phrase};
 use crate::watch::{Noted, Touch, WatchList};
@@ -65,6 +65,8 @@ pub enum Zoom {
 pub struct LogEntry {
     pub time: String,
     pub line: String,
+    /// Who made the change (`Origin::who`), for changes the kernel notified.
+    pub who: Option<String>,
 }
 
 /// A message to `update`: everything that can happen, and the only way the app changes.
@@ -327,9 +329,14 @@ impl App {
                 format!("! message type {kind} not understood: {error}")
             }
         };
+        let who = match event {
+            FeedEvent::Change { origin, .. } if *origin != Origin::Reread => Some(origin.who()),
+            _ => None,
+        };
         self.log.push_back(LogEntry {
             time: time.to_owned(),
             line,
+            who,
         });
         if self.log.len() > LOG_LIMIT {
             self.log.pop_front();
