@@ -77,18 +77,24 @@ pub fn snapshot(data: &[u8]) {
     lookups(&state);
 }
 
-/// A keymap file: accepted on top of the defaults, quit and help keep a key.
+/// A keymap file: accepted on top of the defaults or refused; an accepted one leaves every
+/// section's required actions a key, and its warning is one line.
 pub fn keymap(data: &[u8]) {
+    use routescope::keymap::Section;
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let Ok(user) = Keymap::from_toml(text) else {
-        return;
-    };
-    if let Ok(map) = Keymap::default().overridden_by(user) {
-        use routescope::action::Action;
-        assert!(map.label(Action::Quit).is_some() && map.label(Action::Help).is_some());
-        assert!(!map.help().is_empty());
+    match Keymap::with_user(text) {
+        Ok((map, warning)) => {
+            for section in Section::ALL {
+                for &action in section.required() {
+                    assert!(map.label_in(section, action).is_some(), "{action:?}");
+                }
+            }
+            assert!(!map.help().is_empty());
+            assert!(!warning.unwrap_or_default().contains('\n'));
+        }
+        Err(why) => assert!(!why.is_empty()),
     }
 }
 

@@ -37,6 +37,14 @@ pub enum Action {
     Open,
     Remove,
     Close,
+    Zoom,
+    Copy,
+    CopyCommand,
+    Mouse,
+    Accept,
+    Complete,
+    HistoryPrev,
+    HistoryNext,
     DefaultRules,
     Nexthops,
     Follow,
@@ -70,16 +78,32 @@ impl Action {
             Self::Namespaces => "switch network namespace",
             Self::NextTable => "routes pane: next table (all tables, then each one)",
             Self::Findings => {
-                "diagnosis: what is wrong, by severity, with why and the fix; Enter shows it"
+                "diagnosis: what is wrong, by severity, with why and the fix (see lists below)"
             }
-            Self::Open => "watch pane: whole explanation and history",
+            Self::Open => "watch pane: the whole explanation and history, full screen",
             Self::Remove => "watch pane: stop watching the selected flow",
-            Self::Close => "close what is open",
+            Self::Close => {
+                "close what is open; else clear the focused pane's filter and the notice"
+            }
+            Self::Zoom => "zoom: the focused pane full screen, and back",
+            Self::Copy => {
+                "copy the selected row (in the watch pane: the whole explanation) to the \
+                 clipboard, through the terminal (OSC 52, works over SSH)"
+            }
+            Self::CopyCommand => {
+                "copy the ip command for the selection: ip route get (watch), ip rule add, \
+                 ip route add, ip addr add (interfaces)"
+            }
+            Self::Mouse => "mouse capture off (the terminal selects text) or on again",
+            Self::Accept => "accept what was typed or chosen",
+            Self::Complete => "complete a device name",
+            Self::HistoryPrev => "the previous query typed",
+            Self::HistoryNext => "the next query typed",
             Self::DefaultRules => "rules pane: next default rule (0, 32766, 32767; each family)",
             Self::Nexthops => "routes pane: nexthop objects and what uses them, or routes",
             Self::Follow => "routes pane: a route to its nexthop, a nexthop to its device",
-            Self::NextLesson => "lesson (routescope demo NAME): the next step",
-            Self::PrevLesson => "lesson (routescope demo NAME): the step before",
+            Self::NextLesson => "the next step of the lesson",
+            Self::PrevLesson => "the step before in the lesson",
         }
     }
 }

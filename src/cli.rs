@@ -43,6 +43,11 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub ascii: bool,
 
+    /// The TUI's colours: dark (the default), light (for a white background) or high-contrast;
+    /// overrides `theme` in the config file (see the README). `NO_COLOR` still wins.
+    #[arg(long, value_enum, value_name = "THEME", global = true)]
+    pub theme: Option<crate::config::ThemeName>,
+
     /// Watch this flow (the words of `ip route get`, quoted: "8.8.8.8 from 10.0.0.2"):
     /// in the TUI it joins the namespace's saved watch list; `monitor` prints an `answer`
     /// record whenever its answer changes. Repeat for more flows.

@@ -5,6 +5,7 @@ pub mod analysis;
 pub mod app;
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod diff;
 pub mod error;
 pub mod files;

@@ -26,6 +26,10 @@ fn main() -> ExitCode {
             if first.ends_with(':') {
                 first = format!("{first} {}", lines.next().unwrap_or_default());
             }
+            // an invalid value of a fixed set (`--theme`) names the set on a later line
+            if let Some(values) = lines.find(|l| l.starts_with("[possible values:")) {
+                first = format!("{first} {values}");
+            }
             eprintln!(
                 "routescope: {} (see --help)",
                 routescope::model::escape(&first)

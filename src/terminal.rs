@@ -22,8 +22,8 @@ pub fn init() -> std::io::Result<DefaultTerminal> {
     Ok(terminal)
 }
 
-/// Leaves mouse capture, raw mode and the alternate screen and shows the cursor, each step
-/// whatever became of the one before; safe to call more than once.
+/// Leaves mouse capture (whether it is on or off now), raw mode and the alternate screen and
+/// shows the cursor, each step whatever became of the one before; safe to call more than once.
 pub fn restore() {
     // errors are ignored on purpose: there is nothing better to do while giving the terminal back
     let _ = crossterm::execute!(stdout(), DisableMouseCapture);
@@ -39,20 +39,40 @@ pub fn suspend() {
 }
 
 /// Takes the terminal again after the process was continued (SIGCONT) and clears it, so the
-/// next draw repaints every cell; harmless when the terminal was never given back.
-pub fn resume(terminal: &mut DefaultTerminal) -> std::io::Result<()> {
+/// next draw repaints every cell; mouse capture comes back only if it was on (`mouse`).
+/// Harmless when the terminal was never given back.
+pub fn resume(terminal: &mut DefaultTerminal, mouse: bool) -> std::io::Result<()> {
     enable_raw_mode()?;
-    crossterm::execute!(
-        stdout(),
-        EnterAlternateScreen,
-        EnableMouseCapture,
-        Clear(ClearType::All)
-    )?;
+    crossterm::execute!(stdout(), EnterAlternateScreen, Clear(ClearType::All))?;
+    mouse_capture(mouse)?;
     // not `Terminal::clear`, which asks the terminal where its cursor is and waits for the
     // answer that the key reader takes: between draws the current buffer is blank, and this
     // blanks the previous one too, so the next draw writes every cell on the cleared screen
     terminal.swap_buffers();
     Ok(())
+}
+
+/// Turns the terminal's mouse capture on or off (off: the terminal selects text itself).
+pub fn mouse_capture(on: bool) -> std::io::Result<()> {
+    if on {
+        crossterm::execute!(stdout(), EnableMouseCapture)
+    } else {
+        crossterm::execute!(stdout(), DisableMouseCapture)
+    }
+}
+
+/// `text` as an OSC 52 sequence: the terminal puts it on the system clipboard (also over SSH,
+/// and in tmux with `set-clipboard on`).
+pub fn osc52(text: &str) -> String {
+    use base64::Engine as _;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+    format!("\x1b]52;c;{encoded}\x07")
+}
+
+/// Writes `text` to the clipboard through the terminal (OSC 52), at once.
+pub fn copy(out: &mut impl std::io::Write, text: &str) -> std::io::Result<()> {
+    out.write_all(osc52(text).as_bytes())?;
+    out.flush()
 }
 
 /// Restores the terminal when dropped, so every exit path (including `?`) gives it back.
@@ -61,5 +81,16 @@ pub struct Guard;
 impl Drop for Guard {
     fn drop(&mut self) {
         restore();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn osc52_is_the_base64_text_between_esc_and_bel() {
+        assert_eq!(
+            super::osc52("ip route get 8.8.8.8"),
+            "\x1b]52;c;aXAgcm91dGUgZ2V0IDguOC44Ljg=\x07"
+        );
     }
 }

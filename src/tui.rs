@@ -16,6 +16,7 @@ use tokio::task::JoinHandle;
 
 use crate::action::Action;
 use crate::app::{App, Effect, Lesson, Msg};
+use crate::config::{Config, ThemeName};
 use crate::error::one_line;
 use crate::keymap::Keymap;
 use crate::load as state;
@@ -37,12 +38,21 @@ const NAMESPACE_CHECK: Duration = Duration::from_secs(1);
 /// A kernel answer, or why there is none, for the query it answers.
 type KernelReply = (Query, Result<KernelAnswer, String>);
 
+/// How the screen is drawn, as the command line asks.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Looks {
+    /// ASCII borders only.
+    pub ascii: bool,
+    /// `--theme`; `None` takes the config file's, else dark.
+    pub theme: Option<ThemeName>,
+}
+
 /// Runs the terminal UI on a live namespace or on a snapshot file; after a signal that ends it
 /// (SIGINT, SIGQUIT, SIGTERM, SIGHUP) the terminal is restored and the status is 128 + N.
 pub fn run(
     netns: &Netns,
     snapshot: Option<&Path>,
-    ascii: bool,
+    looks: &Looks,
     watch: &[String],
 ) -> color_eyre::Result<ExitCode> {
     crate::watch::check_queries(watch).map_err(crate::error::BadInput)?;
@@ -56,7 +66,7 @@ pub fn run(
         ),
         None => App::new(State::default(), netns.info().clone(), false, keymap),
     };
-    Ok(run_with(app, netns, warning, watch, ascii)?.0)
+    Ok(run_with(app, netns, warning, watch, *looks)?.0)
 }
 
 /// Runs the terminal UI on namespace `netns` with `lesson` open (its flows are watched, not
@@ -65,37 +75,37 @@ pub fn run(
 pub fn run_lesson(
     netns: &Netns,
     lesson: Lesson,
-    ascii: bool,
+    looks: &Looks,
 ) -> color_eyre::Result<(ExitCode, Option<String>)> {
     let (keymap, warning) = Keymap::load();
-    let mut app = App::new(
-        State::default(),
-        netns.info().clone(),
-        false,
-        Lesson::keymap(keymap),
-    );
+    let mut app = App::new(State::default(), netns.info().clone(), false, keymap);
     // the state is not read yet: nothing to ask the kernel before it is
     app.update(Msg::Lesson(Box::new(lesson)));
-    run_with(app, netns, warning, &[], ascii)
+    run_with(app, netns, warning, &[], *looks)
 }
 
-/// Runs `app` in the terminal until it quits or a signal ends it: the exit status, and the
-/// namespace to remove afterwards, if the app was asked to.
+/// Runs `app` in the terminal until it quits or a signal ends it, with the config file's theme
+/// unless `looks` names one: the exit status, and the namespace to remove afterwards, if the
+/// app was asked to.
 fn run_with(
     mut app: App,
     netns: &Netns,
-    warning: Option<String>,
+    keymap_warning: Option<String>,
     watch: &[String],
-    ascii: bool,
+    looks: Looks,
 ) -> color_eyre::Result<(ExitCode, Option<String>)> {
     let runtime = state::runtime()?;
-    let ended = runtime.block_on(run_app(
-        &mut app,
-        netns.clone(),
-        warning,
-        watch,
-        &Theme::from_env(ascii),
-    ));
+    let (config, config_warning) = Config::load();
+    let theme = Theme::from_env(
+        looks.theme.or(config.theme).unwrap_or_default(),
+        looks.ascii,
+    );
+    let warnings: Vec<String> = [keymap_warning, config_warning]
+        .into_iter()
+        .flatten()
+        .collect();
+    let warning = (!warnings.is_empty()).then(|| warnings.join("; "));
+    let ended = runtime.block_on(run_app(&mut app, netns.clone(), warning, watch, &theme));
     // a kernel question may still wait on its thread: do not wait for it
     runtime.shutdown_background();
     let status = match ended? {
@@ -196,8 +206,9 @@ impl Watched {
         }
     }
 
-    /// A notice the first time the namespace is found deleted or replaced.
-    fn check(&mut self) -> Option<String> {
+    /// A notice the first time the namespace is found deleted or replaced (`pick` is the key
+    /// of the namespace picker).
+    fn check(&mut self, pick: &str) -> Option<String> {
         if self.told {
             return None;
         }
@@ -209,13 +220,14 @@ impl Watched {
         // the status line names the namespace already
         Some(match (&self.target, now) {
             (Target::Pid(_), _) => {
-                "the process has exited: its namespace is kept open (n: pick another)".to_owned()
+                format!("the process has exited: its namespace is kept open ({pick}: pick another)")
             }
-            (_, None) => "namespace deleted: this is its last state (n: pick another)".to_owned(),
-            (_, Some(_)) => {
-                "namespace replaced: this is the old one's last state (n: follow the new one)"
-                    .to_owned()
+            (_, None) => {
+                format!("namespace deleted: this is its last state ({pick}: pick another)")
             }
+            (_, Some(_)) => format!(
+                "namespace replaced: this is the old one's last state ({pick}: follow the new one)"
+            ),
         })
     }
 }
@@ -267,7 +279,7 @@ async fn run_app(
     let _guard = crate::terminal::Guard;
     let mut events = EventStream::new();
     if let Ok(size) = terminal.size() {
-        app.update(Msg::Resize(size.height));
+        app.update(resized(size.width, size.height));
     }
     let mut changed = true;
     while !app.should_quit() {
@@ -296,14 +308,10 @@ async fn run_app(
                 stop = stops.next() => return Ok(Some(stop)),
                 _ = suspend.recv() => {
                     crate::terminal::suspend();
-                    crate::terminal::resume(&mut terminal).wrap_err("taking the terminal back")?;
-                    Vec::new()
+                    take_back(&mut terminal, app)?
                 }
-                _ = resume.recv() => {
-                    crate::terminal::resume(&mut terminal).wrap_err("taking the terminal back")?;
-                    Vec::new()
-                }
-                _ = checks.tick() => if let Some(notice) = watched.check() {
+                _ = resume.recv() => take_back(&mut terminal, app)?,
+                _ = checks.tick() => if let Some(notice) = watched.check(&picker_key(app)) {
                     app.update(Msg::Notice(notice))
                 } else {
                     changed = false;
@@ -336,26 +344,71 @@ async fn run_app(
                     Err(err) => effects.extend(app.update(Msg::Notice(one_line(&err)))),
                 },
                 Effect::SaveWatch(queries) => save_watch(app, &queries),
+                Effect::Copy(text) => {
+                    let copied = crate::terminal::copy(terminal.backend_mut(), &text);
+                    effects.extend(failed(app, "copying", copied));
+                }
+                Effect::MouseCapture(on) => {
+                    let set = crate::terminal::mouse_capture(on);
+                    effects.extend(failed(app, "mouse capture", set));
+                }
             }
         }
-        if feed.as_ref().is_some_and(JoinHandle::is_finished) {
-            if let Some(Ok(Err(err))) = feed
-                .take()
-                .map(|f| futures::FutureExt::now_or_never(f).unwrap_or(Ok(Ok(()))))
-            {
-                app.update(Msg::Notice(one_line(&err)));
-                changed = true;
-            }
+        if let Some(why) = feed_failed(&mut feed) {
+            app.update(Msg::Notice(why));
+            changed = true;
         }
     }
     Ok(None)
+}
+
+/// Takes the terminal again after a suspension, with mouse capture as the app has it.
+fn take_back(
+    terminal: &mut ratatui::DefaultTerminal,
+    app: &App,
+) -> color_eyre::Result<Vec<Effect>> {
+    crate::terminal::resume(terminal, app.mouse_capture()).wrap_err("taking the terminal back")?;
+    Ok(Vec::new())
+}
+
+/// The key of the namespace picker, for notices that suggest it.
+fn picker_key(app: &App) -> String {
+    app.keymap()
+        .shown(crate::keymap::Section::Normal, Action::Namespaces)
+}
+
+/// The terminal's size as a message.
+fn resized(width: u16, height: u16) -> Msg {
+    Msg::Resize { width, height }
+}
+
+/// Says on the notice line that a terminal write for `what` failed, if it did.
+fn failed(app: &mut App, what: &str, result: std::io::Result<()>) -> Vec<Effect> {
+    match result {
+        Ok(()) => Vec::new(),
+        Err(err) => app.update(Msg::Notice(format!("{what}: {err}"))),
+    }
+}
+
+/// Why the feed task ended, once, if it ended with an error (then it is gone).
+fn feed_failed(feed: &mut Option<JoinHandle<color_eyre::Result<()>>>) -> Option<String> {
+    if !feed.as_ref().is_some_and(JoinHandle::is_finished) {
+        return None;
+    }
+    match feed
+        .take()
+        .map(|f| futures::FutureExt::now_or_never(f).unwrap_or(Ok(Ok(()))))
+    {
+        Some(Ok(Err(err))) => Some(one_line(&err)),
+        _ => None,
+    }
 }
 
 /// A key, mouse or resize event as messages to the app.
 fn on_terminal_event(app: &mut App, event: &Event, screen: ratatui::layout::Rect) -> Vec<Effect> {
     match event {
         Event::Key(key) if key.kind == KeyEventKind::Press => app.update(Msg::Key(*key)),
-        Event::Resize(_, rows) => app.update(Msg::Resize(*rows)),
+        Event::Resize(width, height) => app.update(resized(*width, *height)),
         Event::Mouse(mouse) => match mouse.kind {
             MouseEventKind::Down(_) => ui::pane_at(app, screen, mouse.column, mouse.row)
                 .map_or_else(Vec::new, |pane| app.update(Msg::Focus(pane))),

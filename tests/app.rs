@@ -283,7 +283,7 @@ fn a_filtered_pane_describes_its_selected_row() {
     let shown = screen(&app, 120, 40);
     assert!(shown.contains("interfaces (1) [/eth]"), "{shown}");
     assert!(
-        shown.contains("│eth0: 99.88.22.2 fe80::2 local via table local"),
+        shown.contains("┃eth0: 99.88.22.2 fe80::2 local via table local"),
         "{shown}"
     );
     assert!(
@@ -325,8 +325,8 @@ fn the_interfaces_detail_and_the_findings_selection_follow_what_is_shown() {
         .expect("a finding about lo");
     app.update(Msg::Focus(Pane::Interfaces));
     for (filter, link, detail) in [
-        ("eth", "eth0", "│eth0: 99.88.22.2 fe80::2 local via"),
-        ("lo", "lo", "│lo: 127.0.0.1 11.22.33.44 ::1 local via"),
+        ("eth", "eth0", "eth0: 99.88.22.2 fe80::2 local via"),
+        ("lo", "lo", "┃lo: 127.0.0.1 11.22.33.44 ::1 local via"),
     ] {
         app.update(key(KeyCode::Char('/')));
         type_text(&mut app, filter);
@@ -365,7 +365,7 @@ fn the_interfaces_detail_and_the_findings_selection_follow_what_is_shown() {
     );
     let shown = screen(&app, 100, 30);
     assert!(
-        shown.contains("│lo: 127.0.0.1 11.22.33.44 ::1 local via"),
+        shown.contains("┃lo: 127.0.0.1 11.22.33.44 ::1 local via"),
         "{shown}"
     );
 

@@ -6,8 +6,8 @@ use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use common::TestNetns;
-use nix::sys::signal::{Signal, kill};
-use nix::unistd::Pid;
+use common::monitor::Monitor;
+use nix::sys::signal::Signal;
 
 use common::bin::{run, stderr};
 
@@ -289,62 +289,6 @@ fn a_batch_answers_every_line_with_one_load() {
     );
     let _ = std::fs::remove_file(snap);
     let _ = std::fs::remove_file(list);
-}
-
-/// A running `monitor` whose standard output is read line by line on a thread.
-struct Monitor {
-    child: std::process::Child,
-    lines: std::sync::mpsc::Receiver<String>,
-}
-
-impl Monitor {
-    /// Starts `routescope -n NS monitor ARGS`.
-    fn start(ns: &TestNetns, args: &[&str]) -> Self {
-        let mut child = Command::new(common::bin::BIN)
-            .args(["-n", &ns.name, "monitor"])
-            .args(args)
-            .env_remove("RUST_BACKTRACE")
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("monitor starts");
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, lines) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            use std::io::BufRead as _;
-            for line in std::io::BufReader::new(stdout).lines() {
-                if tx.send(line.unwrap_or_default()).is_err() {
-                    break;
-                }
-            }
-        });
-        Self { child, lines }
-    }
-
-    /// Waits for the first line, changing the namespace (lo's MTU) until one comes: the JSON
-    /// form prints nothing for the state it starts from.
-    fn first_line(&self, ns: &TestNetns) -> String {
-        for mtu in 1300..1400 {
-            if let Ok(line) = self.lines.recv_timeout(Duration::from_millis(200)) {
-                return line;
-            }
-            ns.ip(&format!("link set lo mtu {mtu}"));
-        }
-        panic!("monitor printed nothing");
-    }
-
-    /// Sends a signal, then returns the exit status, the lines after it and standard error.
-    fn stop(mut self, signal: Signal) -> (Option<i32>, Vec<String>, String) {
-        let pid = Pid::from_raw(i32::try_from(self.child.id()).expect("pid"));
-        kill(pid, signal).expect("kill");
-        let status = self.child.wait().expect("wait");
-        let rest: Vec<String> = self.lines.iter().collect();
-        let mut err = String::new();
-        if let Some(mut e) = self.child.stderr.take() {
-            let _ = std::io::Read::read_to_string(&mut e, &mut err);
-        }
-        (status.code(), rest, err)
-    }
 }
 
 #[test]

@@ -89,8 +89,8 @@ fn keymap_files_are_checked_before_use() {
             "help has no key left",
         ),
         (
-            write("twice.toml", "up = [\"x\"]\ndown = [\"x\"]"),
-            "x is bound to both up and down",
+            write("prompt.toml", "[prompt]\naccept = []"),
+            "accept in [prompt] has no key left",
         ),
     ];
     for (path, why) in cases {
@@ -107,10 +107,26 @@ fn keymap_files_are_checked_before_use() {
         assert!(err.contains(why), "{}: {err}", path.display());
     }
     let rebound = write("rebound.toml", "route-get = [\"q\"]\nquit = [\"x\"]");
-    let map = Keymap::load_file(&rebound).expect("a good keymap");
+    let (map, warning) = Keymap::load_file(&rebound).expect("a good keymap");
+    assert_eq!(warning, None);
     assert_eq!(
         map.label(routescope::action::Action::Quit).as_deref(),
         Some("x")
+    );
+    // one key on two actions: both lines are ignored, the rest is used, and it is said
+    let twice = write("twice.toml", "up = [\"x\"]\ndown = [\"x\"]\nquit = [\"Q\"]");
+    let (map, warning) = Keymap::load_file(&twice).expect("used, with a warning");
+    assert_eq!(
+        warning.as_deref(),
+        Some("x is bound to both up and down: both keep their keys")
+    );
+    assert_eq!(
+        map.label(routescope::action::Action::Up).as_deref(),
+        Some("↑")
+    );
+    assert_eq!(
+        map.label(routescope::action::Action::Quit).as_deref(),
+        Some("Q")
     );
 }
 
@@ -184,15 +200,8 @@ fn a_namespace_that_may_not_be_entered_is_one_line_and_exit_4() {
         return;
     };
     for tail in [vec!["dump"], vec!["monitor"], vec![]] {
-        let out = std::process::Command::new("setpriv")
-            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-            .arg(common::bin::BIN)
-            .args(["-n", &ns.name])
-            .args(&tail)
-            .env("HOME", "/nonexistent")
-            .env_remove("XDG_STATE_HOME")
-            .output()
-            .expect("setpriv runs");
+        let args: Vec<&str> = ["-n", ns.name.as_str()].into_iter().chain(tail).collect();
+        let out = common::bin::run_as_nobody(&args);
         fails_with(&out, 4, "needs root");
     }
 }

@@ -30,7 +30,7 @@ fn lesson_app() -> App {
         fixtures::loopback(),
         NetnsInfo::current(),
         false,
-        Lesson::keymap(Keymap::default()),
+        Keymap::default(),
     )
 }
 

@@ -250,14 +250,7 @@ fn a_namespace_another_user_may_not_open_is_exit_4() {
         vec!["--netns-path", "/proc/self/ns/net", "get", "1.1.1.1"],
         vec!["--netns-path", &named, "monitor"],
     ] {
-        let out = std::process::Command::new("setpriv")
-            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-            .arg(BIN)
-            .args(&args)
-            .env("HOME", "/nonexistent")
-            .env_remove("XDG_STATE_HOME")
-            .output()
-            .expect("setpriv runs");
+        let out = common::bin::run_as_nobody(&args);
         fails_with(&out, 4, "needs root");
     }
 }

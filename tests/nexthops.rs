@@ -8,7 +8,7 @@ use common::TestNetns;
 use common::bin::{TempDir, run, stderr};
 use common::tui::{key, screen, type_text};
 use crossterm::event::KeyCode;
-use routescope::app::{App, Msg, Pane, RoutesView};
+use routescope::app::{App, Effect, Msg, Pane, RoutesView};
 use routescope::fixtures;
 use routescope::keymap::Keymap;
 use routescope::model::{Change, Op};
@@ -63,6 +63,18 @@ fn the_nexthops_view_lists_objects_and_what_uses_them() {
              id 2 via 99.88.22.254 dev eth0 weight 3 · f: to nexthop 1"
         ),
         "{shown}"
+    );
+    // y copies the object as `ip nexthop` prints it, Y the command that makes it again
+    let copied = app.update(key(KeyCode::Char('y')));
+    assert_eq!(
+        copied,
+        vec![Effect::Copy("id 10 group 1/2,3".into())],
+        "{copied:?}"
+    );
+    let copied = app.update(key(KeyCode::Char('Y')));
+    assert_eq!(
+        copied,
+        vec![Effect::Copy("ip nexthop add id 10 group 1/2,3".into())]
     );
     // the filter narrows the objects: by text, or a prefix holding the gateway
     for (filter, rows) in [("lo", 1), ("99.88.22.254/32", 1), ("group", 1), ("eth0", 2)] {

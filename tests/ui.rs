@@ -13,7 +13,7 @@ use ratatui::backend::TestBackend;
 use routescope::app::{App, Effect, Msg, Pane};
 use routescope::fixtures;
 use routescope::keymap::Keymap;
-use routescope::model::{Change, Family, Op, Origin, Placement, Route, RouteKind};
+use routescope::model::{Change, Family, Op, Origin, Owner, Placement, Process, Route, RouteKind};
 use routescope::net::{FeedEvent, NetnsInfo, Target};
 use routescope::ui::{self, Theme};
 
@@ -34,15 +34,22 @@ fn screens_at_80x24_and_120x40() {
     insta::assert_snapshot!("namespaces_80x24", screen(&app, 80, 24));
 }
 
-/// The titles of the panes on a screen (the text between `┌ ` and ` ─`).
+/// The titles of the panes on a screen: the text after a top-left corner (`┌ `, or `┏ ` for the
+/// focused pane) up to the border that follows it.
 fn titles(shown: &str) -> Vec<String> {
-    shown
-        .match_indices("┌ ")
-        .map(|(at, _)| {
-            let rest = &shown[at + "┌ ".len()..];
-            rest[..rest.find(" ─").unwrap_or(rest.len())].to_owned()
-        })
-        .collect()
+    let mut found = Vec::new();
+    for corner in ["┌ ", "┏ "] {
+        for (at, _) in shown.match_indices(corner) {
+            let rest = &shown[at + corner.len()..];
+            let end = [" ─", " ━"]
+                .iter()
+                .filter_map(|b| rest.find(b))
+                .min()
+                .unwrap_or(rest.len());
+            found.push(rest[..end].to_owned());
+        }
+    }
+    found
 }
 
 /// The rules pane grows with the rules: with sixteen, all show at 100×30 (the interfaces pane
@@ -259,7 +266,7 @@ fn a_change_is_logged_and_the_pinned_answer_follows_it() {
     assert_eq!(
         pinned.changed().unwrap(),
         "the answer changed at 12:00:01 after route default table main was deleted \
-         by port 4242 (no longer running)"
+         by port 4242"
     );
     let change = pinned.history.back().unwrap();
     assert_eq!(change.before.answer.gateway, before);
@@ -285,6 +292,51 @@ fn a_change_is_logged_and_the_pinned_answer_follows_it() {
 }
 
 #[test]
+fn the_events_pane_says_who_made_each_change() {
+    let mut app = App::new(
+        fixtures::server(),
+        NetnsInfo::current(),
+        false,
+        Keymap::default(),
+    );
+    let route = |dst: &str| {
+        let mut r = Route::new(254, dst.parse().unwrap(), RouteKind::Blackhole);
+        r.protocol = 4;
+        Change::Route(Op::New, Placement::Last, r)
+    };
+    let daemon = Origin::Socket {
+        portid: 612,
+        owner: Owner::Running(Process {
+            pid: 612,
+            comm: "netwatchd".into(),
+            cmdline: "netwatchd -batch -".into(),
+        }),
+    };
+    let events = vec![
+        FeedEvent::Change {
+            change: route("10.9.0.0/16"),
+            origin: daemon,
+        },
+        FeedEvent::Change {
+            change: route("10.10.0.0/16"),
+            origin: Origin::Socket {
+                portid: 4242,
+                owner: Owner::Gone,
+            },
+        },
+    ];
+    app.update(Msg::Net {
+        events,
+        time: "12:00:01".into(),
+    });
+    let shown = screen(&app, 300, 40); // wide enough for the whole line
+    for who in ["by netwatchd (pid 612)", "by port 4242 (no longer running)"] {
+        assert!(shown.contains(who), "{who} missing from:\n{shown}");
+    }
+    assert_eq!(app.log()[0].who.as_deref(), Some("netwatchd (pid 612)"));
+}
+
+#[test]
 fn a_frame_with_a_million_routes_is_fast() {
     let mut app = App::new(
         fixtures::large(1_000_000, 0),
@@ -293,7 +345,10 @@ fn a_frame_with_a_million_routes_is_fast() {
         Keymap::default(),
     );
     // PageDown moves a third of the rows: 500 pages of 1000 reach row 500,000
-    app.update(Msg::Resize(3000));
+    app.update(Msg::Resize {
+        width: 120,
+        height: 3000,
+    });
     for _ in 0..500 {
         app.update(key(KeyCode::PageDown));
     }

@@ -1,11 +1,12 @@
 //! The diagnosis in the app: the findings view, what choosing a finding does, and which rows of
 //! the other panes a finding is about (they carry a marker).
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 
 use super::{App, Effect, Mode, Pane};
 use crate::action::Action;
 use crate::analysis::{Finding, Severity, Subject};
+use crate::keymap::Section;
 use crate::model::{Route, Rule};
 
 impl App {
@@ -59,19 +60,17 @@ impl App {
         self.marker(|s| matches!(s, Subject::Nexthop(n) if *n == id))
     }
 
-    /// A key in the findings view: move, choose (Enter), or close.
+    /// A key in the findings view: the picker's keys move, choose (accept) or close.
     pub(super) fn on_findings_key(&mut self, key: KeyEvent, selected: usize) -> Vec<Effect> {
         let last = self.findings().len().saturating_sub(1);
-        let action = self.keymap.action(key);
-        if key.code == KeyCode::Enter {
-            return self.choose_finding(selected);
-        }
-        let selected = match action {
+        let selected = match self.keymap.action(Section::Picker, key) {
+            Some(Action::Accept) => return self.choose_finding(selected),
+            Some(Action::Close) => return Vec::new(),
+            None if self.opens(Section::Picker, key) => return Vec::new(),
             Some(Action::Up) => selected.saturating_sub(1),
             Some(Action::Down) => (selected + 1).min(last),
             Some(Action::Top) => 0,
             Some(Action::Bottom) => last,
-            Some(Action::Close | Action::Findings | Action::Quit) => return Vec::new(),
             _ => selected,
         };
         self.mode = Mode::Findings { selected };

@@ -1,12 +1,11 @@
-//! Keys and actions: what a key press does in each mode.
+//! Keys and actions: each mode reads its keys from its section of the keymap.
 
-use crossterm::event::{Event, KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 use tui_input::Input;
-use tui_input::backend::crossterm::EventHandler as _;
 
-use super::{App, Effect, Mode, Pane};
+use super::{App, Effect, Mode, Pane, Zoom};
 use crate::action::Action;
-use crate::lookup::Query;
+use crate::keymap::Section;
 use crate::model::Family;
 use crate::net::Found;
 
@@ -14,15 +13,29 @@ impl App {
     /// A key press, routed by mode.
     pub(super) fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         match std::mem::take(&mut self.mode) {
-            Mode::Normal => self
-                .keymap
-                .action(key)
-                .map_or_else(Vec::new, |a| self.on_action(a)),
-            Mode::Help => {
-                let action = self.keymap.action(key);
-                if !matches!(action, Some(Action::Help | Action::Close | Action::Quit)) {
-                    self.mode = Mode::Help;
+            Mode::Normal => {
+                // the zoomed explanation scrolls with the view's keys before the panes' keys
+                let view = self
+                    .explaining()
+                    .then(|| self.keymap.action(Section::View, key))
+                    .flatten();
+                if let Some(action) = view {
+                    self.scroll_explanation(action);
+                    return Vec::new();
                 }
+                // an open lesson's keys come before the panes'
+                let lesson = self
+                    .lesson()
+                    .and_then(|_| self.keymap.action(Section::Lesson, key));
+                if let Some(action) = lesson {
+                    return self.on_action(action);
+                }
+                self.keymap
+                    .action(Section::Normal, key)
+                    .map_or_else(Vec::new, |a| self.on_action(a))
+            }
+            Mode::Help { scroll } => {
+                self.on_help_key(key, scroll);
                 Vec::new()
             }
             Mode::Filter { pane, input } => {
@@ -32,10 +45,6 @@ impl App {
             Mode::Prompt(input) => self.on_prompt_key(key, input),
             Mode::Findings { selected } => self.on_findings_key(key, selected),
             Mode::Namespaces { entries, selected } => self.on_picker_key(key, entries, selected),
-            Mode::Explain { scroll } => {
-                self.on_explain_key(key, scroll);
-                Vec::new()
-            }
             Mode::LeaveLesson => {
                 self.on_leave_key(key);
                 Vec::new()
@@ -43,19 +52,43 @@ impl App {
         }
     }
 
-    /// A named action in normal mode.
+    /// An action from the mouse wheel: it moves the focused pane's selection, scrolls a zoomed
+    /// explanation or the help, and waits while anything else is open.
+    pub(super) fn on_pointer(&mut self, action: Action) -> Vec<Effect> {
+        match self.mode {
+            Mode::Normal if self.explaining() => {
+                self.scroll_explanation(action);
+                Vec::new()
+            }
+            Mode::Normal => self.on_action(action),
+            Mode::Help { scroll } => {
+                self.mode = Mode::Help {
+                    scroll: super::view::scrolled(scroll, action, self.help_rows_now()),
+                };
+                Vec::new()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Whether the keys scroll the zoomed explanation of a watched flow.
+    pub(super) fn explaining(&self) -> bool {
+        matches!(self.zoom, Zoom::On { .. }) && self.focus == Pane::Watch && self.pinned().is_some()
+    }
+
+    /// A named action in normal mode (zoomed or not).
     pub(super) fn on_action(&mut self, action: Action) -> Vec<Effect> {
         let pane = self.focus;
         let at = self.panes[pane].selected;
         match action {
             Action::Quit => self.quit_or_leave(),
-            Action::Help => self.mode = Mode::Help,
-            Action::FocusNext => self.focus = pane.next(),
-            Action::FocusPrev => self.focus = pane.prev(),
+            Action::Help => self.mode = Mode::Help { scroll: 0 },
+            Action::FocusNext => self.focus_on(pane.next()),
+            Action::FocusPrev => self.focus_on(pane.prev()),
             Action::Up => self.select(at.saturating_sub(1)),
             Action::Down => self.select(at.saturating_add(1)),
-            Action::PageUp => self.select(at.saturating_sub(self.page)),
-            Action::PageDown => self.select(at.saturating_add(self.page)),
+            Action::PageUp => self.select(at.saturating_sub(self.page())),
+            Action::PageDown => self.select(at.saturating_add(self.page())),
             Action::Top => self.select(0),
             Action::Bottom => self.select(usize::MAX),
             Action::Filter => {
@@ -66,6 +99,10 @@ impl App {
                 self.prompt_error = None;
                 self.history_pos = None;
                 self.mode = Mode::Prompt(Input::default());
+                // zoomed, the prompt is in the watch pane: show that one
+                if self.zoom != Zoom::Off {
+                    self.focus_on(Pane::Watch);
+                }
             }
             Action::Namespaces if self.snapshot => {
                 self.notice = Some("a snapshot has no namespaces".into());
@@ -79,7 +116,7 @@ impl App {
             Action::PrevLesson => self.step_lesson(false),
             Action::Findings => self.mode = Mode::Findings { selected: 0 },
             Action::Open if pane == Pane::Watch && self.pinned().is_some() => {
-                self.mode = Mode::Explain { scroll: 0 };
+                self.zoom = Zoom::On { scroll: 0 };
             }
             Action::Remove if pane == Pane::Watch && at < self.watch.len() => {
                 self.watch.remove(at);
@@ -90,10 +127,18 @@ impl App {
             }
             Action::Open | Action::Remove => {
                 self.notice = Some(format!(
-                    "{} works in the watch pane: focus it with tab",
-                    action.name()
+                    "{} works in the watch pane: focus it with {}",
+                    action.name(),
+                    self.keymap.shown(Section::Normal, Action::FocusNext)
                 ));
             }
+            Action::Zoom => {
+                self.zoom = match self.zoom {
+                    Zoom::Off => Zoom::On { scroll: 0 },
+                    Zoom::On { .. } => Zoom::Off,
+                };
+            }
+            Action::Close if self.zoom != Zoom::Off => self.zoom = Zoom::Off,
             Action::Close => {
                 let state = &mut self.panes[pane];
                 if !state.filter.is_empty() {
@@ -103,8 +148,40 @@ impl App {
                 }
                 self.notice = None;
             }
+            Action::Copy => return self.copy_selection(),
+            Action::CopyCommand => return self.copy_command(),
+            Action::Mouse => {
+                self.mouse_capture = !self.mouse_capture;
+                self.notice = Some(if self.mouse_capture {
+                    "mouse capture on: clicks focus, the wheel scrolls".to_owned()
+                } else {
+                    format!(
+                        "mouse capture off: the terminal selects text ({} turns it on)",
+                        self.keymap.shown(Section::Normal, Action::Mouse)
+                    )
+                });
+                return vec![Effect::MouseCapture(self.mouse_capture)];
+            }
+            // the keys of typing and of lists, never bound in normal mode
+            Action::Accept | Action::Complete | Action::HistoryPrev | Action::HistoryNext => {}
         }
         Vec::new()
+    }
+
+    /// Moves the focus to `pane`; a zoomed explanation starts again at its top.
+    fn focus_on(&mut self, pane: Pane) {
+        self.focus = pane;
+        if let Zoom::On { scroll } = &mut self.zoom {
+            *scroll = 0;
+        }
+    }
+
+    /// Rows moved by a page up or down: a third of the screen, or all of a zoomed pane.
+    fn page(&self) -> usize {
+        match self.zoom {
+            Zoom::Off => self.page,
+            Zoom::On { .. } => usize::from(self.screen.1.saturating_sub(4)).max(1),
+        }
     }
 
     /// Moves the focused pane's selection to `row`, or to its last row if there are fewer.
@@ -123,141 +200,52 @@ impl App {
         self.panes[Pane::Routes].selected = 0;
     }
 
-    /// Typing a filter for `pane`: Enter applies it, Esc drops the edit.
-    fn on_filter_key(&mut self, key: KeyEvent, pane: Pane, mut input: Input) {
-        match key.code {
-            KeyCode::Enter => {
-                let state = &mut self.panes[pane];
-                input.value().trim().clone_into(&mut state.filter);
-                state.selected = 0;
+    /// Whether `key` is the normal-mode key of one of `section`'s openers (it closes again).
+    pub(super) fn opens(&self, section: Section, key: KeyEvent) -> bool {
+        self.keymap
+            .action(Section::Normal, key)
+            .is_some_and(|a| section.opened_by().contains(&a))
+    }
+
+    /// The help: the view's keys scroll it; close, or the key that opened it, closes it.
+    fn on_help_key(&mut self, key: KeyEvent, scroll: usize) {
+        match self.keymap.action(Section::View, key) {
+            Some(Action::Close) => {}
+            Some(action) => {
+                let scroll = super::view::scrolled(scroll, action, self.help_rows_now());
+                self.mode = Mode::Help { scroll };
             }
-            KeyCode::Esc => {}
-            _ => {
-                input.handle_event(&Event::Key(key));
-                self.mode = Mode::Filter { pane, input };
-            }
+            None if self.opens(Section::View, key) => {}
+            None => self.mode = Mode::Help { scroll },
         }
     }
 
-    /// Typing a query: errors show as you type; Enter pins it; Up/Down walk the history.
-    fn on_prompt_key(&mut self, key: KeyEvent, mut input: Input) -> Vec<Effect> {
-        match key.code {
-            KeyCode::Esc => return Vec::new(),
-            KeyCode::Enter => {
-                let words: Vec<&str> = input.value().split_whitespace().collect();
-                if !words.is_empty() {
-                    match self.pin(&words.join(" ")) {
-                        Ok(effects) => return effects,
-                        Err(e) => self.prompt_error = Some(e),
-                    }
-                }
-            }
-            KeyCode::Up | KeyCode::Down => {
-                let len = self.history.len();
-                let pos = match (key.code, self.history_pos) {
-                    (KeyCode::Up, None) => len.checked_sub(1),
-                    (KeyCode::Up, Some(p)) => Some(p.saturating_sub(1)),
-                    (_, Some(p)) if p + 1 < len => Some(p + 1),
-                    _ => None,
-                };
-                self.history_pos = pos;
-                input = Input::new(pos.map(|p| self.history[p].clone()).unwrap_or_default());
-            }
-            KeyCode::Tab => input = Input::new(self.complete(input.value())),
-            _ => {
-                input.handle_event(&Event::Key(key));
-                let words: Vec<&str> = input.value().split_whitespace().collect();
-                self.prompt_error = if words.is_empty() {
-                    None
-                } else {
-                    Query::parse(&words).err().map(|e| e.to_string())
-                };
-            }
-        }
-        self.mode = Mode::Prompt(input);
-        Vec::new()
-    }
-
-    /// Completes a device name after `iif` / `oif`.
-    fn complete(&self, text: &str) -> String {
-        let (head, last) = text.rsplit_once(' ').unwrap_or(("", text));
-        if !matches!(head.split_whitespace().last(), Some("iif" | "oif")) {
-            return text.to_owned();
-        }
-        // the escaped form, which is what the panes show and what a query accepts
-        let names: Vec<String> = self
-            .state
-            .links
-            .values()
-            .map(|l| l.name.to_string())
-            .filter(|n| n.starts_with(last))
-            .collect();
-        match names.as_slice() {
-            [one] => format!("{head} {one} "),
-            _ => text.to_owned(),
-        }
-    }
-
-    /// Watches a typed query (its devices must exist) and selects it, so the route-get panel
-    /// explains it; asks the kernel and saves the list. `Err` says why it was not added.
-    pub(super) fn pin(&mut self, text: &str) -> Result<Vec<Effect>, String> {
-        let at = self
-            .watch
-            .add(&self.state, text, true)
-            .map_err(|e| e.to_string())?;
-        if self.history.last().map(String::as_str) != Some(text) {
-            self.history.push(text.to_owned());
-        }
-        self.panes[Pane::Watch].selected = at;
-        self.prompt_error = None;
-        let mut effects = self.ask_kernel(&[at]);
-        if !self.snapshot {
-            effects.push(Effect::SaveWatch(self.saved_watch()));
-        }
-        Ok(effects)
-    }
-
-    /// Scrolls the full explanation, or closes it.
-    fn on_explain_key(&mut self, key: KeyEvent, scroll: usize) {
-        let scroll = match self.keymap.action(key) {
-            Some(Action::Up) => scroll.saturating_sub(1),
-            Some(Action::Down) => scroll.saturating_add(1),
-            Some(Action::PageUp) => scroll.saturating_sub(self.page),
-            Some(Action::PageDown) => scroll.saturating_add(self.page),
-            Some(Action::Top) => 0,
-            Some(Action::Bottom) => usize::MAX / 2,
-            Some(Action::Close | Action::Open | Action::Quit) => return,
-            _ => scroll,
-        };
-        self.mode = Mode::Explain { scroll };
-    }
-
-    /// The namespace picker.
+    /// The namespace picker: the picker's keys move, follow (accept) or close.
     fn on_picker_key(
         &mut self,
         key: KeyEvent,
         entries: Vec<Found>,
         selected: usize,
     ) -> Vec<Effect> {
-        match key.code {
-            KeyCode::Esc => Vec::new(),
-            KeyCode::Enter => entries
-                .into_iter()
-                .nth(selected)
-                .map(|found| Effect::SwitchNamespace(found.target))
-                .into_iter()
-                .collect(),
-            code => {
-                let selected = match code {
-                    KeyCode::Up | KeyCode::Char('k') => selected.saturating_sub(1),
-                    KeyCode::Down | KeyCode::Char('j') => {
-                        (selected + 1).min(entries.len().saturating_sub(1))
-                    }
-                    _ => selected,
-                };
-                self.mode = Mode::Namespaces { entries, selected };
-                Vec::new()
+        let last = entries.len().saturating_sub(1);
+        let selected = match self.keymap.action(Section::Picker, key) {
+            Some(Action::Close) => return Vec::new(),
+            None if self.opens(Section::Picker, key) => return Vec::new(),
+            Some(Action::Accept) => {
+                return entries
+                    .into_iter()
+                    .nth(selected)
+                    .map(|found| Effect::SwitchNamespace(found.target))
+                    .into_iter()
+                    .collect();
             }
-        }
+            Some(Action::Up) => selected.saturating_sub(1),
+            Some(Action::Down) => (selected + 1).min(last),
+            Some(Action::Top) => 0,
+            Some(Action::Bottom) => last,
+            _ => selected,
+        };
+        self.mode = Mode::Namespaces { entries, selected };
+        Vec::new()
     }
 }

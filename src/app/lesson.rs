@@ -6,7 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 use super::{App, Effect, Mode, Pane, RoutesView};
 use crate::action::Action;
-use crate::keymap::Keymap;
+use crate::keymap::Section;
 use crate::lookup::Query;
 use crate::model::{Family, Route};
 use crate::scenario::Scenario;
@@ -54,19 +54,6 @@ impl Lesson {
                 })
                 .collect(),
         }
-    }
-}
-
-/// The keys a lesson lays over the keymap (`n` and `p` step through it).
-const LESSON_KEYS: &str = include_str!("../../assets/lesson-keys.toml");
-
-impl Lesson {
-    /// `keymap` with the lesson's keys laid over it: each lesson action takes its keys from
-    /// whatever else had them (`n` switches namespaces otherwise); unchanged if that fails.
-    pub fn keymap(keymap: Keymap) -> Keymap {
-        Keymap::from_toml(LESSON_KEYS)
-            .and_then(|keys| keymap.clone().overridden_by(keys))
-            .unwrap_or(keymap)
     }
 }
 
@@ -194,7 +181,7 @@ impl App {
             }
             KeyCode::Char('n' | 'N') | KeyCode::Enter => self.quit = true,
             KeyCode::Esc => {}
-            _ if self.keymap.action(key) == Some(Action::Quit) => self.quit = true,
+            _ if self.keymap.action(Section::Normal, key) == Some(Action::Quit) => self.quit = true,
             _ => self.mode = Mode::LeaveLesson,
         }
     }

@@ -9,11 +9,12 @@ use crate::action::Action;
 use crate::analysis::Finding;
 use crate::keymap::Keymap;
 use crate::lookup::Query;
-use crate::model::{Change, Family, NexthopUsers, State};
+use crate::model::{Change, Family, NexthopUsers, Origin, State};
 use crate::net::{FeedEvent, Found, KernelAnswer, NetnsInfo, Target};
 use crate::report::events::{change_line, change_phrase};
 use crate::watch::{Noted, Touch, WatchList};
 
+mod copy;
 mod findings;
 mod jump;
 mod keys;
@@ -23,12 +24,15 @@ mod pane;
 mod read;
 mod routes;
 mod rows;
+mod typing;
+pub mod view;
 
 pub use crate::watch::Watched;
 pub use lesson::{Lesson, LessonStep};
 pub use nexthops::RoutesView;
 pub use pane::Pane;
 use pane::{PaneMap, PaneState};
+pub use view::{Row, Tone};
 
 /// What the keyboard is talking to.
 #[derive(Debug, Clone, Default)]
@@ -36,29 +40,31 @@ pub enum Mode {
     #[default]
     Normal,
     /// Typing a filter for `pane` (the pane focused when typing began).
-    Filter {
-        pane: Pane,
-        input: Input,
-    },
+    Filter { pane: Pane, input: Input },
     /// Typing a route-get query.
     Prompt(Input),
-    Help,
+    /// The help overlay, scrolled by `scroll` rows.
+    Help { scroll: usize },
     /// The diagnosis: findings by severity, one selected.
-    Findings {
-        selected: usize,
-    },
+    Findings { selected: usize },
     /// Choosing a network namespace: every one on the host, the one routescope started in first.
     Namespaces {
         entries: Vec<Found>,
         selected: usize,
     },
-    /// The selected watched flow's whole explanation and history, full screen, scrolled by
-    /// `scroll` lines.
-    Explain {
-        scroll: usize,
-    },
     /// Leaving a lesson: asking whether to remove its namespace (y/N).
     LeaveLesson,
+}
+
+/// Whether the focused pane fills the screen (the keys stay those of the panes); zoomed on the
+/// watch pane, the selected flow's whole explanation is shown, scrolled by `scroll` rows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Zoom {
+    /// The panes side by side.
+    #[default]
+    Off,
+    /// The focused pane alone; `scroll` rows of a zoomed explanation are above the screen.
+    On { scroll: usize },
 }
 
 /// One line of the event log.
@@ -66,6 +72,8 @@ pub enum Mode {
 pub struct LogEntry {
     pub time: String,
     pub line: String,
+    /// Who made the change (`Origin::who`), for changes the kernel notified.
+    pub who: Option<String>,
 }
 
 /// A message to `update`: everything that can happen, and the only way the app changes.
@@ -99,8 +107,9 @@ pub enum Msg {
     /// Something the person at the terminal should know (a bad keymap file, the feed stopping),
     /// shown on the status line until Esc.
     Notice(String),
-    /// The terminal was resized (rows), which sets the page size.
-    Resize(u16),
+    /// The terminal's size in columns and rows, which sets the page size and how far the
+    /// help and a zoomed explanation scroll.
+    Resize { width: u16, height: u16 },
     /// A lesson to open (`routescope demo NAME`): its queries are watched, not saved.
     Lesson(Box<Lesson>),
 }
@@ -116,6 +125,10 @@ pub enum Effect {
     SwitchNamespace(Target),
     /// Save the followed namespace's watch list (the queries as typed).
     SaveWatch(Vec<String>),
+    /// Put this text on the clipboard: the run loop writes it to the terminal as OSC 52.
+    Copy(String),
+    /// Turn the terminal's mouse capture on (`true`) or off, so that it can select text.
+    MouseCapture(bool),
 }
 
 /// The most log lines kept.
@@ -130,6 +143,12 @@ pub struct App {
     keymap: Keymap,
     focus: Pane,
     mode: Mode,
+    /// Whether the focused pane fills the screen.
+    zoom: Zoom,
+    /// Whether the terminal reports the mouse to us (off: the terminal selects text).
+    mouse_capture: bool,
+    /// The terminal's columns and rows (until told: 80 × 24).
+    screen: (u16, u16),
     /// Each pane's selection and filter.
     panes: PaneMap<PaneState>,
     /// The table shown by the routes pane; `None` shows every table.
@@ -183,6 +202,9 @@ impl App {
             keymap,
             focus: Pane::Routes,
             mode: Mode::Normal,
+            zoom: Zoom::Off,
+            mouse_capture: true,
+            screen: (80, 24),
             panes: PaneMap::default(),
             table: None,
             log: VecDeque::new(),
@@ -210,12 +232,14 @@ impl App {
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
         let effects = match msg {
             Msg::Key(key) => self.on_key(key),
+            // zoomed, the screen is one pane: a click stays in it
             Msg::Focus(pane) => {
-                self.focus = pane;
+                if self.zoom == Zoom::Off {
+                    self.focus = pane;
+                }
                 Vec::new()
             }
-            Msg::Action(action) if matches!(self.mode, Mode::Normal) => self.on_action(action),
-            Msg::Action(_) => Vec::new(),
+            Msg::Action(action) => self.on_pointer(action),
             Msg::Net { events, time } => self.on_net(events, &time),
             Msg::Kernel(query, answer) => {
                 self.watch.kernel_replied(&query, &Ok(answer));
@@ -241,8 +265,9 @@ impl App {
                 self.notice = Some(text);
                 Vec::new()
             }
-            Msg::Resize(rows) => {
-                self.page = usize::from(rows / 3).max(1);
+            Msg::Resize { width, height } => {
+                self.screen = (width, height);
+                self.page = usize::from(height / 3).max(1);
                 Vec::new()
             }
             Msg::Lesson(lesson) => self.open_lesson(*lesson),
@@ -333,9 +358,14 @@ impl App {
                 format!("! message type {kind} not understood: {error}")
             }
         };
+        let who = match event {
+            FeedEvent::Change { origin, .. } if *origin != Origin::Reread => Some(origin.who()),
+            _ => None,
+        };
         self.log.push_back(LogEntry {
             time: time.to_owned(),
             line,
+            who,
         });
         if self.log.len() > LOG_LIMIT {
             self.log.pop_front();

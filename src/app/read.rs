@@ -2,7 +2,7 @@
 
 use std::collections::VecDeque;
 
-use super::{App, LogEntry, Mode, Pane, Watched};
+use super::{App, LogEntry, Mode, Pane, Watched, Zoom};
 use crate::keymap::Keymap;
 use crate::model::State;
 use crate::net::NetnsInfo;
@@ -23,7 +23,7 @@ impl App {
         self.snapshot
     }
 
-    /// The key bindings, for the help overlay.
+    /// The key bindings, for the help overlay and the hints.
     pub fn keymap(&self) -> &Keymap {
         &self.keymap
     }
@@ -36,6 +36,16 @@ impl App {
     /// What the keyboard is talking to.
     pub fn mode(&self) -> &Mode {
         &self.mode
+    }
+
+    /// Whether the focused pane fills the screen.
+    pub fn is_zoomed(&self) -> bool {
+        self.zoom != Zoom::Off
+    }
+
+    /// Whether the terminal's mouse capture is on (off: the terminal selects text).
+    pub fn mouse_capture(&self) -> bool {
+        self.mouse_capture
     }
 
     /// The selected row of `pane`: an index into the rows it shows.

@@ -53,10 +53,13 @@ impl App {
         })
     }
 
-    /// The log entries the events pane shows, oldest first: those containing its filter.
+    /// The log entries the events pane shows, oldest first: those whose line or author contains
+    /// its filter.
     pub fn visible_events(&self) -> impl Iterator<Item = &LogEntry> {
         let filter = self.filter(Pane::Events);
-        self.log.iter().filter(move |e| e.line.contains(filter))
+        self.log.iter().filter(move |e| {
+            e.line.contains(filter) || e.who.as_deref().is_some_and(|w| w.contains(filter))
+        })
     }
 
     /// The selected link of the interfaces pane.

@@ -7,7 +7,8 @@ use serde_json::{Value, json};
 
 use crate::error::BadInput;
 use crate::lookup::Verdict;
-use crate::model::{Origin, State, escape};
+use crate::model::{State, escape};
+use crate::report::events;
 use crate::report::explain::{answer_json, verdict_line};
 use crate::watch::{Cause, Noted, WatchList};
 
@@ -151,18 +152,7 @@ fn verdict_json(state: &State, v: &Verdict) -> Value {
 fn cause_json(cause: &Cause) -> Value {
     json!({
         "change": cause.phrase,
-        "origin": origin_json(&cause.origin),
+        "origin": events::origin_json(&cause.origin),
         "others": cause.others,
-    })
-}
-
-/// Who made a change, in the form of `monitor --json`'s `origin`.
-pub fn origin_json(origin: &Origin) -> Value {
-    let process = origin.process();
-    json!({
-        "portid": origin.portid(),
-        "pid": process.map(|p| p.pid),
-        "comm": process.map(|p| p.comm.as_str()),
-        "cmdline": process.map(|p| p.cmdline.as_str()),
     })
 }

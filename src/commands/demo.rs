@@ -17,7 +17,7 @@ pub fn run(
     name: Option<&str>,
     clean: bool,
     no_tui: bool,
-    ascii: bool,
+    looks: crate::tui::Looks,
 ) -> color_eyre::Result<ExitCode> {
     if clean {
         clean_all();
@@ -41,7 +41,7 @@ pub fn run(
         return Ok(ExitCode::SUCCESS);
     }
     let opened = Target::Named(netns.clone()).open()?;
-    let (status, remove) = crate::tui::run_lesson(&opened, Lesson::of(&scenario, &netns), ascii)?;
+    let (status, remove) = crate::tui::run_lesson(&opened, Lesson::of(&scenario, &netns), &looks)?;
     // the terminal is back: say what became of the namespace (stdout may be gone after a hangup)
     let mut out = std::io::stdout();
     let _ = match remove {

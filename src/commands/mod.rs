@@ -36,7 +36,13 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
             name,
             clean,
             no_tui,
-        }) => demo::run(name.as_deref(), clean, no_tui, cli.ascii),
+        }) => {
+            let looks = crate::tui::Looks {
+                ascii: cli.ascii,
+                theme: cli.theme,
+            };
+            demo::run(name.as_deref(), clean, no_tui, looks)
+        }
         Some(Command::Get {
             batch: Some(file),
             json,
@@ -99,6 +105,12 @@ pub fn run(cli: Cli) -> color_eyre::Result<ExitCode> {
             }
             monitor::run(&netns, json, duration, &cli.watch)
         }
-        None => crate::tui::run(&netns, cli.snapshot.as_deref(), cli.ascii, &cli.watch),
+        None => {
+            let looks = crate::tui::Looks {
+                ascii: cli.ascii,
+                theme: cli.theme,
+            };
+            crate::tui::run(&netns, cli.snapshot.as_deref(), &looks, &cli.watch)
+        }
     }
 }

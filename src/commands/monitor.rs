@@ -11,7 +11,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::error::{BadInput, Interrupted};
 use crate::load as state;
-use crate::model::{Change, State};
+use crate::model::{Change, Origin, State};
 use crate::net::{FeedEvent, FeedOptions};
 use crate::report::{events, json};
 use crate::signals::Stops;
@@ -141,7 +141,7 @@ async fn follow(
 /// Writes the last record: the state as JSON, streamed (never built in memory), or its counts.
 fn write_final(out: &mut impl Write, state: &State, as_json: bool) -> color_eyre::Result<()> {
     if as_json {
-        out.write_all(br#"{"kind":"state","state":"#)?;
+        write!(out, r#"{{"kind":"state","time":"{}","state":"#, now())?;
         serde_json::to_writer(&mut *out, &json::StateJson(state))?;
         out.write_all(b"}\n")?;
     } else {
@@ -190,7 +190,8 @@ fn output_closed() -> oneshot::Receiver<()> {
 }
 
 /// Applies one event and prints it (the first snapshot only sets the scene); a change is
-/// returned as the watched flows need it.
+/// returned as the watched flows need it. JSON records carry the time the event reached this
+/// loop.
 fn print_event(
     out: &mut impl Write,
     state: &mut State,
@@ -203,16 +204,16 @@ fn print_event(
         FeedEvent::Change { change, origin } => {
             noted = Some(Noted {
                 phrase: events::change_phrase(state, &change),
-                origin,
+                origin: origin.clone(),
                 touch: Touch::of(&change),
             });
             let initial = !*started && matches!(change, Change::Snapshot(_));
             *started = true;
             // describe deletions with the names the state had before the change
             let line = if as_json {
-                events::change_json(state, &change).to_string()
+                events::change_record(state, &change, &origin, &now()).to_string()
             } else {
-                events::change_line(state, &change)
+                events::change_line(state, &change) + &events::by_suffix(&origin)
             };
             state.apply(change);
             if !initial {
@@ -225,7 +226,12 @@ fn print_event(
             writeln!(
                 out,
                 "{}",
-                serde_json::json!({ "kind": "resync", "reason": reason })
+                serde_json::json!({
+                    "kind": "resync",
+                    "time": now(),
+                    "reason": reason,
+                    "origin": events::origin_json(&Origin::Reread),
+                })
             )?;
         }
         FeedEvent::Resync { reason } => writeln!(out, "= resync  {reason}")?,
@@ -233,7 +239,12 @@ fn print_event(
             writeln!(
                 out,
                 "{}",
-                serde_json::json!({ "kind": "parse_error", "type": kind, "error": error })
+                serde_json::json!({
+                    "kind": "parse_error",
+                    "time": now(),
+                    "type": kind,
+                    "error": error,
+                })
             )?;
         }
         FeedEvent::ParseError { kind, error } => {

@@ -1,7 +1,7 @@
 //! Queries answered in both states: the same words, two verdicts, and which parts differ.
 
 use super::routes::same_route;
-use crate::lookup::{Confidence, Query, QueryError, Verdict, resolve};
+use crate::lookup::{Query, QueryError, Verdict, resolve};
 use crate::model::{Answer, Errno, State};
 
 /// One query answered in the first state and in the second.
@@ -50,16 +50,7 @@ pub fn compare_query(a: &State, b: &State, query: &Query) -> Result<QueryDiff, Q
 
 /// The verdict of a query whose device the state does not have.
 fn no_device(e: &QueryError) -> Verdict {
-    Verdict {
-        answer: Answer::error(Errno::Enodev),
-        rule: None,
-        route: None,
-        confidence: Confidence::Exact,
-        note: None,
-        candidates: Vec::new(),
-        unmodelled: Vec::new(),
-        summary: e.to_string(),
-    }
+    Verdict::of(Answer::error(Errno::Enodev), e.to_string())
 }
 
 /// Which parts of two verdicts differ, devices compared by name and routes as the diff does.

@@ -225,7 +225,7 @@ impl Verdict {
     }
 
     /// A verdict of this answer, exact until the caller says otherwise.
-    fn of(answer: Answer, summary: String) -> Self {
+    pub fn of(answer: Answer, summary: String) -> Self {
         Self {
             answer,
             rule: None,

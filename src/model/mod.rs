@@ -26,7 +26,7 @@ pub use link::{Link, LinkFlags, OperState, hex_colon};
 pub use name::{HEX_PREFIX, LinkName, cut, escape, escape_bytes};
 pub use neighbour::{Neighbour, NeighbourState};
 pub use nexthop::{FIRST_USERS, Nexthop, NexthopGroupMember, NexthopUsers, nexthop_users};
-pub use origin::{Origin, Process};
+pub use origin::{Origin, Owner, Process};
 pub use route::{Hop, NextHop, Placement, Route, RouteExtra, RouteFlags, RouteKind, RouteTable};
 pub use rule::{MODELLED_RULE_FLAGS, Rule, RuleAction};
 pub use selector::{

@@ -226,6 +226,17 @@ pub fn classify(
     }
 }
 
+/// The device index of a link message that describes the link itself (`AF_UNSPEC`), to look up
+/// what was known of it before the message.
+pub fn link_index(msg: &Nl) -> Option<u32> {
+    match msg {
+        Nl::NewLink(m) | Nl::DelLink(m) if m.header.interface_family == AddressFamily::Unspec => {
+            Some(m.header.index)
+        }
+        _ => None,
+    }
+}
+
 /// Whether a link message is a wireless-extensions event rather than a description of the link.
 fn is_wireless_event(m: &LinkMessage) -> bool {
     m.attributes

@@ -4,6 +4,8 @@
 //! The only module that imports the netlink crates; everything leaves it as model types.
 
 mod attributes;
+mod attribution;
+mod cause;
 mod codec;
 pub mod convert;
 mod dump;
@@ -13,13 +15,16 @@ mod monitor;
 mod netconf;
 mod netns;
 mod nexthop;
+mod origin;
 mod pending;
 mod proc;
+mod proc_sockets;
 mod raw_names;
 mod replay;
 mod route_get;
 mod trace;
 
+pub use attribution::NO_ORIGIN_VARIABLE;
 pub use dump::{Requester, dump_state};
 pub use fib_event::{Asked, FibEvent, KernelTrace, Purpose, parse_line as parse_trace_line};
 pub use monitor::{FeedEvent, FeedOptions, apply, watch};

@@ -16,6 +16,7 @@ use netlink_proto::NetlinkCodec;
 use netlink_sys::{AsyncSocket, SocketAddr, TokioSocket, protocols::NETLINK_ROUTE};
 use tokio::sync::mpsc;
 
+use super::attribution::Attribution;
 use super::codec::RtMsg;
 use super::dump::Requester;
 use super::messages::{
@@ -141,6 +142,7 @@ async fn session(
     }
     let listener = tokio::spawn(conn);
     let mut pending = Pending::new(options.resync_delay);
+    let mut attribution = Attribution::from_environment();
     let timer = tokio::time::sleep(Duration::ZERO);
     tokio::pin!(timer);
     loop {
@@ -162,7 +164,8 @@ async fn session(
                 let Some((message, _)) = message else {
                     return Err(eyre!("the netlink listener stopped"));
                 };
-                if handle(message, tx, &requester, &mut links, &mut pending).await.is_err() {
+                let state = Feed { links: &mut links, pending: &mut pending, attribution: &mut attribution };
+                if handle(message, tx, &requester, state).await.is_err() {
                     return Ok(());
                 }
                 if let Some(deadline) = pending.noted(Instant::now()) {
@@ -189,16 +192,30 @@ async fn send_from(tx: &mpsc::Sender<FeedEvent>, change: Change, origin: Origin)
         .map_err(|_| ())
 }
 
+/// What the feed keeps between notifications.
+struct Feed<'a> {
+    /// The links as last notified.
+    links: &'a mut HashMap<u32, Seen>,
+    /// The re-reads due.
+    pending: &'a mut Pending,
+    /// Who made the changes.
+    attribution: &'a mut Attribution,
+}
+
 /// Handles one notification (or overrun); an error means the receiver is gone.
 async fn handle(
     message: NetlinkMessage<RtMsg>,
     tx: &mpsc::Sender<FeedEvent>,
     requester: &Requester,
-    links: &mut HashMap<u32, Seen>,
-    pending: &mut Pending,
+    feed: Feed<'_>,
 ) -> Result<(), ()> {
+    let Feed {
+        links,
+        pending,
+        attribution,
+    } = feed;
     let header_flags = message.header.flags;
-    let origin = Origin::of_portid(message.header.port_number);
+    let portid = message.header.port_number;
     match message.payload {
         NetlinkPayload::Overrun(_) => {
             // the whole state is read again, which covers every re-read that was due
@@ -212,8 +229,19 @@ async fn handle(
             .await
         }
         NetlinkPayload::InnerMessage(RtMsg::Route(msg, names)) => {
+            let flags_before = messages::link_index(&msg)
+                .and_then(|index| links.get(&index))
+                .map(|seen| seen.flags);
             match messages::classify(msg, &names, header_flags, links, &mut pending.due) {
-                Handled::Change(change) => send_from(tx, change, origin).await,
+                Handled::Change(change) => {
+                    let origin = attribution.origin(portid, &change);
+                    attribution.note(&change, flags_before, |index| {
+                        links
+                            .get(&index)
+                            .map_or_else(|| format!("if{index}"), |l| l.name.to_string())
+                    });
+                    send_from(tx, change, origin).await
+                }
                 Handled::Ignored(why) => {
                     tracing::debug!("notification ignored: {why}");
                     Ok(())
@@ -249,7 +277,9 @@ async fn handle(
                     Ok(nh) => {
                         // deleting a nexthop removes the routes using it, without notifications
                         pending.due.ipv4_routes |= op == Op::Del;
-                        send_from(tx, Change::Nexthop(op, nh), origin).await
+                        let change = Change::Nexthop(op, nh);
+                        let origin = attribution.origin(portid, &change);
+                        send_from(tx, change, origin).await
                     }
                     Err(error) => parse_error(tx, kind, error).await,
                 }

@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 
 use super::json::{address_json, link_json, neighbour_json, nexthop_json, route_json, rule_json};
 use super::text::{address_line, family_label, link_line, nexthop_line, route_line, rule_line};
-use crate::model::{Change, Op, State};
+use crate::model::{Change, Op, Origin, State};
 
 /// `+` for a new object, `-` for a deleted one.
 fn sign(op: Op) -> char {
@@ -177,5 +177,105 @@ pub fn change_json(state: &State, change: &Change) -> Value {
             json!({ "kind": "resync", "reason": "multicast memberships re-read" })
         }
         Change::Snapshot(_) => json!({ "kind": "resync", "reason": "full state re-read" }),
+    }
+}
+
+/// What a change line ends with: `   by netwatchd (pid 612)`, `   by port 4242 (no longer
+/// running)`, `   by kernel (link eth0 went down)`; nothing for routescope's own re-reads, whose
+/// lines say so already.
+pub fn by_suffix(origin: &Origin) -> String {
+    match origin {
+        Origin::Reread => String::new(),
+        Origin::Socket { .. } | Origin::Kernel { .. } => format!("   by {}", origin.who()),
+    }
+}
+
+/// The JSON form of who made a change: `by` (`socket`, `kernel`, `reread`), `portid`, the
+/// process's `pid`, `comm` and `cmdline` when it was found, `running` (true, false, or null when
+/// not known), and the kernel's `cause` (`docs/cli-contract.md`, `monitor --json`).
+pub fn origin_json(origin: &Origin) -> Value {
+    let by = match origin {
+        Origin::Socket { .. } => "socket",
+        Origin::Kernel { .. } => "kernel",
+        Origin::Reread => "reread",
+    };
+    let process = origin.process();
+    json!({
+        "by": by,
+        "portid": origin.portid(),
+        "pid": process.map(|p| p.pid),
+        "comm": process.map(|p| p.comm.as_str()),
+        "cmdline": process.map(|p| p.cmdline.as_str()),
+        "running": origin.running(),
+        "cause": origin.cause(),
+    })
+}
+
+/// A change's NDJSON record (`change_json`) with when it was read and who made it.
+pub fn change_record(state: &State, change: &Change, origin: &Origin, time: &str) -> Value {
+    let mut record = change_json(state, change);
+    if let Value::Object(fields) = &mut record {
+        fields.insert("time".into(), Value::from(time));
+        fields.insert("origin".into(), origin_json(origin));
+    }
+    record
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Owner, Process};
+
+    #[test]
+    fn origins_in_text_and_json() {
+        let running = Origin::Socket {
+            portid: 612,
+            owner: Owner::Running(Process {
+                pid: 612,
+                comm: "netwatchd".into(),
+                cmdline: "netwatchd -batch -".into(),
+            }),
+        };
+        assert_eq!(by_suffix(&running), "   by netwatchd (pid 612)");
+        assert_eq!(
+            origin_json(&running),
+            json!({"by": "socket", "portid": 612, "pid": 612, "comm": "netwatchd",
+                   "cmdline": "netwatchd -batch -", "running": true, "cause": null})
+        );
+        let gone = Origin::Socket {
+            portid: 4242,
+            owner: Owner::Gone,
+        };
+        assert_eq!(by_suffix(&gone), "   by port 4242 (no longer running)");
+        assert_eq!(origin_json(&gone)["running"], json!(false));
+        assert_eq!(origin_json(&gone)["pid"], Value::Null);
+        let kernel = Origin::Kernel {
+            cause: Some("link eth0 went down".into()),
+        };
+        assert_eq!(by_suffix(&kernel), "   by kernel (link eth0 went down)");
+        assert_eq!(
+            origin_json(&kernel),
+            json!({"by": "kernel", "portid": 0, "pid": null, "comm": null, "cmdline": null,
+                   "running": null, "cause": "link eth0 went down"})
+        );
+        assert_eq!(by_suffix(&Origin::Reread), "");
+        assert_eq!(origin_json(&Origin::Reread)["by"], json!("reread"));
+    }
+
+    #[test]
+    fn a_record_carries_time_and_origin() {
+        let state = crate::model::fixtures::server();
+        let route = state.routes().next().unwrap().clone();
+        let change = Change::Route(Op::New, crate::model::Placement::Last, route);
+        let record = change_record(
+            &state,
+            &change,
+            &Origin::of_portid(7),
+            "2026-11-24T23:40:01.217Z",
+        );
+        assert_eq!(record["kind"], json!("route"));
+        assert_eq!(record["time"], json!("2026-11-24T23:40:01.217Z"));
+        assert_eq!(record["origin"]["portid"], json!(7));
+        assert_eq!(record["origin"]["running"], Value::Null);
     }
 }

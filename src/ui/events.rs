@@ -34,10 +34,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             };
             // the selected entry is reversed in its own colour, so removals show selected too
             let style = colour.patch(row_style(app, Pane::Events, i, theme));
-            Line::from(vec![
+            let mut spans = vec![
                 Span::styled(format!("{} ", e.time), theme.muted),
                 Span::styled(escape(&e.line).into_owned(), style),
-            ])
+            ];
+            if let Some(who) = &e.who {
+                spans.push(Span::styled(format!("  by {}", escape(who)), theme.muted));
+            }
+            Line::from(spans)
         })
         .collect();
     let lines = if lines.is_empty() {

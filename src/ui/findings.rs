@@ -7,8 +7,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::{Theme, centered, pane_block};
+use crate::action::Action;
 use crate::analysis::Severity;
 use crate::app::App;
+use crate::keymap::Section;
 use crate::model::escape;
 
 /// The one-letter mark of a severity and its style: `E` error, `W` warning, `i` info.
@@ -60,9 +62,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, selected: usize, theme: 
                 Span::raw(escape(fix).into_owned()),
             ]));
         }
+        let accept = escape(&app.keymap().shown(Section::Picker, Action::Accept)).into_owned();
         let see = f.evidence.as_ref().map_or_else(
             || "no query shows this one".to_owned(),
-            |q| format!("Enter pins `get {}`", escape(q)),
+            |q| format!("{accept} watches `get {}`", escape(q)),
         );
         lines.push(Line::from(vec![
             Span::styled("see   ", theme.key),
@@ -70,12 +73,17 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, selected: usize, theme: 
         ]));
     }
     let (e, w, i) = app.finding_counts();
-    let title = format!(" findings: {e} error, {w} warning, {i} info (Enter chooses, Esc closes) ");
+    let keys = app.keymap();
+    let title = format!(
+        " findings: {e} error, {w} warning, {i} info ({} chooses, {} closes) ",
+        keys.shown(Section::Picker, Action::Accept),
+        keys.shown(Section::Picker, Action::Close)
+    );
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
-            .block(pane_block(title, true, theme)),
+            .block(pane_block(escape(&title).into_owned(), true, theme)),
         rect,
     );
 }

@@ -1,37 +1,56 @@
-//! Overlays: the help generated from the keymap, and the namespace picker.
+//! Overlays: the help generated from the keymap (every section, wrapped, scrolled), and the
+//! namespace picker.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-use super::{Theme, centered, pane_block};
+use super::{Theme, centered, pane_block, tone_style};
+use crate::action::Action;
 use crate::app::App;
+use crate::app::Tone;
+use crate::app::view::{help_key_column, help_rows, help_size};
+use crate::keymap::Section;
 use crate::model::escape;
 use crate::net::{Found, NetnsInfo};
 
-/// The keys and what they do, straight from the keymap.
-pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let help = app.keymap().help();
-    let height = u16::try_from(help.len() + 4).unwrap_or(u16::MAX);
-    let rect = centered(area, 78, height);
-    let mut lines: Vec<Line> = help
-        .into_iter()
-        .map(|(keys, what)| {
-            Line::from(vec![
-                // both come from a keymap file the user may edit
-                Span::styled(format!("{:<14}", escape(&keys)), theme.key),
-                Span::raw(escape(what).into_owned()),
-            ])
+/// The keys and what they do, straight from the keymap: as tall as the screen, scrolled by
+/// `scroll` rows when it is taller.
+pub fn render(frame: &mut Frame, area: Rect, app: &App, scroll: usize, theme: &Theme) {
+    let (width, height) = help_size(area.width, area.height);
+    let rect = centered(area, width, height);
+    let inner_width = usize::from(rect.width.saturating_sub(2));
+    let visible = usize::from(rect.height.saturating_sub(2));
+    let rows = help_rows(app.keymap(), inner_width);
+    let top = scroll.min(rows.len().saturating_sub(visible));
+    let column = help_key_column(inner_width);
+    let lines: Vec<Line> = rows
+        .iter()
+        .skip(top)
+        .take(visible)
+        .map(|row| match row.tone {
+            // an action's row: its keys in the first column, the description beside them
+            Tone::Text => Line::from(vec![
+                Span::styled(format!("{:<column$}", row.keys), theme.key),
+                Span::raw(row.text.clone()),
+            ]),
+            tone => Line::styled(row.text.clone(), tone_style(tone, theme)),
         })
         .collect();
-    lines.push(Line::styled(
-        "keys: assets/keymap.toml, overridable in ~/.config/routescope/keymap.toml",
-        theme.muted,
-    ));
+    let keys = app.keymap();
+    let last = (top + visible).min(rows.len());
+    let title = format!(
+        " help · {}{} scroll · {} closes · {}–{last} of {} ",
+        keys.shown(Section::View, Action::Up),
+        keys.shown(Section::View, Action::Down),
+        keys.shown(Section::View, Action::Close),
+        (top + 1).min(last),
+        rows.len()
+    );
     frame.render_widget(Clear, rect);
     frame.render_widget(
-        Paragraph::new(lines).block(pane_block(" help (? or Esc closes) ".into(), true, theme)),
+        Paragraph::new(lines).block(pane_block(escape(&title).into_owned(), true, theme)),
         rect,
     );
 }
@@ -41,11 +60,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 pub fn render_namespaces(
     frame: &mut Frame,
     area: Rect,
-    entries: &[Found],
-    selected: usize,
-    followed: &NetnsInfo,
+    app: &App,
+    (entries, selected): (&[Found], usize),
     theme: &Theme,
 ) {
+    let followed: &NetnsInfo = app.namespace();
     let rect = centered(
         area,
         64,
@@ -75,14 +94,21 @@ pub fn render_namespaces(
         })
         .collect();
     frame.render_widget(Clear, rect);
-    let title = " network namespaces (* followed): Enter follows, Esc ".into();
+    let keys = app.keymap();
+    let title = format!(
+        " network namespaces (* followed): {} follows, {} closes ",
+        keys.shown(Section::Picker, Action::Accept),
+        keys.shown(Section::Picker, Action::Close)
+    );
     // a long list scrolls so that the selected entry stays in view
     let rows = usize::from(rect.height.saturating_sub(2)).max(1);
     let first = u16::try_from(selected.saturating_sub(rows - 1)).unwrap_or(u16::MAX);
     frame.render_widget(
-        Paragraph::new(lines)
-            .scroll((first, 0))
-            .block(pane_block(title, true, theme)),
+        Paragraph::new(lines).scroll((first, 0)).block(pane_block(
+            escape(&title).into_owned(),
+            true,
+            theme,
+        )),
         rect,
     );
 }

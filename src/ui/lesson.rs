@@ -3,95 +3,97 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::{Theme, centered, pane_block};
 use crate::action::Action;
 use crate::app::App;
+use crate::app::view::wrap;
+use crate::keymap::Section;
 use crate::model::escape;
 
-/// The pane's paragraphs (before wrapping), for the open lesson's step; the question first
-/// when `question`.
-fn lines(app: &App, theme: &Theme, question: bool) -> Vec<Line<'static>> {
+/// One paragraph of the pane: a label in the key style (may be empty), its text, and the text's
+/// style.
+struct Part {
+    label: &'static str,
+    text: String,
+    style: Style,
+}
+
+/// The pane's paragraphs for the open lesson's step; the question first when `question`.
+fn paragraphs(app: &App, theme: &Theme, question: bool) -> Vec<Part> {
     let Some((lesson, at)) = app.lesson() else {
         return Vec::new();
     };
-    let mut lines = Vec::new();
+    let mut out = Vec::new();
     if question {
-        lines.push(Line::styled(
-            escape(&lesson.question).into_owned(),
-            theme.title,
-        ));
+        out.push(Part {
+            label: "",
+            text: escape(&lesson.question).into_owned(),
+            style: theme.title,
+        });
     }
     if let Some(step) = lesson.steps.get(at) {
-        lines.push(Line::from(vec![
-            Span::styled("get ", theme.key),
-            Span::raw(escape(&step.query).into_owned()),
-        ]));
-        lines.push(Line::from(vec![
-            Span::styled("look: ", theme.key),
-            Span::raw(escape(&step.look).into_owned()),
-        ]));
-        lines.push(Line::from(vec![
-            Span::styled("answer: ", theme.key),
-            Span::styled(escape(&step.answer).into_owned(), theme.good),
-        ]));
+        for (label, text, style) in [
+            ("get ", &step.query, theme.text),
+            ("look: ", &step.look, theme.text),
+            ("answer: ", &step.answer, theme.good),
+        ] {
+            out.push(Part {
+                label,
+                text: escape(text).into_owned(),
+                style,
+            });
+        }
+    }
+    out
+}
+
+/// The paragraphs as rows of at most `width` columns, the labels in the key style.
+fn rows(app: &App, theme: &Theme, width: u16, question: bool) -> Vec<Line<'static>> {
+    let width = usize::from(width).max(1);
+    let mut lines = Vec::new();
+    for p in paragraphs(app, theme, question) {
+        let label_len = p.label.chars().count();
+        for (i, row) in wrap(&format!("{}{}", p.label, p.text), width, 0)
+            .into_iter()
+            .enumerate()
+        {
+            if i == 0 && label_len > 0 && row.starts_with(p.label) {
+                let rest: String = row.chars().skip(label_len).collect();
+                lines.push(Line::from(vec![
+                    Span::styled(p.label, theme.key),
+                    Span::styled(rest, p.style),
+                ]));
+            } else {
+                lines.push(Line::styled(row, p.style));
+            }
+        }
     }
     lines
 }
 
-/// How many rows the pane wants at `width` columns (borders included): its paragraphs wrapped
-/// word by word as the pane wraps them; 0 without a lesson.
+/// How many rows the pane wants on a screen `width` columns wide (borders included): 0 without a
+/// lesson.
 pub fn rows_wanted(app: &App, width: u16) -> u16 {
-    rows_of(app, width, true)
-}
-
-/// The rows the paragraphs take at `width` columns (borders included), with the question or
-/// without.
-fn rows_of(app: &App, width: u16, question: bool) -> u16 {
     if app.lesson().is_none() {
         return 0;
     }
-    let inner = usize::from(width.saturating_sub(2)).max(1);
     let theme = Theme::new(true, false);
-    let rows: usize = lines(app, &theme, question)
-        .iter()
-        .map(|line| {
-            let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
-            wrapped_rows(&text, inner)
-        })
-        .sum();
-    u16::try_from(rows.saturating_add(2)).unwrap_or(u16::MAX)
+    let count = rows(app, &theme, width.saturating_sub(2), true).len();
+    u16::try_from(count.saturating_add(2)).unwrap_or(u16::MAX)
 }
 
-/// The rows `text` takes wrapped at word boundaries into `width` columns (a word longer than a
-/// row spills over whole rows, as the pane cuts it).
-fn wrapped_rows(text: &str, width: usize) -> usize {
-    let (mut rows, mut used) = (1, 0);
-    for word in text.split_whitespace() {
-        let len = word.chars().count();
-        if used > 0 && used + 1 + len <= width {
-            used += 1 + len;
-            continue;
-        }
-        if used > 0 {
-            rows += 1;
-        }
-        rows += len.saturating_sub(1) / width;
-        used = len.saturating_sub(1) % width + 1;
-    }
-    rows
-}
-
-/// Draws the lesson: the title with the step and its keys, then the paragraphs, wrapped; a pane
-/// too short for all of them leaves the question out (the title names the lesson), so that
-/// the step's answer shows.
+/// Draws the lesson: the title with the step and its keys, then the paragraphs; a pane too short
+/// for all of them leaves the question out (the title names the lesson), so that the step's
+/// answer shows.
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let Some((lesson, at)) = app.lesson() else {
         return;
     };
-    let key = |action| app.keymap().label(action).unwrap_or_default();
+    let key = |action| app.keymap().shown(Section::Lesson, action);
     let title = format!(
         " lesson: {} · step {}/{} · {} next · {} back ",
         escape(&lesson.title),
@@ -100,11 +102,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         key(Action::NextLesson),
         key(Action::PrevLesson)
     );
-    let question = area.height >= rows_of(app, area.width, true);
+    let inner = area.width.saturating_sub(2);
+    let question = area.height >= rows_wanted(app, area.width);
     frame.render_widget(
-        Paragraph::new(lines(app, theme, question))
-            .wrap(Wrap { trim: true })
-            .block(pane_block(title, false, theme)),
+        Paragraph::new(rows(app, theme, inner, question)).block(pane_block(title, false, theme)),
         area,
     );
 }

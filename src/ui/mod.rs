@@ -16,8 +16,8 @@
 //! └────────────────────────────────────────────────────────────────────────────────────┘
 //!  status: namespace, counts, resyncs, keys                                    (1 row)
 //! ```
-//! Help, the findings, the namespace picker, the full explanation and the question on leaving
-//! a lesson are overlays drawn last.
+//! Help, the findings, the namespace picker and the question on leaving a lesson are overlays
+//! drawn last. Zoomed (`zoom.rs`), the focused pane takes the whole screen but the status line.
 
 mod events;
 mod findings;
@@ -31,6 +31,7 @@ mod rules;
 mod status;
 pub mod theme;
 mod watch;
+mod zoom;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -38,7 +39,7 @@ use ratatui::style::Style;
 use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders};
 
-use crate::app::{App, Mode, Pane, RoutesView};
+use crate::app::{App, Mode, Pane, RoutesView, Tone};
 pub use theme::Theme;
 
 /// Where each part of the screen goes (shared by drawing and mouse clicks).
@@ -148,36 +149,47 @@ pub fn pane_at(app: &App, screen: Rect, column: u16, row: u16) -> Option<Pane> {
 
 /// Draws the whole screen.
 pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
-    let a = layout(frame.area(), &Needs::of(app, frame.area().width));
-    interfaces::render(frame, a.interfaces, app, theme);
-    rules::render(frame, a.rules, app, theme);
-    match app.routes_view() {
-        RoutesView::Routes => routes::render(frame, a.routes, app, theme),
-        RoutesView::Nexthops { .. } => nexthops::render(frame, a.routes, app, theme),
+    if app.is_zoomed() {
+        zoom::render(frame, app, theme);
+    } else {
+        let a = layout(frame.area(), &Needs::of(app, frame.area().width));
+        interfaces::render(frame, a.interfaces, app, theme);
+        rules::render(frame, a.rules, app, theme);
+        routes_pane(frame, a.routes, app, theme);
+        route_get::render(frame, a.route_get, app, theme);
+        events::render(frame, a.events, app, theme);
+        lesson::render(frame, a.lesson, app, theme);
+        status::render(frame, a.status, app, theme);
     }
-    route_get::render(frame, a.route_get, app, theme);
-    events::render(frame, a.events, app, theme);
-    lesson::render(frame, a.lesson, app, theme);
-    status::render(frame, a.status, app, theme);
     match app.mode() {
-        Mode::Help => help::render(frame, frame.area(), app, theme),
+        Mode::Help { scroll } => help::render(frame, frame.area(), app, *scroll, theme),
         Mode::Findings { selected } => findings::render(frame, frame.area(), app, *selected, theme),
         Mode::Namespaces { entries, selected } => {
-            let followed = app.namespace();
-            help::render_namespaces(frame, frame.area(), entries, *selected, followed, theme);
+            help::render_namespaces(frame, frame.area(), app, (entries, *selected), theme);
         }
-        Mode::Explain { scroll } => watch::render_explain(frame, frame.area(), app, *scroll, theme),
         Mode::LeaveLesson => lesson::render_leave(frame, frame.area(), app, theme),
         _ => {}
     }
 }
 
-/// A pane's frame: bordered, titled, highlighted when focused.
+/// The routes pane as it is set: the routes, or the nexthop objects.
+fn routes_pane(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    match app.routes_view() {
+        RoutesView::Routes => routes::render(frame, area, app, theme),
+        RoutesView::Nexthops { .. } => nexthops::render(frame, area, app, theme),
+    }
+}
+
+/// A pane's frame: bordered, titled, highlighted when focused (heavier lines, and colour).
 fn pane_block(title: String, focused: bool, theme: &Theme) -> Block<'static> {
     let style = if focused { theme.focused } else { theme.border };
     Block::default()
         .borders(Borders::ALL)
-        .border_set(theme.borders)
+        .border_set(if focused {
+            theme.focused_borders
+        } else {
+            theme.borders
+        })
         .border_style(style)
         .title(title)
         .title_style(if focused { theme.focused } else { theme.title })
@@ -189,6 +201,17 @@ fn row_style(app: &App, pane: Pane, i: usize, theme: &Theme) -> Style {
         theme.selected
     } else {
         theme.text
+    }
+}
+
+/// The style of a view row by what it is.
+fn tone_style(tone: Tone, theme: &Theme) -> Style {
+    match tone {
+        Tone::Text => theme.text,
+        Tone::Heading => theme.title,
+        Tone::Muted => theme.muted,
+        Tone::Warning => theme.warn,
+        Tone::Bad => theme.bad,
     }
 }
 

@@ -7,7 +7,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{Theme, pane_block};
+use crate::action::Action;
 use crate::app::{App, Mode, Pane, Watched};
+use crate::keymap::Section;
 use crate::lookup::{Confidence, Stage, StepResult};
 use crate::model::{State, escape};
 use crate::report::explain;
@@ -21,10 +23,15 @@ const LIST_MIN_ROWS: u16 = 6;
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let typing = matches!(app.mode(), Mode::Prompt(_));
     let count = app.watch().len();
+    let keys = app.keymap();
+    let get = keys
+        .label(Action::RouteGet)
+        .map(|k| format!(" ({})", escape(&k)))
+        .unwrap_or_default();
     let title = match count {
-        0 => " watch (0) · route get (g) ".to_owned(),
+        0 => format!(" watch (0) · route get{get} "),
         n => format!(
-            " watch ({}/{n}) · route get (g) ",
+            " watch ({}/{n}) · route get{get} ",
             app.selected(Pane::Watch) + 1
         ),
     };
@@ -52,10 +59,15 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 theme.muted,
             )),
         }
-        lines.push(Line::styled(
-            "Enter: watch it · Tab: complete a device · ↑↓: history · Esc",
-            theme.muted,
-        ));
+        let hint = format!(
+            "{}: watch it · {}: complete a device · {}{}: history · {}: cancel",
+            keys.shown(Section::Prompt, Action::Accept),
+            keys.shown(Section::Prompt, Action::Complete),
+            keys.shown(Section::Prompt, Action::HistoryPrev),
+            keys.shown(Section::Prompt, Action::HistoryNext),
+            keys.shown(Section::Prompt, Action::Close),
+        );
+        lines.push(Line::styled(escape(&hint).into_owned(), theme.muted));
         lines
     } else if let Some(pinned) = app.pinned() {
         // the list one row a flow, cut at the pane's edge; the explanation wraps below it. A
@@ -76,11 +88,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), rest);
         return;
     } else {
-        vec![Line::styled(
-            "Press g and type what you would type after `ip route get`, e.g. 5.5.5.5 from 11.22.33.44. \
-             The flow is watched: its answer stays current, checked with the kernel.",
-            theme.muted,
-        )]
+        let text = format!(
+            "Press {} and type what you would type after `ip route get`, e.g. 5.5.5.5 from \
+             11.22.33.44. The flow is watched: its answer stays current, checked with the kernel.",
+            keys.shown(Section::Normal, Action::RouteGet)
+        );
+        vec![Line::styled(escape(&text).into_owned(), theme.muted)]
     };
     frame.render_widget(
         Paragraph::new(lines)

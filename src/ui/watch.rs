@@ -1,15 +1,17 @@
-//! The watch list's lines in the watch pane, and the full-screen explanation of one watched flow
-//! with the history of its changes (Enter).
+//! The watch list's lines in the watch pane, and the full-screen (zoomed) explanation of one
+//! watched flow with the history of its changes.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Wrap};
+use ratatui::widgets::{Clear, Paragraph};
 
 use super::{Theme, pane_block, row_style};
+use crate::action::Action;
 use crate::app::{App, Pane, Watched};
+use crate::keymap::Section;
 use crate::model::{State, escape};
-use crate::report::explain::{KernelCheck, TraceCheck, verdict_line, write_text};
+use crate::report::explain::verdict_line;
 use crate::verify;
 
 /// The kernel's check of a flow in a word that does not rely on colour.
@@ -68,62 +70,37 @@ pub fn list_lines(app: &App, height: usize, theme: &Theme) -> Vec<Line<'static>>
 }
 
 /// The selected flow, full screen: the whole explanation as `routescope get` prints it (every
-/// rule passed over), the kernel's answer, and every change with its cause, newest first.
-pub fn render_explain(frame: &mut Frame, area: Rect, app: &App, scroll: usize, theme: &Theme) {
+/// rule passed over), the kernel's answer, and every change with its cause, newest first;
+/// scrolled as far as the app says.
+pub fn render_explain(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let Some(flow) = app.pinned() else { return };
-    let state = app.state();
-    let mut text = Vec::new();
-    let differences = flow
-        .kernel
-        .as_ref()
-        .map(|k| verify::differences(state, flow.verdict(), k))
-        .unwrap_or_default();
-    let kernel = flow.kernel.as_ref().map(|answer| KernelCheck {
-        answer,
-        differences: &differences,
-    });
-    let trace = TraceCheck::Unavailable("the fib trace is shown by `routescope get`");
-    // writing to memory cannot fail
-    let _ = write_text(&mut text, state, &flow.explanation, kernel.as_ref(), &trace);
-    let mut lines: Vec<Line> = String::from_utf8_lossy(&text)
-        .lines()
-        .map(|l| Line::raw(l.to_owned()))
-        .collect();
-    if let Some(why) = flow.kernel_error.as_deref().filter(|_| kernel.is_none()) {
-        lines.push(Line::styled(format!("Kernel   {why}"), theme.warn));
-    }
-    lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        format!("History  {} change(s) of this answer", flow.history.len()),
-        theme.title,
-    ));
-    for change in flow.history.iter().rev() {
-        let cause = change.cause.as_ref().map_or_else(
-            || "a change of the state".to_owned(),
-            crate::watch::Cause::describe,
-        );
-        lines.push(Line::styled(
-            escape(&format!("{}  after {cause}", change.time)).into_owned(),
-            theme.warn,
-        ));
-        for (word, v) in [("was", &change.before), ("now", &change.after)] {
-            lines.push(Line::raw(
-                escape(&format!("    {word} {}", verdict_line(state, v))).into_owned(),
-            ));
-        }
-    }
+    let width = usize::from(area.width.saturating_sub(2));
     let height = usize::from(area.height.saturating_sub(2));
-    let top = scroll.min(lines.len().saturating_sub(height));
+    let rows = app.explanation_rows(width);
+    let top = app.zoom_scroll().min(rows.len().saturating_sub(height));
+    let total = rows.len();
+    let last = (top + height).min(total);
+    let lines: Vec<Line> = rows
+        .into_iter()
+        .skip(top)
+        .take(height)
+        .map(|row| Line::styled(row.text, super::tone_style(row.tone, theme)))
+        .collect();
+    let keys = app.keymap();
     let title = format!(
-        " {} · ↑↓ PgUp PgDn scroll · Esc closes ",
-        escape(&flow.text)
+        " {} · {}{} {} {} scroll · {} or {} back · {}–{last} of {total} ",
+        flow.text,
+        keys.shown(Section::View, Action::Up),
+        keys.shown(Section::View, Action::Down),
+        keys.shown(Section::View, Action::PageUp),
+        keys.shown(Section::View, Action::PageDown),
+        keys.shown(Section::View, Action::Close),
+        keys.shown(Section::Normal, Action::Zoom),
+        (top + 1).min(last),
     );
     frame.render_widget(Clear, area);
     frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .scroll((u16::try_from(top).unwrap_or(u16::MAX), 0))
-            .block(pane_block(title, true, theme)),
+        Paragraph::new(lines).block(pane_block(escape(&title).into_owned(), true, theme)),
         area,
     );
 }

@@ -52,6 +52,18 @@ pub fn run(args: &[&str]) -> Output {
     run_env(args, &[], Duration::from_secs(10))
 }
 
+/// Runs routescope with `args` as user nobody (no capabilities, no home), for permission tests.
+pub fn run_as_nobody(args: &[&str]) -> Output {
+    std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(BIN)
+        .args(args)
+        .env("HOME", "/nonexistent")
+        .env_remove("XDG_STATE_HOME")
+        .output()
+        .expect("setpriv runs")
+}
+
 /// Standard error as text.
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()

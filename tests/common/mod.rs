@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test binary uses a different part of this module
 
 pub mod bin;
+pub mod monitor;
 pub mod sleeper;
 pub mod tmux;
 pub mod tui;

@@ -7,18 +7,32 @@ use std::time::{Duration, Instant};
 /// A detached tmux session, killed when dropped.
 pub struct Tmux {
     pub session: String,
+    /// The socket of a server of its own (`tmux -L`), or `None` for the default server.
+    socket: Option<String>,
 }
 
 impl Tmux {
     /// Starts `bash` (no rc files, prompt `$ `) in a detached 120x40 session.
     pub fn bash(tag: &str) -> Self {
+        Self::start(tag, None)
+    }
+
+    /// Like `bash`, on a tmux server of its own (no config file): its options and paste
+    /// buffers are apart from every other session's; the server is killed when dropped.
+    pub fn bash_alone(tag: &str) -> Self {
+        Self::start(tag, Some(format!("rs-{tag}-{}", std::process::id())))
+    }
+
+    /// Starts the session on the default server or on the server of `socket`.
+    fn start(tag: &str, socket: Option<String>) -> Self {
         let session = format!("rs-{tag}-{}", std::process::id());
-        let _ = tmux(&["kill-session", "-t", &session]);
-        let started = tmux(&[
+        let t = Self { session, socket };
+        let _ = t.tmux(&["kill-session", "-t", &t.session]);
+        let started = t.tmux(&[
             "new-session",
             "-d",
             "-s",
-            &session,
+            &t.session,
             "-x",
             "120",
             "-y",
@@ -30,36 +44,50 @@ impl Tmux {
             "tmux: {}",
             String::from_utf8_lossy(&started.stderr)
         );
-        let t = Self { session };
         // capture-pane drops the prompt's trailing space
         t.wait_until("the prompt", |s| s.lines().any(|l| l == "$"));
         t
     }
 
+    /// Runs tmux on this session's server.
+    pub fn tmux(&self, args: &[&str]) -> Output {
+        match &self.socket {
+            Some(socket) => {
+                let mut all = vec!["-L", socket, "-f", "/dev/null"];
+                all.extend(args);
+                tmux(&all)
+            }
+            None => tmux(args),
+        }
+    }
+
     /// Types `text` and Enter.
     pub fn line(&self, text: &str) {
-        tmux(&["send-keys", "-t", &self.session, "-l", text]);
-        tmux(&["send-keys", "-t", &self.session, "Enter"]);
+        self.tmux(&["send-keys", "-t", &self.session, "-l", text]);
+        self.tmux(&["send-keys", "-t", &self.session, "Enter"]);
     }
 
     /// Sends keys by tmux's names (`q`, `Escape`, `Enter`).
     pub fn keys(&self, keys: &[&str]) {
         let mut args = vec!["send-keys", "-t", &self.session];
         args.extend(keys);
-        tmux(&args);
+        self.tmux(&args);
     }
 
     /// The visible screen.
     pub fn screen(&self) -> String {
-        String::from_utf8_lossy(&tmux(&["capture-pane", "-t", &self.session, "-p"]).stdout)
-            .into_owned()
+        String::from_utf8_lossy(
+            &self
+                .tmux(&["capture-pane", "-t", &self.session, "-p"])
+                .stdout,
+        )
+        .into_owned()
     }
 
     /// A tmux format about the pane, e.g. `#{alternate_on}`.
     pub fn format(&self, format: &str) -> String {
-        String::from_utf8_lossy(&tmux(&["display", "-p", "-t", &self.session, format]).stdout)
-            .trim()
-            .to_owned()
+        let out = self.tmux(&["display", "-p", "-t", &self.session, format]);
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
     }
 
     /// Waits up to ten seconds for `text` on the screen and returns the screen.
@@ -111,7 +139,10 @@ impl Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        let _ = tmux(&["kill-session", "-t", &self.session]);
+        let _ = self.tmux(&["kill-session", "-t", &self.session]);
+        if self.socket.is_some() {
+            let _ = self.tmux(&["kill-server"]);
+        }
     }
 }
 
