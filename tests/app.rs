@@ -59,15 +59,7 @@ fn clicks_notices_and_namespace_switches_are_messages() {
     app.update(key(KeyCode::Char('g')));
     type_text(&mut app, "5.5.5.5");
     app.update(key(KeyCode::Enter));
-    let mut blackhole = Route::new(254, "10.9.0.0/16".parse().unwrap(), RouteKind::Blackhole);
-    blackhole.protocol = 4;
-    app.update(Msg::Net {
-        events: vec![FeedEvent::Change {
-            change: Change::Route(Op::New, Placement::Last, blackhole),
-            origin: Origin::of_portid(4242),
-        }],
-        time: "12:00:01".into(),
-    });
+    app.update(common::tui::blackhole_added("10.9.0.0/16", "12:00:01"));
     assert!(app.pinned().is_some() && app.log().len() == 1);
     assert_eq!(
         app.update(key(KeyCode::Char('n'))),

@@ -10,8 +10,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use routescope::app::{App, Effect, Mode, Msg, Pane};
 use routescope::fixtures;
 use routescope::keymap::Keymap;
-use routescope::model::{Change, Op, Origin, Placement, Route, RouteKind};
-use routescope::net::{FeedEvent, NetnsInfo, Target};
+use routescope::net::{NetnsInfo, Target};
 
 /// The fixture app on an 80×24 terminal with one watched flow.
 fn watching() -> App {
@@ -299,15 +298,7 @@ fn copy_gives_each_pane_its_row_and_its_ip_command() {
     app.update(Msg::Focus(Pane::Events));
     assert_eq!(copied(&mut app, 'y'), None);
     assert_eq!(app.notice(), Some("nothing selected to copy"));
-    let mut blackhole = Route::new(254, "10.9.0.0/16".parse().unwrap(), RouteKind::Blackhole);
-    blackhole.protocol = 4;
-    app.update(Msg::Net {
-        events: vec![FeedEvent::Change {
-            change: Change::Route(Op::New, Placement::Last, blackhole),
-            origin: Origin::of_portid(4242),
-        }],
-        time: "12:00:01".into(),
-    });
+    app.update(common::tui::blackhole_added("10.9.0.0/16", "12:00:01"));
     let line = copied(&mut app, 'y').expect("the event");
     assert!(
         line.starts_with("12:00:01 + route") && line.ends_with("blackhole 10.9.0.0/16"),

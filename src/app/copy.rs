@@ -263,21 +263,8 @@ fn route_command(ip: &str, state: &State, r: &Route) -> String {
             }
         }
     }
-    if r.protocol != 0 && r.protocol != 3 {
-        words.push(format!("proto {}", protocol_name(r.protocol)));
-    }
-    if r.scope != Scope::UNIVERSE {
-        words.push(format!("scope {}", r.scope.name()));
-    }
-    if let Some(src) = r.prefsrc {
-        words.push(format!("src {src}"));
-    }
-    if r.metric != 0 {
-        words.push(format!("metric {}", r.metric));
-    }
-    if let Some(realm) = r.extra.as_ref().and_then(|e| e.realm) {
-        words.push(format!("realm {realm}"));
-    }
+    // `ip route add` sets proto boot unless told otherwise
+    words.extend(crate::report::text::attribute_words(r, 3));
     words.push(format!("table {}", table_word(r.table)));
     words.join(" ")
 }

@@ -7,7 +7,7 @@ use super::output::{fail, note, with_unsure};
 use super::rpf;
 use super::rules::{self, Walk};
 use super::table::{self, Hit};
-use super::{Candidate, Confidence, RuleRef, Stage, Step, StepResult, Verdict};
+use super::{Confidence, RuleRef, Stage, Step, StepResult, Verdict};
 use crate::model::{Errno, Family, Outcome, RouteKind, State};
 
 /// The verdict for a packet arriving on `flow.iif`.
@@ -152,15 +152,7 @@ fn deliver_or_forward(
     v.answer.gateway = nh.and_then(|n| n.gateway);
     if hit.is_multipath() {
         v.confidence = Confidence::Approximate;
-        v.candidates = hit
-            .paths
-            .iter()
-            .map(|n| Candidate {
-                dev: n.dev,
-                gateway: n.gateway,
-                src: None,
-            })
-            .collect();
+        v.candidates = super::path::candidates(hit, |_| None);
         v.add_note("multipath: the kernel picks a nexthop by a per-flow hash");
     }
     if flow.family == Family::V4 {

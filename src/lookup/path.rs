@@ -20,15 +20,7 @@ pub(super) fn choose_path(
 ) {
     let route = &hit.route;
     if hit.is_multipath() {
-        v.candidates = hit
-            .paths
-            .iter()
-            .map(|n| Candidate {
-                dev: n.dev,
-                gateway: n.gateway,
-                src: path_source(state, flow, hit, n),
-            })
-            .collect();
+        v.candidates = candidates(hit, |n| path_source(state, flow, hit, n));
         v.confidence = Confidence::Approximate;
         let text = "multipath: the kernel picks a nexthop by a per-flow hash with a per-boot key";
         v.add_note(text);
@@ -201,4 +193,16 @@ pub(super) fn pick_source(
             "no usable address: the packet would carry no source".into(),
         );
     }
+}
+
+/// The paths of a multipath hit as candidates, each with the source `src` gives it.
+pub fn candidates(hit: &Hit, src: impl Fn(&NextHop) -> Option<IpAddr>) -> Vec<Candidate> {
+    hit.paths
+        .iter()
+        .map(|n| Candidate {
+            dev: n.dev,
+            gateway: n.gateway,
+            src: src(n),
+        })
+        .collect()
 }

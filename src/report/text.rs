@@ -226,21 +226,7 @@ fn route_parts(state: &State, r: &Route) -> RouteParts {
             words.push(format!("dev {}", state.link_name(nh.dev)));
         }
     }
-    if r.protocol != 0 && r.protocol != 4 {
-        words.push(format!("proto {}", protocol_name(r.protocol)));
-    }
-    if r.scope != Scope::UNIVERSE {
-        words.push(format!("scope {}", r.scope.name()));
-    }
-    if let Some(src) = r.prefsrc {
-        words.push(format!("src {src}"));
-    }
-    if r.metric != 0 {
-        words.push(format!("metric {}", r.metric));
-    }
-    if let Some(realm) = r.extra.as_ref().and_then(|e| e.realm) {
-        words.push(format!("realm {realm}"));
-    }
+    words.extend(attribute_words(r, 4));
     for kind in r.extra.iter().flat_map(|e| &e.unmodelled) {
         words.push(format!("attribute{kind}"));
     }
@@ -267,6 +253,28 @@ fn route_parts(state: &State, r: &Route) -> RouteParts {
         rest: words.join(" "),
         hops,
     }
+}
+
+/// A route's protocol (unless it is `implied`: the one the printed form takes for granted),
+/// scope, preferred source, metric and realm in the words of `ip route`.
+pub fn attribute_words(r: &Route, implied: u8) -> Vec<String> {
+    let mut words = Vec::new();
+    if r.protocol != 0 && r.protocol != implied {
+        words.push(format!("proto {}", protocol_name(r.protocol)));
+    }
+    if r.scope != Scope::UNIVERSE {
+        words.push(format!("scope {}", r.scope.name()));
+    }
+    if let Some(src) = r.prefsrc {
+        words.push(format!("src {src}"));
+    }
+    if r.metric != 0 {
+        words.push(format!("metric {}", r.metric));
+    }
+    if let Some(realm) = r.extra.as_ref().and_then(|e| e.realm) {
+        words.push(format!("realm {realm}"));
+    }
+    words
 }
 
 /// The nexthops a route's nexthop object `nhid` stands for, one phrase each: the object itself,

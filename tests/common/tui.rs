@@ -74,3 +74,17 @@ pub fn screen(app: &App, width: u16, height: u16) -> String {
     terminal.draw(|f| ui::render(f, app, &theme)).expect("draw");
     format!("{}", terminal.backend())
 }
+
+/// The feed adding a static blackhole route to main (as `ip` by port 4242 would), read at `time`.
+pub fn blackhole_added(dst: &str, time: &str) -> Msg {
+    use routescope::model::{Change, Op, Origin, Placement, Route, RouteKind};
+    let mut route = Route::new(254, dst.parse().expect("prefix"), RouteKind::Blackhole);
+    route.protocol = 4;
+    Msg::Net {
+        events: vec![routescope::net::FeedEvent::Change {
+            change: Change::Route(Op::New, Placement::Last, route),
+            origin: Origin::of_portid(4242),
+        }],
+        time: time.into(),
+    }
+}
