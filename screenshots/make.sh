@@ -21,6 +21,8 @@ shoot() {
   local name=$1 scenario=$2 cols=$3 rows=$4
   shift 4
   local ns=rs-demo-$scenario
+  # each picture starts with an empty watch list
+  XDG_STATE_HOME=$(mktemp -d)
   "$bin" demo "$scenario" --no-tui >/dev/null
   tmux new-session -d -s "$session" -x "$cols" -y "$rows" "$bin -n $ns"
   sleep 1
