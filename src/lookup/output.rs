@@ -84,7 +84,10 @@ fn multicast_source(state: &State, flow: &Flow, steps: &mut Vec<Step>) -> Option
         steps,
         Stage::Source,
         StepResult::Source(SourceChoice::Selected),
-        format!("{src}: chosen before the lookup for multicast on a bound device — {why}"),
+        format!(
+            "{src}: chosen before the lookup for multicast on a bound device — {}",
+            why.text(state)
+        ),
     );
     let mut preset = flow.clone();
     preset.src = Some(src);
@@ -456,14 +459,17 @@ fn path_source(state: &State, flow: &Flow, hit: &Hit, dev: u32) -> Option<IpAddr
 
 /// The source address: the given one, the route's `src`, or the kernel's choice (§3.4, §4.3).
 fn pick_source(state: &State, flow: &Flow, hit: &Hit, v: &mut Verdict, steps: &mut Vec<Step>) {
+    // `resolve` keeps no steps: their sentences are written only for an explanation
+    let say = |steps: &mut Vec<Step>, choice, text: &dyn Fn() -> String| {
+        if flow.trace {
+            note(steps, Stage::Source, StepResult::Source(choice), text());
+        }
+    };
     if let Some(src) = flow.src.filter(|_| !flow.src_preset) {
         v.answer.src = Some(src);
-        note(
-            steps,
-            Stage::Source,
-            StepResult::Source(SourceChoice::Given),
-            format!("{src}: the application chose it (`from`, a bound socket)"),
-        );
+        say(steps, SourceChoice::Given, &|| {
+            format!("{src}: the application chose it (`from`, a bound socket)")
+        });
         return;
     }
     if let Some(src) = flow.src {
@@ -473,12 +479,9 @@ fn pick_source(state: &State, flow: &Flow, hit: &Hit, v: &mut Verdict, steps: &m
     }
     if let Some(prefsrc) = hit.route.prefsrc {
         v.answer.src = Some(prefsrc);
-        note(
-            steps,
-            Stage::Source,
-            StepResult::Source(SourceChoice::RouteSrc),
-            format!("{prefsrc}: the route's `src` (RTA_PREFSRC) applies to every application"),
-        );
+        say(steps, SourceChoice::RouteSrc, &|| {
+            format!("{prefsrc}: the route's `src` (RTA_PREFSRC) applies to every application")
+        });
         return;
     }
     let dev = source_device(state, hit, v.answer.dev.unwrap_or(0));
@@ -488,18 +491,12 @@ fn pick_source(state: &State, flow: &Flow, hit: &Hit, v: &mut Verdict, steps: &m
     };
     if let Some((src, why)) = chosen {
         v.answer.src = Some(src);
-        note(
-            steps,
-            Stage::Source,
-            StepResult::Source(SourceChoice::Selected),
-            format!("{src}: {why}"),
-        );
+        say(steps, SourceChoice::Selected, &|| {
+            format!("{src}: {}", why.text(state))
+        });
     } else {
-        note(
-            steps,
-            Stage::Source,
-            StepResult::Source(SourceChoice::None),
-            "no usable address: the packet would carry no source".into(),
-        );
+        say(steps, SourceChoice::None, &|| {
+            "no usable address: the packet would carry no source".into()
+        });
     }
 }

@@ -6,8 +6,8 @@ use super::flow::Flow;
 use super::table::{self as tables, Answer, Hit};
 use super::{RuleRef, Stage, Step, StepResult, StepText};
 use crate::model::{
-    Errno, Family, Fit, Packet, Route, Rule, RuleAction, Selector, SelectorKind, State, priority,
-    table,
+    Candidates, Errno, Family, Fit, Packet, Route, Rule, RuleAction, Selector, SelectorKind, State,
+    priority, table,
 };
 
 /// What every rule a walk passes over shares: the rules as they were (shared with the state, not
@@ -196,7 +196,9 @@ pub fn walk(
     let packet = flow.packet(state);
     let rules = state.rule_slice(flow.family);
     let first = state.rules.start_of(flow.family);
-    // a traced walk keeps a step for every rule, its sentence written when shown
+    // a traced walk keeps a step for every rule, its sentence written when shown; an untraced
+    // one tests only the rules the index says can match (every other one fails a selector,
+    // which debug builds check)
     let context = flow.trace.then(|| {
         steps.reserve(rules.len());
         Arc::new(WalkContext {
@@ -204,9 +206,11 @@ pub fn walk(
             flow: flow.clone(),
         })
     });
+    let candidates = (!flow.trace).then(|| state.rules.indexed(flow.family).candidates(&packet));
     let mut unsure = Vec::new();
     let mut i = 0;
     let end = loop {
+        i = next_to_test(rules, candidates.as_ref(), &packet, i);
         let Some(rule) = rules.get(i) else {
             break Walk::Error {
                 errno: Errno::Enetunreach,
@@ -286,6 +290,28 @@ pub fn walk(
         }
     };
     Walked { end, unsure }
+}
+
+/// The position of the next rule to test from `i` on: `i` itself in a traced walk, else the next
+/// candidate of the rule index (or the end); every rule skipped fails a selector, which debug
+/// builds check.
+fn next_to_test(
+    rules: &[Rule],
+    candidates: Option<&Candidates>,
+    packet: &Packet,
+    i: usize,
+) -> usize {
+    let Some(candidates) = candidates else {
+        return i;
+    };
+    let next = candidates.next_from(i).unwrap_or(rules.len());
+    debug_assert!(
+        rules[i.min(next)..next]
+            .iter()
+            .all(|r| rule_fit(r, packet).0 == Fit::No),
+        "the rule index left out a rule that can match"
+    );
+    next
 }
 
 /// The table a `lookup` rule consults: an `l3mdev` rule takes the VRF's table, and a flow in no

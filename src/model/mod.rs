@@ -12,6 +12,7 @@ mod nexthop;
 mod origin;
 mod route;
 mod rule;
+mod rule_index;
 mod rules;
 mod selector;
 mod siblings;
@@ -30,9 +31,10 @@ pub use nexthop::{Nexthop, NexthopGroupMember};
 pub use origin::{Origin, Owner, Process};
 pub use route::{Hop, NextHop, Placement, Route, RouteExtra, RouteFlags, RouteKind, RouteTable};
 pub use rule::{MODELLED_RULE_FLAGS, Rule, RuleAction};
+pub use rule_index::{Candidates, RuleIndex};
 pub use rules::Rules;
 pub use selector::{
-    Fit, LEGACY_TOS_MASK, Packet, PortMatch, Selector, SelectorKind, c_hex, ipproto_name,
+    Fit, LEGACY_TOS_MASK, Need, Packet, PortMatch, Selector, SelectorKind, c_hex, ipproto_name,
     prefix_text,
 };
 pub use state::{Family, State};
