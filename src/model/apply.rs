@@ -227,9 +227,7 @@ impl State {
                 } else {
                     route
                 };
-                if !table.update(&route) {
-                    table.insert(route, placement);
-                }
+                table.upsert(route, placement);
             }
         }
     }
