@@ -5,6 +5,7 @@ mod answer;
 mod apply;
 pub mod fixtures;
 mod invariants;
+mod length_filter;
 mod link;
 mod name;
 mod neighbour;

@@ -2,9 +2,11 @@
 
 use std::cmp::Reverse;
 use std::net::IpAddr;
+use std::sync::OnceLock;
 
 use ipnet::IpNet;
 
+use super::length_filter::LengthFilter;
 use super::{Family, Scope};
 
 /// The kernel's route type (`RTN_*`).
@@ -320,6 +322,10 @@ pub enum Placement {
     Replace,
 }
 
+/// How many routes a table has before its lookups use a `LengthFilter` (smaller ones are searched
+/// quickly enough, and need not carry one).
+const FILTERED: usize = 4096;
+
 /// The most routes one chunk holds; chunks keep inserts cheap without a pointer per route, and
 /// small ones keep each insert's or deletion's move of the routes after it short (~6 KiB).
 const CHUNK: usize = 128;
@@ -356,6 +362,9 @@ pub struct RouteTable {
     fences: Vec<Key>,
     len: usize,
     prefix_len_counts: Vec<u32>,
+    /// Which prefixes the table may hold, for tables of `FILTERED` routes or more: built by the
+    /// first lookup, kept up by inserts and deletions, dropped when stale.
+    filter: OnceLock<LengthFilter>,
     next_seq: i64,
     first_seq: i64,
 }
@@ -409,8 +418,19 @@ impl RouteTable {
 
     /// The routes of exactly this prefix, in kernel order.
     pub fn routes_for(&self, dst: IpNet) -> impl Iterator<Item = &Route> {
-        let (ci, i) = self.prefix_start(dst);
         let dst = dst.trunc();
+        let held = self.len < FILTERED
+            || self
+                .filter
+                .get_or_init(|| {
+                    LengthFilter::new(&self.prefix_len_counts, self.iter().map(|r| &r.dst))
+                })
+                .may_hold(dst);
+        let (ci, i) = if held {
+            self.prefix_start(dst)
+        } else {
+            (self.chunks.len(), 0)
+        };
         self.chunks
             .get(ci..)
             .unwrap_or_default()
@@ -599,6 +619,7 @@ impl RouteTable {
             });
         }
         self.chunks.retain(|c| !c.is_empty());
+        self.filter = OnceLock::new();
         self.fences = self
             .chunks
             .iter()
@@ -617,6 +638,16 @@ impl RouteTable {
             self.prefix_len_counts[len] += 1;
         } else {
             self.prefix_len_counts[len] -= 1;
+        }
+        if let Some(filter) = self.filter.get_mut() {
+            let kept = if add {
+                filter.add(route.dst)
+            } else {
+                filter.remove()
+            };
+            if !kept {
+                self.filter = OnceLock::new();
+            }
         }
     }
 
@@ -779,6 +810,15 @@ mod tests {
         });
         assert_eq!(t.iter().map(|r| r.dst).collect::<Vec<_>>(), expected);
         fences_hold(&t);
+        // the length filter, built by the first lookup, follows routes added after it
+        assert_eq!(t.routes_for(expected[0]).count(), 1);
+        let late = route("10.99.0.0/25", 0, 1);
+        t.push(late.clone());
+        assert_eq!(t.routes_for(late.dst).count(), 1, "a new length");
+        t.push(route("10.99.1.0/24", 0, 1));
+        assert_eq!(t.routes_for("10.99.1.0/24".parse().unwrap()).count(), 1);
+        t.remove(&late).unwrap();
+        t.remove(&route("10.99.1.0/24", 0, 1)).unwrap();
         for net in &expected[..expected.len() / 2] {
             assert_eq!(t.routes_for(*net).count(), 1, "{net}");
             t.remove(&route(&net.to_string(), 0, 1)).unwrap();
@@ -834,7 +874,11 @@ mod tests {
         for k in 0..3000u32 {
             x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
             // half spread over 2000::/3, half crowded into one /32
-            let high = if k % 2 == 0 { 0x2000 | (x >> 52) } else { 0x2a00 };
+            let high = if k % 2 == 0 {
+                0x2000 | (x >> 52)
+            } else {
+                0x2a00
+            };
             let addr = (u128::from(high) << 112) | (u128::from(x >> 16) << 64);
             let net = IpNet::new(IpAddr::V6(addr.into()), [32, 48][(k % 4 / 2) as usize])
                 .unwrap()
