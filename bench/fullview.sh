@@ -13,8 +13,10 @@
 #     vs the kernel applying the same changes through `ip -batch`.
 # The namespace and the temporary files are removed at the end and on failure.
 # Usage: bench/fullview.sh [V4 [V6]]   (default 1100000 200000; root needed)
-#        RUNS=5 RULES=1000 QUERIES=100000 CHANGES=100000 SEED=1; e.g. `bench/fullview.sh 100000`
-#        for a quick run (V6 then defaults to V4 × 2/11).
+#        RUNS=5 RULES=1000 QUERIES=100000 BATCH=1000000 CHANGES=100000 SEED=1; e.g.
+#        `bench/fullview.sh 100000`
+#        for a quick run (V6 then defaults to V4 × 2/11). The `get --batch` figure answers the
+#        QUERIES repeated to BATCH lines, and subtracts a run of one query (the load).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 v4=${1:-1100000}
@@ -22,6 +24,7 @@ v6=${2:-$((v4 * 2 / 11))}
 runs=${RUNS:-5}
 rules=${RULES:-1000}
 queries=${QUERIES:-100000}
+batch=${BATCH:-1000000}
 changes=${CHANGES:-100000}
 seed=${SEED:-1}
 ns="rs-fullview-$$"
@@ -39,7 +42,7 @@ driver=$(cargo bench --bench fullview --no-run 2>&1 | grep -o 'target/release/de
 [ -x "$driver" ] || { echo "fullview: the in-process driver was not built" >&2; exit 1; }
 
 echo "generating the view (seed $seed): $v4 IPv4 routes, $v6 IPv6 routes, $rules rules per family"
-python3 bench/fullview.py generate "$tmp" "$v4" "$v6" "$rules" "$queries" "$changes" "$seed"
+python3 bench/fullview.py generate "$tmp" "$v4" "$v6" "$rules" "$queries" "$changes" "$seed" "$batch"
 
 ip netns add "$ns"
 ip -n "$ns" link set lo up
