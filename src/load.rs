@@ -6,7 +6,7 @@ use color_eyre::eyre::WrapErr;
 
 use crate::error::{BadInput, cut};
 use crate::files;
-use crate::model::State;
+use crate::model::{Family, State};
 use crate::report::snapshot::parse_snapshot;
 
 /// The largest snapshot read, 1 GiB (a `dump --json` of about five million routes); parsing takes
@@ -27,6 +27,21 @@ pub async fn load(netns: &crate::net::Netns, snapshot: Option<&Path>) -> color_e
     match snapshot {
         Some(path) => read_snapshot(path),
         None => crate::net::dump_state(netns)
+            .await
+            .wrap_err("reading the routing state"),
+    }
+}
+
+/// What a lookup of `families` reads (`net::dump_state_of`: the other family's rules, routes
+/// and neighbours left out, routes read from their bytes), or a snapshot file whole.
+pub async fn load_for(
+    netns: &crate::net::Netns,
+    snapshot: Option<&Path>,
+    families: &[Family],
+) -> color_eyre::Result<State> {
+    match snapshot {
+        Some(path) => read_snapshot(path),
+        None => crate::net::dump_state_of(netns, families)
             .await
             .wrap_err("reading the routing state"),
     }

@@ -10,18 +10,19 @@ use serde_json::json;
 use crate::error::{BadInput, exit};
 use crate::load as state;
 use crate::lookup::{Query, Verdict, resolve};
-use crate::model::{Answer, State, escape};
+use crate::model::{Answer, Family, State, escape};
 use crate::net::{Requester, RouteGetRequest};
 use crate::report::explain::{answer_json, answer_line, rule_and_confidence};
 use crate::verify;
 
 /// One query line's result.
-struct Line {
-    words: String,
+struct Line<'w> {
+    words: &'w str,
     outcome: Result<(Verdict, Option<Answer>), String>,
 }
 
-/// Answers every query of `file` (`-`: standard input) against one load of the state.
+/// Answers every query of `file` (`-`: standard input) against one load of the state, each
+/// written as soon as it is answered (a million verdicts are never held at once).
 pub fn run(
     netns: &crate::net::Netns,
     snapshot: Option<&Path>,
@@ -31,24 +32,21 @@ pub fn run(
 ) -> color_eyre::Result<ExitCode> {
     let queries = read_queries(file)?;
     let rt = state::runtime()?;
-    let state = rt.block_on(state::load(netns, snapshot))?;
-    let parsed: Vec<(String, Result<Query, String>)> = queries
-        .into_iter()
-        .map(|words| {
-            let q = Query::parse(&words.split_whitespace().collect::<Vec<_>>())
-                .and_then(|q| q.validate(&state).map(|()| q))
-                .map_err(|e| e.to_string());
-            (words, q)
-        })
-        .collect();
+    let both = [Family::V4, Family::V6];
+    let state = rt.block_on(state::load_for(netns, snapshot, &both))?;
+    let parse = |words: &str| {
+        Query::parse(&words.split_whitespace().collect::<Vec<_>>())
+            .and_then(|q| q.validate(&state).map(|()| q))
+            .map_err(|e| e.to_string())
+    };
     let ask_kernel = snapshot.is_none() && !no_kernel;
     let kernel = if ask_kernel {
-        let requests: Vec<Option<RouteGetRequest>> = parsed
+        let requests: Vec<Option<RouteGetRequest>> = queries
             .iter()
-            .map(|(_, q)| {
-                q.as_ref()
+            .map(|words| {
+                parse(words)
                     .ok()
-                    .map(|q| RouteGetRequest::for_query(&state, q))
+                    .map(|q| RouteGetRequest::for_query(&state, &q))
             })
             .collect();
         rt.block_on(crate::net::run_in(netns, move || async move {
@@ -63,18 +61,21 @@ pub fn run(
             Ok(answers)
         }))?
     } else {
-        vec![None; parsed.len()]
+        Vec::new()
     };
-    let lines: Vec<Line> = parsed
-        .into_iter()
-        .zip(kernel)
-        .map(|((words, q), k)| Line {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut worst = exit::OK;
+    for (n, words) in queries.iter().enumerate() {
+        let answer = kernel.get(n).cloned().flatten();
+        let line = Line {
             words,
-            outcome: q.map(|q| (resolve(&state, &q), k)),
-        })
-        .collect();
-    write(&state, &lines, as_json)?;
-    Ok(ExitCode::from(status(&state, &lines)))
+            outcome: parse(words).map(|q| (resolve(&state, &q), answer)),
+        };
+        write(&mut out, &state, &line, as_json)?;
+        worst = worst.max(status(&state, &line));
+    }
+    out.flush()?;
+    Ok(ExitCode::from(worst))
 }
 
 /// The query lines of the file: blank lines and `#` comments are skipped.
@@ -98,35 +99,30 @@ fn read_queries(file: &Path) -> color_eyre::Result<Vec<String>> {
     Ok(read(&mut std::io::BufReader::new(f)).map_err(cannot)?)
 }
 
-/// Writes one answer a line: text, or a JSON object per line.
-fn write(state: &State, lines: &[Line], as_json: bool) -> std::io::Result<()> {
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    for line in lines {
-        if as_json {
-            writeln!(out, "{}", record(state, line))?;
-            continue;
-        }
-        let text = match &line.outcome {
-            Err(e) => format!("bad query: {e}"),
-            Ok((v, kernel)) => {
-                let check = kernel.as_ref().map_or(String::new(), |k| {
-                    let diffs = verify::differences(state, v, k);
-                    if diffs.is_empty() {
-                        "  kernel: agree".into()
-                    } else {
-                        format!("  kernel: DISAGREE: {}", diffs.join("; "))
-                    }
-                });
-                format!(
-                    "{}{}{check}",
-                    answer_line(state, &v.answer),
-                    rule_and_confidence(v)
-                )
-            }
-        };
-        writeln!(out, "{} => {}", escape(&line.words), escape(&text))?;
+/// Writes one answer: a line of text, or a JSON object on one line.
+fn write(out: &mut impl Write, state: &State, line: &Line, as_json: bool) -> std::io::Result<()> {
+    if as_json {
+        return writeln!(out, "{}", record(state, line));
     }
-    out.flush()
+    let text = match &line.outcome {
+        Err(e) => format!("bad query: {e}"),
+        Ok((v, kernel)) => {
+            let check = kernel.as_ref().map_or(String::new(), |k| {
+                let diffs = verify::differences(state, v, k);
+                if diffs.is_empty() {
+                    "  kernel: agree".into()
+                } else {
+                    format!("  kernel: DISAGREE: {}", diffs.join("; "))
+                }
+            });
+            format!(
+                "{}{}{check}",
+                answer_line(state, &v.answer),
+                rule_and_confidence(v)
+            )
+        }
+    };
+    writeln!(out, "{} => {}", escape(line.words), escape(&text))
 }
 
 /// One line's JSON record: the query, routescope's answer, and the kernel's when asked.
@@ -144,17 +140,13 @@ fn record(state: &State, line: &Line) -> serde_json::Value {
     }
 }
 
-/// The exit status of the batch: the worst of bad input, disagreement and routing errors.
-fn status(state: &State, lines: &[Line]) -> u8 {
-    let mut worst = exit::OK;
-    for line in lines {
-        let this = match &line.outcome {
-            Err(_) => exit::BAD_INPUT,
-            Ok((v, Some(k))) if !verify::differences(state, v, k).is_empty() => exit::DISAGREE,
-            Ok((v, _)) if !v.is_ok() => exit::ROUTE_ERROR,
-            Ok(_) => exit::OK,
-        };
-        worst = worst.max(this);
+/// The exit status of one line; the batch exits with the worst (bad input, disagreement, a
+/// routing error).
+fn status(state: &State, line: &Line) -> u8 {
+    match &line.outcome {
+        Err(_) => exit::BAD_INPUT,
+        Ok((v, Some(k))) if !verify::differences(state, v, k).is_empty() => exit::DISAGREE,
+        Ok((v, _)) if !v.is_ok() => exit::ROUTE_ERROR,
+        Ok(_) => exit::OK,
     }
-    worst
 }

@@ -25,8 +25,10 @@ pub fn run(
     expect: &crate::cli::Expect,
 ) -> color_eyre::Result<ExitCode> {
     let query = Query::parse(words).map_err(|e| BadInput(e.to_string()))?;
+    let family = Family::of(query.destination());
     let rt = state::runtime()?;
-    let state = rt.block_on(state::load(netns, snapshot))?;
+    // one family's rules and routes: all an explanation of this query reads
+    let state = rt.block_on(state::load_for(netns, snapshot, &[family]))?;
     query
         .validate(&state)
         .map_err(|e| BadInput(e.to_string()))?;
@@ -70,7 +72,6 @@ pub fn run(
             differences,
         });
     let ours = explanation.table_lookups();
-    let family = query.dst.map_or(Family::V4, Family::of);
     let other = recorded
         .as_ref()
         .map(KernelTrace::other_lookups)

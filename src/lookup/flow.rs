@@ -9,7 +9,7 @@ use crate::model::{Family, Packet, State};
 const IPPROTO_UDP: u8 = 17;
 
 /// The flow key: what the rules and tables are matched against.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Flow {
     pub family: Family,
     pub dst: IpAddr,

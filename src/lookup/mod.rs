@@ -22,6 +22,7 @@ use serde::Serialize;
 pub use flow::Flow;
 pub use output::MERGED_NOTE;
 pub use query::{Query, QueryError};
+pub use rules::PassedOver;
 
 use crate::model::{Answer, Errno, Outcome, Route, RouteKind, State};
 
@@ -106,11 +107,30 @@ pub struct Step {
     pub stage: Stage,
     pub result: StepResult,
     /// The sentence (for a rule: `PRIORITY: selectors action`); empty for a `Winner` step.
-    pub text: String,
+    pub text: StepText,
     pub rule_priority: Option<u32>,
     pub table: Option<u32>,
     /// The route a `Winner` step names (formatted by `report`).
     pub route: Option<Route>,
+}
+
+/// A step's sentence: written when the step was made, or, for a rule the walk passed over, kept
+/// as data and written when shown (`sentence`): the same words, without writing a thousand
+/// sentences nobody reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepText {
+    Written(String),
+    PassedOver(PassedOver),
+}
+
+impl StepText {
+    /// The sentence, with table and device names as `state` has them.
+    pub fn sentence(&self, state: &State) -> std::borrow::Cow<'_, str> {
+        match self {
+            Self::Written(text) => text.into(),
+            Self::PassedOver(passed) => passed.sentence(state).into(),
+        }
+    }
 }
 
 impl Step {
@@ -119,7 +139,7 @@ impl Step {
         Self {
             stage,
             result,
-            text,
+            text: StepText::Written(text),
             rule_priority: None,
             table: None,
             route: None,

@@ -84,7 +84,10 @@ fn multicast_source(state: &State, flow: &Flow, steps: &mut Vec<Step>) -> Option
         steps,
         Stage::Source,
         StepResult::Source(SourceChoice::Selected),
-        format!("{src}: chosen before the lookup for multicast on a bound device — {why}"),
+        format!(
+            "{src}: chosen before the lookup for multicast on a bound device — {}",
+            why.text(state)
+        ),
     );
     let mut preset = flow.clone();
     preset.src = Some(src);

@@ -147,14 +147,17 @@ pub(super) fn pick_source(
     v: &mut Verdict,
     steps: &mut Vec<Step>,
 ) {
+    // `resolve` keeps no steps: their sentences are written only for an explanation
+    let say = |steps: &mut Vec<Step>, choice, text: &dyn Fn() -> String| {
+        if flow.trace {
+            note(steps, Stage::Source, StepResult::Source(choice), text());
+        }
+    };
     if let Some(src) = flow.src.filter(|_| !flow.src_preset) {
         v.answer.src = Some(src);
-        note(
-            steps,
-            Stage::Source,
-            StepResult::Source(SourceChoice::Given),
-            format!("{src}: the application chose it (`from`, a bound socket)"),
-        );
+        say(steps, SourceChoice::Given, &|| {
+            format!("{src}: the application chose it (`from`, a bound socket)")
+        });
         return;
     }
     if let Some(src) = flow.src {
@@ -164,12 +167,9 @@ pub(super) fn pick_source(
     }
     if let Some(prefsrc) = hit.route.prefsrc {
         v.answer.src = Some(prefsrc);
-        note(
-            steps,
-            Stage::Source,
-            StepResult::Source(SourceChoice::RouteSrc),
-            format!("{prefsrc}: the route's `src` (RTA_PREFSRC) applies to every application"),
-        );
+        say(steps, SourceChoice::RouteSrc, &|| {
+            format!("{prefsrc}: the route's `src` (RTA_PREFSRC) applies to every application")
+        });
         return;
     }
     let dev = source_device(state, hit, v.answer.dev.unwrap_or(0));
@@ -179,19 +179,13 @@ pub(super) fn pick_source(
     };
     if let Some((src, why)) = chosen {
         v.answer.src = Some(src);
-        note(
-            steps,
-            Stage::Source,
-            StepResult::Source(SourceChoice::Selected),
-            format!("{src}: {why}"),
-        );
+        say(steps, SourceChoice::Selected, &|| {
+            format!("{src}: {}", why.text(state))
+        });
     } else {
-        note(
-            steps,
-            Stage::Source,
-            StepResult::Source(SourceChoice::None),
-            "no usable address: the packet would carry no source".into(),
-        );
+        say(steps, SourceChoice::None, &|| {
+            "no usable address: the packet would carry no source".into()
+        });
     }
 }
 

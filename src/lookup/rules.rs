@@ -1,12 +1,67 @@
 //! The rule walk (spec §2): priority order, every selector, goto / nop / error actions, suppress.
 
+use std::sync::Arc;
+
 use super::flow::Flow;
 use super::table::{self as tables, Answer, Hit};
-use super::{RuleRef, Stage, Step, StepResult};
+use super::{RuleRef, Stage, Step, StepResult, StepText};
 use crate::model::{
-    Errno, Family, Fit, Packet, Route, Rule, RuleAction, Selector, SelectorKind, State, priority,
-    table,
+    Candidates, Errno, Family, Fit, Packet, Route, Rule, RuleAction, Selector, SelectorKind, State,
+    priority, table,
 };
+
+/// What every rule a walk passes over shares: the rules as they were (shared with the state, not
+/// copied) and the flow they were matched against.
+#[derive(Debug, PartialEq, Eq)]
+struct WalkContext {
+    rules: Arc<Vec<Rule>>,
+    flow: Flow,
+}
+
+/// A rule the walk passed over because a selector (or `not`) turned the packet away, kept as
+/// data: its sentence is written only when shown (`sentence`), since an explanation may pass
+/// over thousands of rules and most are never read.
+#[derive(Clone)]
+pub struct PassedOver {
+    walk: Arc<WalkContext>,
+    /// The rule's position in `walk.rules`.
+    rule: usize,
+    /// The position of the selector that failed; `None` when `not` turned the match around.
+    failed: Option<usize>,
+}
+
+impl PassedOver {
+    /// The step's sentence, `PRIORITY: selectors action — why`, with table and device names as
+    /// `state` has them.
+    pub fn sentence(&self, state: &State) -> String {
+        let rule = &self.walk.rules[self.rule];
+        let packet = self.walk.flow.packet(state);
+        let failed = self.failed.and_then(|i| rule.selectors.get(i));
+        rule_sentence(&rule_ref(state, rule), &mismatch(rule, failed, &packet))
+    }
+}
+
+impl PartialEq for PassedOver {
+    /// The same rule and failing selector of equal walks (the same walk, as a rule, is cheap).
+    fn eq(&self, other: &Self) -> bool {
+        self.rule == other.rule
+            && self.failed == other.failed
+            && (Arc::ptr_eq(&self.walk, &other.walk) || self.walk == other.walk)
+    }
+}
+
+impl Eq for PassedOver {}
+
+impl std::fmt::Debug for PassedOver {
+    /// The rule's priority and the failed selector, not the whole list of rules.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let rule = &self.walk.rules[self.rule];
+        f.debug_struct("PassedOver")
+            .field("priority", &rule.priority)
+            .field("failed", &self.failed.and_then(|i| rule.selectors.get(i)))
+            .finish()
+    }
+}
 
 /// How the walk ended.
 pub enum Walk {
@@ -36,18 +91,19 @@ pub fn rule_ref(state: &State, rule: &Rule) -> RuleRef {
     }
 }
 
-/// Whether a rule matches the packet (after `not`), and the selector that decided a mismatch.
-fn rule_fit<'r>(rule: &'r Rule, packet: &Packet) -> (Fit, Option<&'r Selector>) {
+/// Whether a rule matches the packet (after `not`), and the position of the selector that
+/// decided a mismatch.
+fn rule_fit(rule: &Rule, packet: &Packet) -> (Fit, Option<usize>) {
     let mut fit = if rule.flags == 0 {
         Fit::Yes
     } else {
         Fit::Unknown
     };
     let mut failed = None;
-    for selector in &rule.selectors {
+    for (i, selector) in rule.selectors.iter().enumerate() {
         match selector.fit(packet) {
             Fit::No => {
-                failed = Some(selector);
+                failed = Some(i);
                 fit = Fit::No;
                 break;
             }
@@ -72,26 +128,29 @@ fn mismatch(rule: &Rule, failed: Option<&Selector>, packet: &Packet) -> String {
     }
 }
 
-/// A rule's step: `PRIORITY: selectors action`, with its result and a reason after a colon.
-fn rule_step(here: &RuleRef, result: StepResult, why: &str) -> Step {
-    let text = if why.is_empty() {
+/// A rule's sentence: `PRIORITY: selectors action`, and a reason after a dash.
+fn rule_sentence(here: &RuleRef, why: &str) -> String {
+    if why.is_empty() {
         format!("{}: {}", here.priority, here.text)
     } else {
         format!("{}: {} — {why}", here.priority, here.text)
-    };
-    let mut step = Step::new(Stage::Rule, result, text);
+    }
+}
+
+/// A rule's step, with its result and sentence.
+fn rule_step(here: &RuleRef, result: StepResult, why: &str) -> Step {
+    let mut step = Step::new(Stage::Rule, result, rule_sentence(here, why));
     step.rule_priority = Some(here.priority);
     step
 }
 
-/// Records a rule the walk passes over (as a step when `steps` is given): not matching, or not
-/// evaluable (then `unsure`).
+/// Records a rule the walk passes over: not matching (a step whose sentence waits, when
+/// `walk` is given: the walk is traced), or not evaluable (then `unsure`, and a written step).
 fn pass_over(
     state: &State,
-    packet: &Packet,
-    rule: &Rule,
-    (fit, failed): (Fit, Option<&Selector>),
-    steps: Option<&mut Vec<Step>>,
+    (at, rule): (usize, &Rule),
+    (fit, failed): (Fit, Option<usize>),
+    trace: Option<(&Arc<WalkContext>, &mut Vec<Step>)>,
     unsure: &mut Vec<String>,
 ) {
     let unknown = fit == Fit::Unknown;
@@ -102,18 +161,23 @@ fn pass_over(
             rule.unmodelled().join(", ")
         ));
     }
-    if let Some(steps) = steps {
-        let here = rule_ref(state, rule);
-        let (result, why) = if unknown {
-            (
-                StepResult::Unsure,
-                "cannot be evaluated: assumed not to match".into(),
-            )
-        } else {
-            (StepResult::Skipped, mismatch(rule, failed, packet))
-        };
-        steps.push(rule_step(&here, result, &why));
+    let Some((walk, steps)) = trace else {
+        return;
+    };
+    if unknown {
+        let why = "cannot be evaluated: assumed not to match";
+        steps.push(rule_step(&rule_ref(state, rule), StepResult::Unsure, why));
+        return;
     }
+    let passed = PassedOver {
+        walk: Arc::clone(walk),
+        rule: at,
+        failed,
+    };
+    let mut step = Step::new(Stage::Rule, StepResult::Skipped, String::new());
+    step.text = StepText::PassedOver(passed);
+    step.rule_priority = Some(rule.priority);
+    steps.push(step);
 }
 
 /// Walks the rules of the flow's family; `lookup` answers for one table.
@@ -131,9 +195,22 @@ pub fn walk(
     }
     let packet = flow.packet(state);
     let rules = state.rule_slice(flow.family);
+    let first = state.rules.start_of(flow.family);
+    // a traced walk keeps a step for every rule, its sentence written when shown; an untraced
+    // one tests only the rules the index says can match (every other one fails a selector,
+    // which debug builds check)
+    let context = flow.trace.then(|| {
+        steps.reserve(rules.len());
+        Arc::new(WalkContext {
+            rules: state.rules.share(),
+            flow: flow.clone(),
+        })
+    });
+    let candidates = (!flow.trace).then(|| state.rules.indexed(flow.family).candidates(&packet));
     let mut unsure = Vec::new();
     let mut i = 0;
     let end = loop {
+        i = next_to_test(rules, candidates.as_ref(), &packet, i);
         let Some(rule) = rules.get(i) else {
             break Walk::Error {
                 errno: Errno::Enetunreach,
@@ -145,8 +222,14 @@ pub fn walk(
         i += 1;
         let (fit, failed) = rule_fit(rule, &packet);
         if fit != Fit::Yes {
-            let trace = flow.trace.then_some(&mut *steps);
-            pass_over(state, &packet, rule, (fit, failed), trace, &mut unsure);
+            let trace = context.as_ref().map(|c| (c, &mut *steps));
+            pass_over(
+                state,
+                (first + i - 1, rule),
+                (fit, failed),
+                trace,
+                &mut unsure,
+            );
             continue;
         }
         // without a trace a plain lookup rule needs no text unless it ends the walk
@@ -207,6 +290,28 @@ pub fn walk(
         }
     };
     Walked { end, unsure }
+}
+
+/// The position of the next rule to test from `i` on: `i` itself in a traced walk, else the next
+/// candidate of the rule index (or the end); every rule skipped fails a selector, which debug
+/// builds check.
+fn next_to_test(
+    rules: &[Rule],
+    candidates: Option<&Candidates>,
+    packet: &Packet,
+    i: usize,
+) -> usize {
+    let Some(candidates) = candidates else {
+        return i;
+    };
+    let next = candidates.next_from(i).unwrap_or(rules.len());
+    debug_assert!(
+        rules[i.min(next)..next]
+            .iter()
+            .all(|r| rule_fit(r, packet).0 == Fit::No),
+        "the rule index left out a rule that can match"
+    );
+    next
 }
 
 /// The table a `lookup` rule consults: an `l3mdev` rule takes the VRF's table, and a flow in no
@@ -403,4 +508,36 @@ fn table_step(state: &State, id: u32, answer: &Answer, what: &str) -> Step {
     let mut step = Step::new(Stage::Table, result, text);
     step.table = Some(id);
     step
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lookup::{Query, StepResult, explain};
+    use crate::model::{Family, Rule, fixtures};
+
+    #[test]
+    fn a_rule_passed_over_is_written_when_shown_as_the_rules_were() {
+        let mut state = fixtures::large(10, 3);
+        let query = Query::parse(&["100.0.0.9"]).unwrap();
+        let e = explain(&state, &query);
+        let skipped: Vec<_> = e
+            .steps
+            .iter()
+            .filter(|s| s.result == StepResult::Skipped)
+            .collect();
+        assert_eq!(
+            skipped.len(),
+            4,
+            "the marked rule of the fixture and the 3 added"
+        );
+        let sentence = |state: &crate::model::State| skipped[1].text.sentence(state).into_owned();
+        let written =
+            "1000: from all fwmark 0x1000 lookup 1000 — fwmark 0x1000: the packet's mark is 0x0";
+        assert_eq!(sentence(&state), written);
+        // the state moves on; the explanation still shows the rule it passed over
+        state.rules.retain(|r| r.priority != 1000);
+        state.rules.push(Rule::lookup(Family::V6, 5, 254));
+        assert_eq!(sentence(&state), written);
+        assert_eq!(e, e.clone(), "explanations compare");
+    }
 }

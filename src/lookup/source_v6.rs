@@ -5,6 +5,7 @@
 use std::cmp::Ordering;
 use std::net::{IpAddr, Ipv6Addr};
 
+use super::source::SourceWhy;
 use crate::model::{Address, AddressFlags, Family, State};
 
 /// The scope the kernel gives an IPv6 address (`__ipv6_addr_src_scope`): larger reaches further.
@@ -104,7 +105,7 @@ fn candidate(a: &Address) -> Option<Ipv6Addr> {
 }
 
 /// The source the kernel picks for `dst` leaving by device `dev` (0: none), and why.
-pub fn select(state: &State, dev: u32, dst: IpAddr) -> Option<(IpAddr, String)> {
+pub fn select(state: &State, dev: u32, dst: IpAddr) -> Option<(IpAddr, SourceWhy)> {
     let IpAddr::V6(daddr) = dst else { return None };
     let d = Destination {
         addr: daddr,
@@ -139,16 +140,10 @@ pub fn select(state: &State, dev: u32, dst: IpAddr) -> Option<(IpAddr, String)> 
         }
     }
     let (a, local, _) = best?;
-    let whose = if only_oif {
-        format!(
-            "only {}'s addresses count for this destination",
-            state.link_name(dev)
-        )
-    } else {
-        format!("on {}", state.link_name(a.index))
+    let why = SourceWhy::BestV6 {
+        only_oif,
+        dev,
+        on: a.index,
     };
-    let why = format!(
-        "the best candidate by the kernel's rules (same address, scope, not deprecated, outgoing device, label, privacy, longest match) — {whose}"
-    );
     Some((IpAddr::V6(local), why))
 }

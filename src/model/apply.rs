@@ -94,8 +94,20 @@ impl State {
     /// Marks each `iif`/`oif` selector detached exactly when no link has its name: the kernel
     /// attaches and detaches rules as devices of that name appear, go or are renamed, without a
     /// notification (`fib_rules_event`).
+    ///
+    /// The rules are written only when a flag changes, so a link change that moves no rule
+    /// keeps the rule index (`Rules` forgets it on every write).
     fn attach_rules(&mut self) {
         let names: HashSet<&LinkName> = self.links.values().map(|l| &l.name).collect();
+        let stale = |s: &Selector| match s {
+            Selector::Iif { name, detached } | Selector::Oif { name, detached } => {
+                *detached == names.contains(name)
+            }
+            _ => false,
+        };
+        if !self.rules.iter().any(|r| r.selectors.iter().any(stale)) {
+            return;
+        }
         for rule in &mut self.rules {
             for selector in &mut rule.selectors {
                 if let Selector::Iif { name, detached } | Selector::Oif { name, detached } =
@@ -215,9 +227,7 @@ impl State {
                 } else {
                     route
                 };
-                if !table.update(&route) {
-                    table.insert(route, placement);
-                }
+                table.upsert(route, placement);
             }
         }
     }

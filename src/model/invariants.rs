@@ -92,7 +92,8 @@ mod tests {
                 Rule::lookup(Family::V4, 9, 254),
                 Rule::lookup(Family::V4, 1, 100),
                 Rule::lookup(Family::V4, 1, 200),
-            ],
+            ]
+            .into(),
             ..State::default()
         };
         state.enforce_invariants().unwrap();
@@ -119,7 +120,7 @@ mod tests {
         let mut goto = Rule::lookup(Family::V4, 10, 0);
         goto.action = RuleAction::Goto;
         goto.goto = Some(20);
-        state.rules = vec![goto, Rule::lookup(Family::V6, 20, 254)];
+        state.rules = vec![goto, Rule::lookup(Family::V6, 20, 254)].into();
         state.enforce_invariants().unwrap();
         assert!(
             state.rules[0].unresolved,
@@ -133,7 +134,8 @@ mod tests {
             rules: vec![
                 Rule::lookup(Family::V4, 1, 254)
                     .with(Selector::From("2001:db8::/32".parse().unwrap())),
-            ],
+            ]
+            .into(),
             ..State::default()
         };
         let err = state.enforce_invariants().unwrap_err();

@@ -5,6 +5,7 @@ mod answer;
 mod apply;
 pub mod fixtures;
 mod invariants;
+mod length_filter;
 mod link;
 mod name;
 mod neighbour;
@@ -12,6 +13,8 @@ mod nexthop;
 mod origin;
 mod route;
 mod rule;
+mod rule_index;
+mod rules;
 mod selector;
 mod siblings;
 mod state;
@@ -29,8 +32,10 @@ pub use nexthop::{FIRST_USERS, Nexthop, NexthopGroupMember, NexthopUsers, nextho
 pub use origin::{Origin, Owner, Process};
 pub use route::{Hop, NextHop, Placement, Route, RouteExtra, RouteFlags, RouteKind, RouteTable};
 pub use rule::{MODELLED_RULE_FLAGS, Rule, RuleAction};
+pub use rule_index::{Candidates, RuleIndex};
+pub use rules::Rules;
 pub use selector::{
-    Fit, LEGACY_TOS_MASK, Packet, PortMatch, Selector, SelectorKind, c_hex, ipproto_name,
+    Fit, LEGACY_TOS_MASK, Need, Packet, PortMatch, Selector, SelectorKind, c_hex, ipproto_name,
     prefix_text,
 };
 pub use state::{Family, State};

@@ -1,10 +1,12 @@
 //! Routes of every table, stored compactly so a million of them fit the memory budget.
 
-use std::cmp::{Ordering, Reverse};
+use std::cmp::Reverse;
 use std::net::IpAddr;
+use std::sync::OnceLock;
 
 use ipnet::IpNet;
 
+use super::length_filter::LengthFilter;
 use super::{Family, Scope};
 
 /// The kernel's route type (`RTN_*`).
@@ -320,8 +322,13 @@ pub enum Placement {
     Replace,
 }
 
-/// The most routes one chunk holds; chunks keep inserts cheap without a pointer per route.
-const CHUNK: usize = 512;
+/// How many routes a table has before its lookups use a `LengthFilter` (smaller ones are searched
+/// quickly enough, and need not carry one).
+const FILTERED: usize = 4096;
+
+/// The most routes one chunk holds; chunks keep inserts cheap without a pointer per route, and
+/// small ones keep each insert's or deletion's move of the routes after it short (~6 KiB).
+const CHUNK: usize = 128;
 
 /// A route with its insertion sequence, which orders routes of the same slot.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -330,25 +337,34 @@ struct Entry {
     route: Route,
 }
 
+/// An entry's place in table order: address, longer prefixes, higher tos, lower metric first,
+/// then insertion.
+type Key = (u128, Reverse<u8>, Reverse<u8>, u32, i64);
+
 impl Entry {
-    fn cmp_key(&self, other: &Self) -> Ordering {
-        self.route
-            .order()
-            .cmp(&other.route.order())
-            .then(self.seq.cmp(&other.seq))
+    /// Where the entry sorts.
+    fn key(&self) -> Key {
+        let (bits, len, tos, metric) = self.route.order();
+        (bits, len, tos, metric, self.seq)
     }
 }
 
-/// The routes of one table, sorted (prefix, tos, metric, insertion), in chunks of at most 512.
+/// The routes of one table, sorted (prefix, tos, metric, insertion), in chunks of at most 128.
 ///
 /// A hand-written chunked vector rather than a `BTreeMap`: routes arrive from dumps in sorted
 /// order, so chunks fill completely and a million routes cost about their own size, where a
-/// `BTreeMap` filled in order leaves nodes half empty.
+/// `BTreeMap` filled in order leaves nodes half empty. The last key of every chunk is kept in
+/// one small array (`fences`), so finding a chunk reads that array, not a route in every chunk.
 #[derive(Debug, Clone, Default)]
 pub struct RouteTable {
     chunks: Vec<Vec<Entry>>,
+    /// The key of the last entry of each chunk.
+    fences: Vec<Key>,
     len: usize,
     prefix_len_counts: Vec<u32>,
+    /// Which prefixes the table may hold, for tables of `FILTERED` routes or more: built by the
+    /// first lookup, kept up by inserts and deletions, dropped when stale.
+    filter: OnceLock<LengthFilter>,
     next_seq: i64,
     first_seq: i64,
 }
@@ -402,8 +418,19 @@ impl RouteTable {
 
     /// The routes of exactly this prefix, in kernel order.
     pub fn routes_for(&self, dst: IpNet) -> impl Iterator<Item = &Route> {
-        let (ci, i) = self.prefix_start(dst);
         let dst = dst.trunc();
+        let held = self.len < FILTERED
+            || self
+                .filter
+                .get_or_init(|| {
+                    LengthFilter::new(&self.prefix_len_counts, self.iter().map(|r| &r.dst))
+                })
+                .may_hold(dst);
+        let (ci, i) = if held {
+            self.prefix_start(dst)
+        } else {
+            (self.chunks.len(), 0)
+        };
         self.chunks
             .get(ci..)
             .unwrap_or_default()
@@ -427,6 +454,47 @@ impl RouteTable {
                 return;
             }
         }
+        let entry = self.entry(route, placement);
+        let key = entry.key();
+        // the first chunk whose last key is greater (none: the entry goes last, as in a dump)
+        let ci = self.fences.partition_point(|f| *f < key);
+        let i = self.search_chunk(ci, key.0, |e| e.key() < key);
+        self.insert_at(ci, i, entry);
+    }
+
+    /// Applies a route as a notification brings it: overwrites the route it names in place if
+    /// present (whatever the placement), else inserts it like `insert`. One search of the table,
+    /// where `update` then `insert` make two.
+    pub fn upsert(&mut self, route: Route, placement: Placement) {
+        let (ci, i) = self.prefix_start(route.dst);
+        let run = || self.positions_from(ci, i, route.dst);
+        let route_at = |(c, j): (usize, usize)| &self.chunks[c][j].route;
+        let found = run()
+            .find(|&at| route_at(at).same_route(&route))
+            .or_else(|| {
+                (placement == Placement::Replace)
+                    .then(|| run().find(|&at| route_at(at).same_slot(&route)))?
+            });
+        // a new route goes after the routes of its slot (before them with `First`)
+        let order = route.order();
+        let after = |at| match placement {
+            Placement::First => route_at(at).order() >= order,
+            Placement::Last | Placement::Replace => route_at(at).order() > order,
+        };
+        let place = run()
+            .find(|&at| after(at))
+            .or_else(|| run().last().map(|(c, j)| (c, j + 1)))
+            .unwrap_or((ci, i));
+        if let Some((c, j)) = found {
+            self.chunks[c][j].route = route;
+            return;
+        }
+        let entry = self.entry(route, placement);
+        self.insert_at(place.0, place.1, entry);
+    }
+
+    /// A new entry for `route` with the sequence its placement gives, counted in.
+    fn entry(&mut self, route: Route, placement: Placement) -> Entry {
         let seq = if placement == Placement::First {
             self.first_seq -= 1;
             self.first_seq
@@ -435,44 +503,68 @@ impl RouteTable {
             self.next_seq
         };
         self.count(&route, true);
-        let entry = Entry { seq, route };
         self.len += 1;
-        let at_end = self
-            .chunks
-            .last()
-            .and_then(|c| c.last())
-            .is_none_or(|last| last.cmp_key(&entry).is_lt());
-        if at_end {
-            match self.chunks.last_mut() {
-                Some(chunk) if chunk.len() < CHUNK => chunk.push(entry),
+        Entry { seq, route }
+    }
+
+    /// The positions of the routes of prefix `dst`, from `(ci, i)` (its first) on.
+    fn positions_from(
+        &self,
+        mut ci: usize,
+        mut i: usize,
+        dst: IpNet,
+    ) -> impl Iterator<Item = (usize, usize)> + '_ {
+        let dst = dst.trunc();
+        std::iter::from_fn(move || {
+            if self.chunks.get(ci).is_some_and(|c| i == c.len()) {
+                (ci, i) = (ci + 1, 0);
+            }
+            let entry = self.chunks.get(ci)?.get(i)?;
+            (entry.route.dst == dst).then(|| {
+                i += 1;
+                (ci, i - 1)
+            })
+        })
+    }
+
+    /// Puts `entry` at position `i` of chunk `ci` (`i` may be the chunk's length: after its last
+    /// entry; `ci` may be the number of chunks: after every entry), splitting a full chunk first
+    /// so no chunk grows past its capacity, and keeping the fences.
+    fn insert_at(&mut self, mut ci: usize, mut i: usize, entry: Entry) {
+        let key = entry.key();
+        if ci == self.chunks.len() {
+            match self.chunks.last() {
                 // a table that filled a chunk is large: allocate whole chunks, since growing
                 // each by doubling leaves the freed halves scattered through the heap
-                Some(_) => {
+                Some(last) if last.len() >= CHUNK => {
                     let mut chunk = Vec::with_capacity(CHUNK);
                     chunk.push(entry);
                     self.chunks.push(chunk);
+                    self.fences.push(key);
+                    return;
                 }
-                None => self.chunks.push(vec![entry]),
+                Some(last) => (ci, i) = (ci - 1, last.len()),
+                None => {
+                    self.chunks.push(vec![entry]);
+                    self.fences.push(key);
+                    return;
+                }
             }
-            return;
         }
-        let mut ci = self
-            .chunks
-            .partition_point(|c| c.last().is_some_and(|l| l.cmp_key(&entry).is_lt()));
         if self.chunks[ci].len() >= CHUNK {
-            // split before inserting, so no chunk ever grows past its capacity
             let tail = self.chunks[ci].split_off(CHUNK / 2);
             self.chunks.insert(ci + 1, tail);
-            if self.chunks[ci]
-                .last()
-                .is_some_and(|l| l.cmp_key(&entry).is_lt())
-            {
-                ci += 1;
+            self.fences.insert(ci + 1, self.fences[ci]);
+            self.fences[ci] = self.chunks[ci].last().map_or(self.fences[ci], Entry::key);
+            if i > CHUNK / 2 {
+                (ci, i) = (ci + 1, i - CHUNK / 2);
             }
         }
         let chunk = &mut self.chunks[ci];
-        let at = chunk.partition_point(|e| e.cmp_key(&entry).is_lt());
-        chunk.insert(at, entry);
+        chunk.insert(i, entry);
+        if i + 1 == chunk.len() {
+            self.fences[ci] = key;
+        }
     }
 
     /// Overwrites the route that `route` names, if present (keeping its place); true if it was.
@@ -527,6 +619,12 @@ impl RouteTable {
             });
         }
         self.chunks.retain(|c| !c.is_empty());
+        self.filter = OnceLock::new();
+        self.fences = self
+            .chunks
+            .iter()
+            .filter_map(|c| c.last().map(Entry::key))
+            .collect();
         self.len = self.chunks.iter().map(Vec::len).sum();
         before - self.len
     }
@@ -541,22 +639,71 @@ impl RouteTable {
         } else {
             self.prefix_len_counts[len] -= 1;
         }
+        if let Some(filter) = self.filter.get_mut() {
+            let kept = if add {
+                filter.add(route.dst)
+            } else {
+                filter.remove()
+            };
+            if !kept {
+                self.filter = OnceLock::new();
+            }
+        }
     }
 
     /// The (chunk, index) of the first route of prefix `dst`, or where it would go.
     fn prefix_start(&self, dst: IpNet) -> (usize, usize) {
         let probe = Route::new(0, dst, RouteKind::Unspec).order();
-        let before = |e: &Entry| {
+        let probe = (probe.0, probe.1);
+        let ci = self.fences.partition_point(|f| (f.0, f.1) < probe);
+        let i = self.search_chunk(ci, probe.0, |e| {
             let o = e.route.order();
-            (o.0, o.1) < (probe.0, probe.1)
+            (o.0, o.1) < probe
+        });
+        (ci, i)
+    }
+
+    /// The partition point of `before` in chunk `ci` (0 if there is no such chunk), for an entry
+    /// whose address bits are `bits`. It starts where `bits` falls between the previous chunk's
+    /// last address and this chunk's, then gallops: a table's addresses are spread evenly
+    /// enough that it reads two or three routes where bisecting 128 reads seven, and in a big
+    /// table each read is a cache miss.
+    fn search_chunk(&self, ci: usize, bits: u128, before: impl Fn(&Entry) -> bool) -> usize {
+        let Some(chunk) = self.chunks.get(ci) else {
+            return 0;
         };
-        let ci = self
-            .chunks
-            .partition_point(|c| c.last().is_some_and(before));
-        (
-            ci,
-            self.chunks.get(ci).map_or(0, |c| c.partition_point(before)),
-        )
+        let n = chunk.len();
+        let low = ci.checked_sub(1).map_or(0, |p| self.fences[p].0);
+        let high = self.fences[ci].0;
+        let span = high.saturating_sub(low);
+        // keep 56 bits of the span, so the product below fits in 64
+        let shift = (128 - span.leading_zeros()).saturating_sub(56);
+        let part = |x: u128| u64::try_from(x >> shift).unwrap_or(u64::MAX);
+        let n64 = u64::try_from(n).unwrap_or(u64::MAX);
+        let guess = match part(span) {
+            0 => 0,
+            whole => part(bits.saturating_sub(low).min(span)) * n64 / whole,
+        };
+        let g = usize::try_from(guess).unwrap_or(n).min(n.saturating_sub(1));
+        let mut step = 1;
+        let (lo, hi) = if before(&chunk[g]) {
+            // the answer is after g: double the stride until an entry is not before
+            let mut lo = g + 1;
+            while lo + step - 1 < n && before(&chunk[lo + step - 1]) {
+                lo += step;
+                step *= 2;
+            }
+            (lo, (lo + step - 1).min(n))
+        } else {
+            // the answer is g or before it: double the stride back until an entry is before
+            let mut hi = g;
+            while hi >= step && !before(&chunk[hi - step]) {
+                hi -= step;
+                step *= 2;
+            }
+            (hi.saturating_sub(step), hi)
+        };
+        lo + chunk[lo..hi].partition_point(before)
     }
 
     /// The position of the first route of prefix `dst` for which `want` holds.
@@ -580,8 +727,12 @@ impl RouteTable {
 
     fn remove_at(&mut self, (ci, i): (usize, usize)) -> Route {
         let entry = self.chunks[ci].remove(i);
-        if self.chunks[ci].is_empty() {
-            self.chunks.remove(ci);
+        match self.chunks[ci].last() {
+            None => {
+                self.chunks.remove(ci);
+                self.fences.remove(ci);
+            }
+            Some(last) => self.fences[ci] = last.key(),
         }
         self.len -= 1;
         self.count(&entry.route, false);
@@ -658,14 +809,99 @@ mod tests {
             })
         });
         assert_eq!(t.iter().map(|r| r.dst).collect::<Vec<_>>(), expected);
+        fences_hold(&t);
+        // the length filter, built by the first lookup, follows routes added after it
+        assert_eq!(t.routes_for(expected[0]).count(), 1);
+        let late = route("10.99.0.0/25", 0, 1);
+        t.push(late.clone());
+        assert_eq!(t.routes_for(late.dst).count(), 1, "a new length");
+        t.push(route("10.99.1.0/24", 0, 1));
+        assert_eq!(t.routes_for("10.99.1.0/24".parse().unwrap()).count(), 1);
+        t.remove(&late).unwrap();
+        t.remove(&route("10.99.1.0/24", 0, 1)).unwrap();
         for net in &expected[..expected.len() / 2] {
             assert_eq!(t.routes_for(*net).count(), 1, "{net}");
             t.remove(&route(&net.to_string(), 0, 1)).unwrap();
+            t.insert(route(&net.to_string(), 7, 2), Placement::First);
+            t.remove(&route(&net.to_string(), 7, 2)).unwrap();
         }
+        fences_hold(&t);
         assert_eq!(t.len(), expected.len() - expected.len() / 2);
         assert_eq!(
             t.retain(|r| r.dst.addr() < expected[expected.len() - 1].addr()),
             1
         );
+        fences_hold(&t);
+    }
+
+    /// `upsert` does what `update` and, failing that, `insert` did, whatever the placement, on
+    /// routes sharing prefixes, slots and chunk boundaries.
+    #[test]
+    fn upsert_is_update_or_insert() {
+        let (mut one, mut two) = (RouteTable::default(), RouteTable::default());
+        let mut x: u64 = 99;
+        let mut pick = |n: u64| {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (x >> 33) % n
+        };
+        for _ in 0..20_000 {
+            let net = format!("10.{}.{}.0/24", pick(3), pick(200));
+            let metric = u32::try_from(pick(3)).unwrap();
+            let mut r = route(&net, metric, u32::try_from(pick(3)).unwrap());
+            r.tos = [0, 4][usize::try_from(pick(2)).unwrap()];
+            let placement = [Placement::First, Placement::Last, Placement::Replace]
+                [usize::try_from(pick(3)).unwrap()];
+            if pick(4) == 0 {
+                assert_eq!(one.remove(&r), two.remove(&r));
+                continue;
+            }
+            one.upsert(r.clone(), placement);
+            if !two.update(&r) {
+                two.insert(r, placement);
+            }
+        }
+        assert_eq!(one, two);
+        assert!(one.len() > 500, "the tables grew past a few chunks");
+        fences_hold(&one);
+    }
+
+    /// IPv6 prefixes far apart and close together: every one is found where it was put.
+    #[test]
+    fn ipv6_prefixes_are_found_across_the_whole_space() {
+        let mut t = RouteTable::default();
+        let mut x: u64 = 5;
+        let mut nets = Vec::new();
+        for k in 0..3000u32 {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            // half spread over 2000::/3, half crowded into one /32
+            let high = if k % 2 == 0 {
+                0x2000 | (x >> 52)
+            } else {
+                0x2a00
+            };
+            let addr = (u128::from(high) << 112) | (u128::from(x >> 16) << 64);
+            let net = IpNet::new(IpAddr::V6(addr.into()), [32, 48][(k % 4 / 2) as usize])
+                .unwrap()
+                .trunc();
+            if !nets.contains(&net) {
+                nets.push(net);
+                t.push(route(&net.to_string(), 0, 1));
+            }
+        }
+        fences_hold(&t);
+        for net in &nets {
+            assert_eq!(t.routes_for(*net).count(), 1, "{net}");
+        }
+    }
+
+    /// Every chunk is sorted, within its capacity, and its fence is its last key.
+    fn fences_hold(t: &RouteTable) {
+        assert_eq!(t.fences.len(), t.chunks.len());
+        for (chunk, fence) in t.chunks.iter().zip(&t.fences) {
+            assert!(!chunk.is_empty() && chunk.len() <= CHUNK);
+            assert!(chunk.windows(2).all(|w| w[0].key() < w[1].key()));
+            assert_eq!(chunk.last().map(Entry::key), Some(*fence));
+        }
+        assert!(t.fences.windows(2).all(|w| w[0] < w[1]));
     }
 }

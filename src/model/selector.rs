@@ -75,6 +75,17 @@ impl PortMatch {
         }
     }
 
+    /// The one port a packet must have, `Err(true)` if none can match, `Err(false)` if several
+    /// can (a range or a partial mask): what the rule index files a port selector by.
+    fn exact(self) -> Result<u16, bool> {
+        match self.mask.filter(|m| *m != 0) {
+            Some(0xffff) => Ok(self.start),
+            Some(_) => Err(false),
+            None if self.start == self.end => Ok(self.start),
+            None => Err(self.start > self.end),
+        }
+    }
+
     /// As `ip rule` writes it: `443`, `1000-2000` or `0x400/0xfc00`.
     fn words(self) -> String {
         match self.mask {
@@ -146,7 +157,79 @@ pub enum Fit {
     Unknown,
 }
 
+/// What a packet must carry for a selector to let it through, in the terms the rule index files
+/// rules by (`RuleIndex`): every packet `fit` accepts has it (the converse need not hold).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need<'s> {
+    /// No packet: the selector never matches.
+    Never,
+    /// Nothing the index can use: the rule is tested for every packet.
+    Anything,
+    /// `mark & mask == value`.
+    Mark { mask: u32, value: u32 },
+    /// This arrival device.
+    Iif(&'s LinkName),
+    /// This bound device.
+    Oif(&'s LinkName),
+    /// This IP protocol.
+    Proto(u8),
+    /// This source port.
+    Sport(u16),
+    /// This destination port.
+    Dport(u16),
+    /// A uid in `start..=end`.
+    Uid { start: u32, end: u32 },
+    /// A source inside the prefix (a flow without one has 0.0.0.0 for IPv4 and, for IPv6, matches
+    /// only the empty prefix, which is `Anything`).
+    Src(IpNet),
+    /// A destination inside the prefix.
+    Dst(IpNet),
+}
+
 impl Selector {
+    /// What a packet must carry to pass this selector (see `Need`): the same semantics as `fit`,
+    /// reduced to what an index can look up.
+    pub fn need(&self) -> Need<'_> {
+        let port = |ports: &PortMatch, exact: fn(u16) -> Need<'static>| match ports.exact() {
+            Ok(port) => exact(port),
+            Err(true) => Need::Never,
+            Err(false) => Need::Anything,
+        };
+        let prefix = |net: &IpNet, within: fn(IpNet) -> Need<'static>| {
+            if net.prefix_len() == 0 {
+                Need::Anything
+            } else {
+                within(*net)
+            }
+        };
+        match self {
+            Self::Iif { detached: true, .. } | Self::Oif { detached: true, .. } => Need::Never,
+            Self::Iif { name, .. } => Need::Iif(name),
+            Self::Oif { name, .. } => Need::Oif(name),
+            Self::Fwmark { mask: 0, .. }
+            | Self::TunId(0)
+            | Self::Tos(_)
+            | Self::Dscp { .. }
+            | Self::Flowlabel { .. }
+            | Self::Unknown { .. } => Need::Anything,
+            Self::Fwmark { mark, mask } => Need::Mark {
+                mask: *mask,
+                value: mark & mask,
+            },
+            Self::TunId(_) | Self::L3mdev => Need::Never,
+            Self::Uid { start, end } if start > end => Need::Never,
+            Self::Uid { start, end } => Need::Uid {
+                start: *start,
+                end: *end,
+            },
+            Self::From(net) => prefix(net, Need::Src),
+            Self::To(net) => prefix(net, Need::Dst),
+            Self::IpProto(proto) => Need::Proto(*proto),
+            Self::Sport(ports) => port(ports, Need::Sport),
+            Self::Dport(ports) => port(ports, Need::Dport),
+        }
+    }
+
     /// The kind of selector.
     pub fn kind(&self) -> SelectorKind {
         SelectorKind::from(self)

@@ -6,7 +6,8 @@ use std::net::IpAddr;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Address, Link, LinkName, Neighbour, Nexthop, Route, RouteTable, Rule, Sysctls, TableNames,
+    Address, Link, LinkName, Neighbour, Nexthop, Route, RouteTable, Rule, Rules, Sysctls,
+    TableNames,
 };
 
 /// An address family, as the kernel's `AF_INET` / `AF_INET6`.
@@ -52,7 +53,7 @@ pub struct State {
     /// Addresses in the kernel's per-device order (primaries by scope, then secondaries).
     pub addresses: Vec<Address>,
     /// Policy rules, IPv4 then IPv6, each family in kernel order (priority, then insertion).
-    pub rules: Vec<Rule>,
+    pub rules: Rules,
     /// Every routing table of both families, keyed by (family, table id).
     pub tables: BTreeMap<(Family, u32), RouteTable>,
     /// Neighbour cache entries (ARP / NDP).
@@ -145,9 +146,7 @@ impl State {
 
     /// The rules of one family in kernel order, as a slice (rules are kept grouped by family).
     pub fn rule_slice(&self, family: Family) -> &[Rule] {
-        let start = self.rules.partition_point(|r| r.family < family);
-        let end = self.rules.partition_point(|r| r.family <= family);
-        &self.rules[start..end]
+        self.rules.of(family)
     }
 
     /// The rules of one family in kernel order.

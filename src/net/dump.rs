@@ -161,11 +161,16 @@ impl Requester {
             .collect()
     }
 
-    /// Every neighbour cache entry, IPv4 and IPv6.
-    pub async fn neighbours(&self) -> color_eyre::Result<Vec<crate::model::Neighbour>> {
-        let neigh = RtMsg::request(RouteNetlinkMessage::GetNeighbour(
-            NeighbourMessage::default(),
-        ));
+    /// Every neighbour cache entry of `family`, or of both families (`None`).
+    pub async fn neighbours_of(
+        &self,
+        family: Option<Family>,
+    ) -> color_eyre::Result<Vec<crate::model::Neighbour>> {
+        let mut request = NeighbourMessage::default();
+        if let Some(family) = family {
+            request.header.family = af(family);
+        }
+        let neigh = RtMsg::request(RouteNetlinkMessage::GetNeighbour(request));
         self.dump(&neigh, Vec::new, |v, m| {
             if let RtMsg::Route(RouteNetlinkMessage::NewNeighbour(n), _) = m {
                 v.extend(convert::neighbour(&n));
@@ -175,8 +180,51 @@ impl Requester {
         .map_err(|e| e.into_report("dumping neighbours"))
     }
 
+    /// Every neighbour cache entry, IPv4 and IPv6.
+    pub async fn neighbours(&self) -> color_eyre::Result<Vec<crate::model::Neighbour>> {
+        self.neighbours_of(None).await
+    }
+
+    /// The rules of one family.
+    async fn rules(&self, family: Family) -> color_eyre::Result<Vec<Rule>> {
+        let mut req = RuleMessage::default();
+        req.header.family = af(family);
+        self.dump(
+            &RtMsg::request(RouteNetlinkMessage::GetRule(req)),
+            Vec::new,
+            |v, m| {
+                if let RtMsg::Route(RouteNetlinkMessage::NewRule(r), names) = m {
+                    v.extend(convert::rule(&r, &names));
+                }
+            },
+        )
+        .await
+        .map_err(|e| match e {
+            NetlinkError::Kernel(code) if code == -libc_eafnosupport() => eyre!(
+                "this kernel has no policy routing for {} (CONFIG_IP_MULTIPLE_TABLES is off)",
+                family.name()
+            ),
+            e => e.into_report("dumping rules"),
+        })
+    }
+
     /// The whole state of the namespace this connection lives in.
     pub async fn state(&self) -> color_eyre::Result<State> {
+        self.gather(&[Family::V4, Family::V6], Routes::Connection)
+            .await
+    }
+
+    /// What lookups of `families` read, routes dumped on a blocking socket of this thread's
+    /// namespace and read from their bytes (`route_dump`): links, addresses, nexthops, sysctls
+    /// and table names, and of those families only the rules, routes and neighbours (an IPv4
+    /// lookup reads nothing of IPv6's, nor the reverse). With both families it is the whole
+    /// state, equal to `state`'s.
+    pub async fn state_of(&self, families: &[Family]) -> color_eyre::Result<State> {
+        self.gather(families, Routes::Socket).await
+    }
+
+    /// The state of `families`, their routes dumped as `routes` says.
+    async fn gather(&self, families: &[Family], routes: Routes) -> color_eyre::Result<State> {
         let mut state = State::default();
         let links = RtMsg::request(RouteNetlinkMessage::GetLink(LinkMessage::default()));
         let link_list = self.dump(&links, Vec::new, |v, m| {
@@ -191,45 +239,49 @@ impl Requester {
             state.links.insert(link.index, link);
         }
         state.addresses = self.addresses().await?;
-        for family in [Family::V4, Family::V6] {
-            let mut req = RuleMessage::default();
-            req.header.family = af(family);
-            let rules = self
-                .dump(&RtMsg::request(RouteNetlinkMessage::GetRule(req)), Vec::new, |v, m| {
-                    if let RtMsg::Route(RouteNetlinkMessage::NewRule(r), names) = m {
-                        v.extend(convert::rule(&r, &names));
-                    }
-                })
-                .await
-                .map_err(|e| match e {
-                    NetlinkError::Kernel(code) if code == -libc_eafnosupport() => eyre!(
-                        "this kernel has no policy routing for {} (CONFIG_IP_MULTIPLE_TABLES is off)",
-                        family.name()
-                    ),
-                    e => e.into_report("dumping rules"),
-                })?;
-            state.rules.extend(rules);
-            state.tables.extend(self.routes(family).await?);
+        for &family in families {
+            state.rules.extend(self.rules(family).await?);
+            let tables = match routes {
+                Routes::Connection => self.routes(family).await?,
+                Routes::Socket => super::route_dump::routes(family)
+                    .map_err(|e| e.into_report(&format!("dumping {} routes", family.name())))?,
+            };
+            state.tables.extend(tables);
         }
-        state.neighbours = self.neighbours().await?;
+        state.neighbours = match families {
+            [only] => self.neighbours_of(Some(*only)).await?,
+            _ => self.neighbours().await?,
+        };
         state.nexthops = self.nexthops().await;
         state.sysctls = proc::sysctls(state.links.values().map(|l| &l.name));
         state.dev_list = proc::device_list();
         state.mc_groups = proc::multicast_groups();
         state.table_names = proc::table_names();
-        // `from all lookup T` at P, whoever installed it
-        let plain = |r: &Rule| {
-            (!r.invert && r.selectors.is_empty() && r.action == RuleAction::Lookup)
-                .then_some((r.priority, r.table))
-        };
-        let defaults_only = state.rules_of(Family::V4).map(plain).eq([
-            Some((priority::LOCAL_RULE, table::LOCAL)),
-            Some((priority::MAIN_RULE, table::MAIN)),
-            Some((priority::DEFAULT_RULE, table::DEFAULT)),
-        ]);
-        state.ipv4_tables_merged = proc::ipv4_tables_merged(defaults_only);
+        if families.contains(&Family::V4) {
+            // `from all lookup T` at P, whoever installed it
+            let plain = |r: &Rule| {
+                (!r.invert && r.selectors.is_empty() && r.action == RuleAction::Lookup)
+                    .then_some((r.priority, r.table))
+            };
+            let defaults_only = state.rules_of(Family::V4).map(plain).eq([
+                Some((priority::LOCAL_RULE, table::LOCAL)),
+                Some((priority::MAIN_RULE, table::MAIN)),
+                Some((priority::DEFAULT_RULE, table::DEFAULT)),
+            ]);
+            state.ipv4_tables_merged = proc::ipv4_tables_merged(defaults_only);
+        }
         Ok(state)
     }
+}
+
+/// Where a state's routes are dumped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Routes {
+    /// On the request connection, parsed by the crate: the feed's way, which keeps its socket
+    /// read while the dump runs.
+    Connection,
+    /// On a blocking socket, read from the bytes: the quick way for one-shot loads.
+    Socket,
 }
 
 /// `EAFNOSUPPORT`, the kernel's answer to a rule dump without policy routing.
@@ -265,4 +317,13 @@ impl NetlinkError {
 /// Dumps the whole state of namespace `netns`.
 pub async fn dump_state(netns: &super::Netns) -> color_eyre::Result<State> {
     super::netns::run_in(netns, || async { Requester::open()?.state().await }).await
+}
+
+/// Dumps what lookups of `families` read in namespace `netns` (see `Requester::state_of`).
+pub async fn dump_state_of(netns: &super::Netns, families: &[Family]) -> color_eyre::Result<State> {
+    let families = families.to_vec();
+    super::netns::run_in(netns, move || async move {
+        Requester::open()?.state_of(&families).await
+    })
+    .await
 }

@@ -21,11 +21,13 @@ mod proc;
 mod proc_sockets;
 mod raw_names;
 mod replay;
+mod route_bytes;
+mod route_dump;
 mod route_get;
 mod trace;
 
 pub use attribution::NO_ORIGIN_VARIABLE;
-pub use dump::{Requester, dump_state};
+pub use dump::{Requester, dump_state, dump_state_of};
 pub use fib_event::{Asked, FibEvent, KernelTrace, Purpose, parse_line as parse_trace_line};
 pub use monitor::{FeedEvent, FeedOptions, apply, watch};
 pub use netns::{

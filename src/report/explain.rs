@@ -49,7 +49,7 @@ pub fn step_text(state: &State, step: &Step) -> String {
             state.table_names.name(step.table.unwrap_or(route.table)),
             route_line(state, route)
         ),
-        _ => step.text.clone(),
+        _ => step.text.sentence(state).into_owned(),
     }
 }
 

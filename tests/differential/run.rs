@@ -201,8 +201,8 @@ async fn ask(words: Vec<Vec<String>>, tracer: &Result<net::Tracer, String>) -> V
         Ok(r) => r,
         Err(e) => return vec![failed("(every query)".into(), format!("netlink: {e}"))],
     };
-    let state = match requester.state().await {
-        Ok(s) => s,
+    let (state, settled) = match whole_and_quick(&requester).await {
+        Ok(loaded) => loaded,
         Err(e) => {
             return vec![failed(
                 "(every query)".into(),
@@ -211,6 +211,16 @@ async fn ask(words: Vec<Vec<String>>, tracer: &Result<net::Tracer, String>) -> V
         }
     };
     let mut outcomes = Vec::new();
+    let unsettled = Err("the namespace kept changing; not compared".to_owned());
+    let (v4, v6) = if let Some((both, v4, v6)) = settled {
+        if let Some(why) = loaded_apart(&state, &both) {
+            outcomes.push(failed("(every query)".into(), why));
+        }
+        (v4, v6)
+    } else {
+        eprintln!("differential: the namespace kept changing; its quick loads not compared");
+        (unsettled.clone(), unsettled)
+    };
     for w in words {
         let text = w.join(" ");
         let query = match Query::parse(&w) {
@@ -246,6 +256,14 @@ async fn ask(words: Vec<Vec<String>>, tracer: &Result<net::Tracer, String>) -> V
         if resolve(&state, &query) != e.verdict {
             differences.push("resolve() and explain() give different verdicts".into());
         }
+        let one = if family == Family::V4 { &v4 } else { &v6 };
+        if let Some(why) = one
+            .as_ref()
+            .ok()
+            .and_then(|o| explained_apart(&state, o, &query))
+        {
+            differences.push(why);
+        }
         if !differences.is_empty() {
             differences.push(format!("ours: {}; kernel: {kernel:?}", e.verdict.summary));
         }
@@ -257,4 +275,98 @@ async fn ask(words: Vec<Vec<String>>, tracer: &Result<net::Tracer, String>) -> V
         });
     }
     outcomes
+}
+
+/// Why `get`'s load of the query's family alone explains `query` differently from the whole
+/// state (text or JSON), or `None` when the two read the same.
+fn explained_apart(
+    state: &routescope::model::State,
+    one: &routescope::model::State,
+    query: &Query,
+) -> Option<String> {
+    use routescope::report::explain::{TraceCheck, to_json, write_text};
+    let written = |s: &routescope::model::State| {
+        let e = explain(s, query);
+        let trace = TraceCheck::Unavailable("not asked");
+        let mut text = Vec::new();
+        write_text(&mut text, s, &e, None, &trace).ok()?;
+        Some((text, to_json(s, &e, None, &trace)))
+    };
+    (written(state) != written(one))
+        .then(|| "the load of the query's family alone explains it differently".into())
+}
+
+/// Where the quick load of both families differs from the whole dump, or `None`.
+fn loaded_apart(
+    state: &routescope::model::State,
+    quick: &Result<routescope::model::State, String>,
+) -> Option<String> {
+    let quick = match quick {
+        Ok(s) if s == state => return None,
+        Ok(s) => s,
+        Err(e) => return Some(format!("the quick load failed: {e}")),
+    };
+    let route = state
+        .routes()
+        .zip(quick.routes())
+        .find(|(a, b)| a != b)
+        .map(|(a, b)| format!("; first route apart: {a:?} / {b:?}"))
+        .unwrap_or_default();
+    let parts = [
+        ("links", state.links == quick.links),
+        ("addresses", state.addresses == quick.addresses),
+        ("rules", state.rules == quick.rules),
+        ("tables", state.tables == quick.tables),
+        ("neighbours", state.neighbours == quick.neighbours),
+        ("nexthops", state.nexthops == quick.nexthops),
+        ("sysctls", state.sysctls == quick.sysctls),
+        (
+            "the rest",
+            state.dev_list == quick.dev_list && state.mc_groups == quick.mc_groups,
+        ),
+    ];
+    let apart: Vec<&str> = parts.iter().filter(|p| !p.1).map(|p| p.0).collect();
+    Some(format!(
+        "the quick load of both families differs from the whole dump in {}{route}",
+        apart.join(", ")
+    ))
+}
+
+/// The quick loads `get` and `get --batch` use (both families, IPv4, IPv6).
+type QuickLoads = (
+    Result<routescope::model::State, String>,
+    Result<routescope::model::State, String>,
+    Result<routescope::model::State, String>,
+);
+
+/// The whole dump, and the quick loads taken while it held still: the kernel still settles a new
+/// namespace (link-local addresses, neighbours), so they count only when a whole dump before and
+/// after them agree (four tries; `None` if it never held still).
+async fn whole_and_quick(
+    requester: &net::Requester,
+) -> Result<(routescope::model::State, Option<QuickLoads>), String> {
+    let quick = |families: &[Family]| {
+        let families = families.to_vec();
+        let requester = requester.clone();
+        async move {
+            requester
+                .state_of(&families)
+                .await
+                .map_err(|e| e.to_string())
+        }
+    };
+    let mut last = None;
+    for _ in 0..4 {
+        let before = requester.state().await.map_err(|e| e.to_string())?;
+        let loads = (
+            quick(&[Family::V4, Family::V6]).await,
+            quick(&[Family::V4]).await,
+            quick(&[Family::V6]).await,
+        );
+        if requester.state().await.ok().as_ref() == Some(&before) {
+            return Ok((before, Some(loads)));
+        }
+        last = Some(before);
+    }
+    last.map(|s| (s, None)).ok_or_else(|| "no dump".into())
 }

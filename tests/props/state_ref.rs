@@ -33,7 +33,7 @@ impl Objects {
         Self {
             links: state.links.clone(),
             addresses: state.addresses.clone(),
-            rules: state.rules.clone(),
+            rules: state.rules.to_vec(),
             routes: routes_of(&state.tables),
             neighbours: state.neighbours.clone(),
             nexthops: state.nexthops.clone(),
@@ -50,7 +50,7 @@ impl Objects {
         let mut state = State {
             links: self.links.clone(),
             addresses: self.addresses.clone(),
-            rules: self.rules.clone(),
+            rules: self.rules.clone().into(),
             neighbours: self.neighbours.clone(),
             nexthops: self.nexthops.clone(),
             sysctls: self.sysctls.clone(),
