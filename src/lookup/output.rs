@@ -1,5 +1,6 @@
 //! Building the answer from the rule walk (spec §4 output, §5 input, §7 IPv6).
 
+use std::fmt::Write as _;
 use std::net::{IpAddr, Ipv4Addr};
 
 use super::flow::Flow;
@@ -267,7 +268,7 @@ fn finish_output(
     rule: &RuleRef,
 ) -> Verdict {
     let route = &hit.route;
-    let table_name = state.table_names.name(hit.table);
+    let table_name = state.table_names.name_ref(hit.table);
     let mut v = winner(state, flow, steps, hit, rule);
     if route.kind == RouteKind::Anycast && route.family() == Family::V6 && route.protocol == 2 {
         // the kernel's own IPv6 anycast addresses are delivered over lo like local ones
@@ -327,20 +328,25 @@ fn finish_output(
             );
         }
     }
-    let via = v
-        .answer
-        .gateway
-        .map(|g| format!(" via {g}"))
-        .unwrap_or_default();
-    let dev = v.answer.dev.map(|d| state.link_name(d)).unwrap_or_default();
-    let src = v
-        .answer
-        .src
-        .map(|s| format!(" from {s}"))
-        .unwrap_or_default();
-    v.summary = format!(
-        "sent{via} out of {dev}{src}: table {table_name} route {} (rule {})",
+    // `sent via G out of DEV from S: table T route P (rule N)`, written into one string: this
+    // runs for every answer `resolve` gives
+    let mut summary = String::with_capacity(96);
+    summary.push_str("sent");
+    if let Some(g) = v.answer.gateway {
+        let _ = write!(summary, " via {g}");
+    }
+    summary.push_str(" out of ");
+    if let Some(d) = v.answer.dev {
+        summary.push_str(&state.link_name(d));
+    }
+    if let Some(s) = v.answer.src {
+        let _ = write!(summary, " from {s}");
+    }
+    let _ = write!(
+        summary,
+        ": table {table_name} route {} (rule {})",
         route.dst, rule.priority
     );
+    v.summary = summary;
     v
 }

@@ -87,7 +87,7 @@ pub struct Walked {
 pub fn rule_ref(state: &State, rule: &Rule) -> RuleRef {
     RuleRef {
         priority: rule.priority,
-        text: rule.selector_text(&state.table_names.name(rule.table)),
+        text: rule.selector_text(&state.table_names.name_ref(rule.table)),
     }
 }
 

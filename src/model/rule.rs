@@ -164,12 +164,19 @@ impl Rule {
 
     /// The rule as `ip rule` prints it after the priority, e.g. `from 10.0.0.0/8 lookup 100`.
     pub fn selector_text(&self, table_name: &str) -> String {
-        let mut words = Vec::new();
+        // one string written word by word: this runs for every answer `resolve` gives
+        let mut text = String::with_capacity(48);
+        let mut word = |w: &str| {
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            text.push_str(w);
+        };
         if self.invert {
-            words.push("not".to_owned());
+            word("not");
         }
         if self.selector(SelectorKind::From).is_none() {
-            words.push("from all".to_owned());
+            word("from all");
         }
         // iproute2 shows `l3mdev` only through the action's `[l3mdev-table]`
         let mut shown: Vec<&Selector> = self
@@ -178,29 +185,34 @@ impl Rule {
             .filter(|s| !matches!(s, Selector::L3mdev))
             .collect();
         shown.sort_by_key(|s| s.print_rank());
-        words.extend(shown.iter().map(|s| s.words()));
+        for selector in shown {
+            word(&selector.words());
+        }
         match self.action {
             RuleAction::Lookup if self.selector(SelectorKind::L3mdev).is_some() => {
-                words.push("lookup [l3mdev-table]".into());
+                word("lookup [l3mdev-table]");
             }
-            RuleAction::Lookup => words.push(format!("lookup {table_name}")),
+            RuleAction::Lookup => {
+                word("lookup");
+                word(table_name);
+            }
             RuleAction::Goto => {
                 let target = self.goto.map_or_else(|| "?".into(), |g| g.to_string());
                 let gone = if self.unresolved { " [unresolved]" } else { "" };
-                words.push(format!("goto {target}{gone}"));
+                word(&format!("goto {target}{gone}"));
             }
-            other => words.push(other.name()),
+            other => word(&other.name()),
         }
         if let Some(len) = self.suppress_prefixlength {
-            words.push(format!("suppress_prefixlength {len}"));
+            word(&format!("suppress_prefixlength {len}"));
         }
         if let Some(group) = self.suppress_ifgroup {
-            words.push(format!("suppress_ifgroup {group}"));
+            word(&format!("suppress_ifgroup {group}"));
         }
         if let Some(realms) = self.realms {
-            words.push(format!("realms {realms}"));
+            word(&format!("realms {realms}"));
         }
-        words.join(" ")
+        text
     }
 }
 

@@ -66,6 +66,13 @@ impl TableNames {
             .unwrap_or_else(|| id.to_string())
     }
 
+    /// The name of a table, or its number as text, borrowed when it is configured.
+    pub fn name_ref(&self, id: u32) -> std::borrow::Cow<'_, str> {
+        self.names
+            .get(&id)
+            .map_or_else(|| id.to_string().into(), |n| n.as_str().into())
+    }
+
     /// The name of a table, only if one is configured.
     pub fn known_name(&self, id: u32) -> Option<&str> {
         self.names.get(&id).map(String::as_str)

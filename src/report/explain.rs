@@ -1,6 +1,7 @@
 //! An explanation for people (the `get` text) and for scripts (`get --json`), rendered from the
 //! typed steps and answers: the only place that turns them into words.
 
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use serde_json::{Value, json};
@@ -72,17 +73,19 @@ pub fn answer_line(state: &State, a: &Answer) -> String {
     if let Some(errno) = a.outcome.errno() {
         return format!("error {errno}");
     }
-    let mut words = vec![a.outcome.to_string()];
+    // one string written word by word: `get --batch` writes one of these a query
+    let mut line = a.outcome.to_string();
     if let Some(g) = a.gateway {
-        words.push(format!("via {g}"));
+        let _ = write!(line, " via {g}");
     }
     if let Some(d) = a.dev {
-        words.push(format!("dev {}", state.link_name(d)));
+        line.push_str(" dev ");
+        line.push_str(&state.link_name(d));
     }
     if let Some(s) = a.src {
-        words.push(format!("src {s}"));
+        let _ = write!(line, " src {s}");
     }
-    words.join(" ")
+    line
 }
 
 /// The kernel's side of a check: its answer and where ours differs (empty: agree).
