@@ -6,6 +6,7 @@
 mod flow;
 mod input;
 mod output;
+mod passed_over;
 mod query;
 mod rpf;
 mod rules;
@@ -19,8 +20,8 @@ use std::net::IpAddr;
 use serde::Serialize;
 
 pub use flow::Flow;
+pub use passed_over::PassedOver;
 pub use query::{Query, QueryError};
-pub use rules::PassedOver;
 
 use crate::model::{Answer, Errno, Outcome, Route, RouteKind, State};
 
