@@ -6,6 +6,7 @@
 mod flow;
 mod input;
 mod output;
+mod passed_over;
 mod path;
 mod query;
 mod rpf;
@@ -21,8 +22,8 @@ use serde::Serialize;
 
 pub use flow::Flow;
 pub use output::MERGED_NOTE;
+pub use passed_over::PassedOver;
 pub use query::{Query, QueryError};
-pub use rules::PassedOver;
 
 use crate::model::{Answer, Errno, Outcome, Route, RouteKind, State};
 

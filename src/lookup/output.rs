@@ -9,7 +9,9 @@ use super::source;
 use super::table::{self, Hit};
 use super::{Confidence, RuleRef, Stage, Step, Verdict};
 use super::{PathChoice, SourceChoice, StepResult};
-use crate::model::{Errno, Family, Outcome, RouteKind, Scope, State, table as tables};
+use crate::model::{
+    Errno, Family, Outcome, RouteKind, Scope, State, push_addr, push_net, table as tables,
+};
 
 /// Records a step.
 pub(super) fn note(steps: &mut Vec<Step>, stage: Stage, result: StepResult, text: String) {
@@ -333,20 +335,20 @@ fn finish_output(
     let mut summary = String::with_capacity(96);
     summary.push_str("sent");
     if let Some(g) = v.answer.gateway {
-        let _ = write!(summary, " via {g}");
+        summary.push_str(" via ");
+        push_addr(&mut summary, g);
     }
     summary.push_str(" out of ");
     if let Some(d) = v.answer.dev {
         summary.push_str(&state.link_name(d));
     }
     if let Some(s) = v.answer.src {
-        let _ = write!(summary, " from {s}");
+        summary.push_str(" from ");
+        push_addr(&mut summary, s);
     }
-    let _ = write!(
-        summary,
-        ": table {table_name} route {} (rule {})",
-        route.dst, rule.priority
-    );
+    let _ = write!(summary, ": table {table_name} route ");
+    push_net(&mut summary, route.dst);
+    let _ = write!(summary, " (rule {})", rule.priority);
     v.summary = summary;
     v
 }

@@ -1,5 +1,6 @@
 //! The kernel's routing state as owned, compact data: pure, no I/O, testable from fixtures.
 
+mod addr_text;
 mod address;
 mod answer;
 mod apply;
@@ -21,6 +22,7 @@ mod state;
 mod sysctl;
 mod tables;
 
+pub use addr_text::{push_addr, push_net};
 pub use address::{Address, AddressFlags, Scope};
 pub use answer::{Answer, Errno, Outcome, priority, table};
 pub use apply::{Change, Op};

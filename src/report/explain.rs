@@ -1,7 +1,6 @@
 //! An explanation for people (the `get` text) and for scripts (`get --json`), rendered from the
 //! typed steps and answers: the only place that turns them into words.
 
-use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use serde_json::{Value, json};
@@ -12,7 +11,7 @@ use crate::lookup::{
     Confidence, Explanation, PathChoice, SourceChoice, Stage, Step, StepResult, TableResult,
     Verdict,
 };
-use crate::model::{Answer, Errno, Outcome, RouteKind, State, escape};
+use crate::model::{Answer, Errno, Outcome, RouteKind, State, escape, push_addr};
 use crate::verify::table_result_word;
 
 /// The short result word of a step (`skipped`, `goto 100`, `EACCES`, `route src` …).
@@ -76,14 +75,16 @@ pub fn answer_line(state: &State, a: &Answer) -> String {
     // one string written word by word: `get --batch` writes one of these a query
     let mut line = a.outcome.to_string();
     if let Some(g) = a.gateway {
-        let _ = write!(line, " via {g}");
+        line.push_str(" via ");
+        push_addr(&mut line, g);
     }
     if let Some(d) = a.dev {
         line.push_str(" dev ");
         line.push_str(&state.link_name(d));
     }
     if let Some(s) = a.src {
-        let _ = write!(line, " src {s}");
+        line.push_str(" src ");
+        push_addr(&mut line, s);
     }
     line
 }
