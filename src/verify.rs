@@ -1,6 +1,8 @@
 //! Comparing an explanation's verdict with the kernel's own answer: one `Answer` type on both
 //! sides; and the tables our rule walk consults with those the kernel's fib trace recorded.
 
+use std::net::IpAddr;
+
 use crate::lookup::{Confidence, TableResult, Verdict};
 use crate::model::{Answer, Family, Outcome, State, table};
 
@@ -52,14 +54,20 @@ pub fn differences(state: &State, ours: &Verdict, kernel: &Answer) -> Vec<String
             name(kernel.dev)
         ));
     }
+    let addr = |a: Option<IpAddr>| a.map_or_else(|| "none".into(), |a| a.to_string());
     if mine.gateway != kernel.gateway {
         diffs.push(format!(
-            "gateway: ours {:?}, kernel {:?}",
-            mine.gateway, kernel.gateway
+            "gateway: ours {}, kernel {}",
+            addr(mine.gateway),
+            addr(kernel.gateway)
         ));
     }
-    if mine.src != kernel.src {
-        diffs.push(format!("src: ours {:?}, kernel {:?}", mine.src, kernel.src));
+    if mine.src != kernel.src && !ours.other_sources.contains(&kernel.src) {
+        diffs.push(format!(
+            "src: ours {}, kernel {}",
+            addr(mine.src),
+            addr(kernel.src)
+        ));
     }
     diffs
 }

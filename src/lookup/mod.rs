@@ -188,6 +188,9 @@ pub struct Verdict {
     pub candidates: Vec<Candidate>,
     /// What routescope does not evaluate and could change this answer.
     pub unmodelled: Vec<String>,
+    /// Sources the kernel may give instead of `answer.src` on the same path, by a history
+    /// routescope cannot see (a nexthop object's cached source gone stale).
+    pub other_sources: Vec<Option<IpAddr>>,
     /// The verdict in plain words.
     pub summary: String,
 }
@@ -255,6 +258,7 @@ impl Verdict {
             note: None,
             candidates: Vec::new(),
             unmodelled: Vec::new(),
+            other_sources: Vec::new(),
             summary,
         }
     }

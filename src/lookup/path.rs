@@ -5,7 +5,7 @@ use std::net::IpAddr;
 
 use super::flow::Flow;
 use super::output::note;
-use super::source;
+use super::source::{self, SourceWhy};
 use super::table::Hit;
 use super::{Candidate, Confidence, PathChoice, SourceChoice, Stage, Step, StepResult, Verdict};
 use crate::model::{Family, NextHop, RouteKind, Scope, State};
@@ -91,18 +91,61 @@ pub(super) fn choose_path(
     }
 }
 
-/// The scope an IPv4 source is chosen with: the route's, or for a nexthop object the scope
-/// below the nexthop's own (`nh_create_ipv4`): link for a device-only nexthop, and just below
-/// link for one through a gateway.
-fn source_scope(hit: &Hit, v: &Verdict) -> Scope {
-    if hit.route.nhid == 0 {
-        return hit.route.scope;
+/// The IPv4 source the kernel gives one path (`fib_result_prefsrc`, docs/linux-lookup.md §4.3).
+struct V4Source {
+    /// The address and why, as the kernel holds it now (as far as routescope can know).
+    chosen: Option<(IpAddr, SourceWhy)>,
+    /// For an IPv4 nexthop object, the address it would hold instead once an IPv4 address or a
+    /// link change has made its cached one stale: `Some(other)` only when that differs.
+    after_change: Option<Option<IpAddr>>,
+}
+
+/// The IPv4 source of `path` of `hit`: a plain route selects with its own scope; an IPv6
+/// nexthop object keeps none and selects with the route's scope and no gateway to match; an
+/// IPv4 nexthop object caches the one selected at its creation with the scope just below its
+/// own (`nh_create_ipv4`), and reselects with the route's scope once addresses change.
+fn v4_source(state: &State, hit: &Hit, path: &NextHop) -> V4Source {
+    let route = &hit.route;
+    let with_route_scope = |gw| source::select_v4(state, path.dev, gw, route.scope);
+    if route.nhid == 0 {
+        return V4Source {
+            chosen: with_route_scope(path.gateway),
+            after_change: None,
+        };
     }
-    if v.answer.gateway.is_some() {
+    if object_family(state, route.nhid, path) == Some(Family::V6) {
+        return V4Source {
+            chosen: with_route_scope(None),
+            after_change: None,
+        };
+    }
+    let creation = if path.gateway.is_some() {
         Scope(Scope::LINK.0 - 1)
     } else {
         Scope::LINK
+    };
+    let chosen = source::select_v4(state, path.dev, path.gateway, creation);
+    let reselected = with_route_scope(path.gateway).map(|(a, _)| a);
+    let after_change = (chosen.map(|(a, _)| a) != reselected).then_some(reselected);
+    V4Source {
+        chosen,
+        after_change,
     }
+}
+
+/// The family of the nexthop object behind `path` of a route through object `nhid`: the object
+/// itself, or the group member with the path's device and gateway.
+fn object_family(state: &State, nhid: u32, path: &NextHop) -> Option<Family> {
+    let object = state.nexthops.get(&nhid)?;
+    if object.group.is_empty() {
+        return object.family();
+    }
+    object
+        .group
+        .iter()
+        .filter_map(|m| state.nexthops.get(&m.id))
+        .find(|n| n.dev.unwrap_or(0) == path.dev && n.gateway == path.gateway)
+        .and_then(|n| n.family())
 }
 
 /// The device IPv6 source selection starts from: the path's, except that a route through a
@@ -124,14 +167,7 @@ fn path_source(state: &State, flow: &Flow, hit: &Hit, path: &NextHop) -> Option<
         return Some(src);
     }
     match flow.family {
-        Family::V4 => {
-            let scope = match (hit.route.nhid, path.gateway) {
-                (0, _) => hit.route.scope,
-                (_, Some(_)) => Scope(Scope::LINK.0 - 1),
-                (_, None) => Scope::LINK,
-            };
-            source::select_v4(state, path.dev, path.gateway, scope).map(|(a, _)| a)
-        }
+        Family::V4 => v4_source(state, hit, path).chosen.map(|(a, _)| a),
         Family::V6 => {
             let dev = source_device(state, hit, path.dev);
             super::source_v6::select(state, dev, flow.dst).map(|(a, _)| a)
@@ -173,9 +209,21 @@ pub(super) fn pick_source(
         return;
     }
     let dev = source_device(state, hit, v.answer.dev.unwrap_or(0));
-    let chosen = match flow.family {
-        Family::V4 => source::select_v4(state, dev, v.answer.gateway, source_scope(hit, v)),
-        Family::V6 => super::source_v6::select(state, dev, flow.dst),
+    let chosen = match (flow.family, hit.paths.first()) {
+        (Family::V4, Some(path)) => {
+            let picked = v4_source(state, hit, path);
+            if let Some(other) = picked.after_change {
+                v.other_sources.push(other);
+                let other = other.map_or_else(|| "none".into(), |a| a.to_string());
+                v.unsure(format!(
+                    "nexthop {}'s cached source: after an IPv4 address or link change the kernel reselects it with the route's scope ({other})",
+                    hit.route.nhid
+                ));
+            }
+            picked.chosen
+        }
+        (Family::V4, None) => source::select_v4(state, dev, v.answer.gateway, hit.route.scope),
+        (Family::V6, _) => super::source_v6::select(state, dev, flow.dst),
     };
     if let Some((src, why)) = chosen {
         v.answer.src = Some(src);

@@ -39,6 +39,17 @@ pub struct Nexthop {
     pub fdb: bool,
 }
 
+impl Nexthop {
+    /// The object's family (`AF_INET6` is 10); `None` for a group, which has none of its own.
+    pub fn family(&self) -> Option<Family> {
+        match self.family {
+            2 => Some(Family::V4),
+            10 => Some(Family::V6),
+            _ => None,
+        }
+    }
+}
+
 /// What uses one nexthop object: the routes that name it by `nhid` and the groups that list it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NexthopUsers {

@@ -132,6 +132,14 @@ impl<S: Source> Resolver<S> {
                 owner: Owner::Running(process),
                 fresh_until: now + RECHECK,
             },
+            // a socket whose last reference another `/proc` reader held is released a moment
+            // after its owner has exited and been reaped: one more read of the table tells
+            None if self.released(portid, inode) => Entry {
+                inode: Some(inode),
+                holder: None,
+                owner: Owner::Gone,
+                fresh_until: now + RECHECK,
+            },
             // looked for again once another scan is allowed
             None => Entry {
                 inode: Some(inode),
@@ -140,6 +148,13 @@ impl<S: Source> Resolver<S> {
                 fresh_until: self.next_scan(now),
             },
         }
+    }
+
+    /// Whether socket `inode` no longer has port id `portid`, read afresh.
+    fn released(&mut self, portid: u32, inode: u64) -> bool {
+        self.source
+            .route_sockets()
+            .is_some_and(|table| table.get(&portid) != Some(&inode))
     }
 
     /// The earliest time a full scan may run again.
@@ -199,6 +214,8 @@ mod tests {
         fds: HashMap<u32, HashMap<u32, u64>>,
         names: HashMap<u32, &'static str>,
         exiting: HashSet<u32>,
+        /// Port ids whose sockets leave the table right after the next read of it.
+        released_after_read: HashSet<u32>,
         reads: Reads,
     }
 
@@ -226,7 +243,10 @@ mod tests {
     impl Source for Fake {
         fn route_sockets(&mut self) -> Option<HashMap<u32, u64>> {
             self.reads.tables += 1;
-            Some(self.table.clone())
+            let table = self.table.clone();
+            let released = std::mem::take(&mut self.released_after_read);
+            self.table.retain(|portid, _| !released.contains(portid));
+            Some(table)
         }
         fn fd_of(&mut self, pid: u32, inode: u64) -> Option<u32> {
             let fds = self.fds.get(&pid)?;
@@ -332,9 +352,10 @@ mod tests {
         assert_eq!(
             resolver.source.reads,
             Reads {
-                tables: 2,
+                tables: 3,
                 scans: 1
-            }
+            },
+            "the unheld socket's table is read twice, then cached"
         );
         assert_eq!(
             resolver.owner(3_000_000_001, now + SCAN_INTERVAL),
@@ -379,6 +400,23 @@ mod tests {
             Reads {
                 tables: 1,
                 scans: 0
+            }
+        );
+    }
+
+    #[test]
+    fn a_socket_released_a_moment_after_its_owner_was_reaped_is_gone() {
+        let mut fake = Fake::default();
+        // listed at the first read, held by no process, and no process 960 any more
+        fake.table.insert(960, 31);
+        fake.released_after_read.insert(960);
+        let mut resolver = Resolver::new(fake);
+        assert_eq!(resolver.owner(960, Instant::now()), Owner::Gone);
+        assert_eq!(
+            resolver.source.reads,
+            Reads {
+                tables: 2,
+                scans: 1
             }
         );
     }

@@ -227,7 +227,16 @@ pub fn write_text(
             out,
             &format!("Kernel   {}{table}", answer_line(state, k.answer)),
         )?;
-        if k.differences.is_empty() {
+        if k.differences.is_empty()
+            && k.answer.src != e.verdict.answer.src
+            && e.verdict.other_sources.contains(&k.answer.src)
+        {
+            let src = k.answer.src.map_or_else(|| "none".into(), |a| a.to_string());
+            line(
+                out,
+                &format!("         agree, with the other source named above ({src})"),
+            )?;
+        } else if k.differences.is_empty() {
             line(out, "         agree")?;
         } else {
             line(
