@@ -59,10 +59,11 @@ fn a_long_lived_process_is_named_with_its_pid_and_command_line() {
     let Some((ns, monitor)) = watched("daemon") else {
         return;
     };
-    // `ip` under another name, kept running by an open standard input
+    // `ip` under another name (a link, not a copy: a copy open for writing while another test
+    // thread forks cannot be run, ETXTBSY), kept running by an open standard input
     let dir = TempDir::new("origin-daemon");
     let daemon = dir.join("netwatchd");
-    std::fs::copy(ip_binary(), &daemon).expect("copy ip");
+    std::os::unix::fs::symlink(ip_binary(), &daemon).expect("link ip");
     let mut child = Command::new(&daemon)
         .args(["-n", &ns.name, "-batch", "-"])
         .stdin(Stdio::piped())
