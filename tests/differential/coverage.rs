@@ -43,6 +43,11 @@ const PROBES: &[Probe] = &[
     ("scope link address", |l, _| {
         line_has(l, &["addr add", "scope link"])
     }),
+    ("scope site address", |l, _| {
+        line_has(l, &["addr add", "scope site"])
+    }),
+    ("onlink nexthop", |l, _| line_has(l, &["nexthop add", "onlink"])),
+    ("address after nexthops", |l, _| line_has(l, &["addr add 10.", ".4.9/24"])),
     ("deprecated address", |l, _| {
         line_has(l, &["preferred_lft 0"])
     }),

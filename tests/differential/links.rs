@@ -110,7 +110,8 @@ pub fn addresses(rng: &mut Rng, c: &mut Config) {
     }
 }
 
-/// Primary and secondary (same subnet) addresses, `noprefixroute`, `scope link`, deprecated.
+/// Primary and secondary (same subnet) addresses, `noprefixroute`, `scope link` and `scope
+/// site`, deprecated.
 fn v4_addresses(rng: &mut Rng, c: &mut Config, dev: &Dev) {
     let (name, n) = (&dev.name, dev.net);
     for a in 0..=rng.below(3) {
@@ -135,6 +136,11 @@ fn v4_addresses(rng: &mut Rng, c: &mut Config, dev: &Dev) {
         ));
         c.v4_local.push(format!("10.{n}.2.9"));
         c.v4_targets.push(format!("10.{n}.2.77"));
+    }
+    if rng.chance(10) {
+        c.ip(format!("addr add 10.{n}.3.9/24 dev {name} scope site"));
+        c.v4_local.push(format!("10.{n}.3.9"));
+        c.v4_targets.push(format!("10.{n}.3.77"));
     }
     if rng.chance(8) {
         c.ip(format!("addr add 169.254.{n}.5/16 dev {name} scope link"));

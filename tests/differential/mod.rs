@@ -178,6 +178,7 @@ pub fn config(rng: &mut Rng) -> Config {
     }
     routes::extra(rng, &mut c);
     routes::delete_nexthop(rng, &mut c);
+    routes::readdress(rng, &mut c);
     for _ in 0..rng.below(7) {
         rules::rule(rng, &mut c);
     }

@@ -24,6 +24,8 @@ pub fn nexthops(rng: &mut Rng, c: &mut Config) {
         (4, format!("dev {}", a.name)),
         (5, format!("via {} dev {}", a.gw6(), a.name)),
         (6, format!("via fe80::1 dev {}", b.name)),
+        // a gateway in no subnet of the device: its cached source is the device's first
+        (7, format!("via 10.99.{}.1 dev {} onlink", a.net, a.name)),
     ];
     for (id, spec) in singles {
         if rng.chance(75) {
@@ -49,6 +51,18 @@ pub fn nexthops(rng: &mut Rng, c: &mut Config) {
             c.nexthops.push(id);
         }
     }
+}
+
+/// Adds an IPv4 address after the nexthop objects (in a fifth of the configurations that have
+/// some): the kernel's cached source of each IPv4 nexthop is then stale, and reselected with the
+/// scope of the route that looks it up.
+pub fn readdress(rng: &mut Rng, c: &mut Config) {
+    if c.nexthops.is_empty() || !rng.chance(20) {
+        return;
+    }
+    let dev = rng.pick(&c.devs).clone();
+    c.ip(format!("addr add 10.{}.4.9/24 dev {}", dev.net, dev.name));
+    c.v4_local.push(format!("10.{}.4.9", dev.net));
 }
 
 /// Deletes a nexthop that routes may use, in a third of the configurations that have some.
