@@ -95,9 +95,17 @@ pub(super) fn choose_path(
 struct V4Source {
     /// The address and why, as the kernel holds it now (as far as routescope can know).
     chosen: Option<(IpAddr, SourceWhy)>,
-    /// For an IPv4 nexthop object, the address it would hold instead once an IPv4 address or a
-    /// link change has made its cached one stale: `Some(other)` only when that differs.
-    after_change: Option<Option<IpAddr>>,
+    /// What an IPv4 nexthop object would hold instead once an IPv4 address or a link change has
+    /// made its cached source stale.
+    after_change: AfterChange,
+}
+
+/// A nexthop object's source after its cache goes stale, against the one it holds.
+enum AfterChange {
+    /// The same address (or nothing is cached: not a nexthop object, or an IPv6 one).
+    Same,
+    /// Another address, or none.
+    Other(Option<IpAddr>),
 }
 
 /// The IPv4 source of `path` of `hit`: a plain route selects with its own scope; an IPv6
@@ -110,13 +118,13 @@ fn v4_source(state: &State, hit: &Hit, path: &NextHop) -> V4Source {
     if route.nhid == 0 {
         return V4Source {
             chosen: with_route_scope(path.gateway),
-            after_change: None,
+            after_change: AfterChange::Same,
         };
     }
     if object_family(state, route.nhid, path) == Some(Family::V6) {
         return V4Source {
             chosen: with_route_scope(None),
-            after_change: None,
+            after_change: AfterChange::Same,
         };
     }
     let creation = if path.gateway.is_some() {
@@ -126,7 +134,11 @@ fn v4_source(state: &State, hit: &Hit, path: &NextHop) -> V4Source {
     };
     let chosen = source::select_v4(state, path.dev, path.gateway, creation);
     let reselected = with_route_scope(path.gateway).map(|(a, _)| a);
-    let after_change = (chosen.map(|(a, _)| a) != reselected).then_some(reselected);
+    let after_change = if chosen.map(|(a, _)| a) == reselected {
+        AfterChange::Same
+    } else {
+        AfterChange::Other(reselected)
+    };
     V4Source {
         chosen,
         after_change,
@@ -145,7 +157,7 @@ fn object_family(state: &State, nhid: u32, path: &NextHop) -> Option<Family> {
         .iter()
         .filter_map(|m| state.nexthops.get(&m.id))
         .find(|n| n.dev.unwrap_or(0) == path.dev && n.gateway == path.gateway)
-        .and_then(|n| n.family())
+        .and_then(crate::model::Nexthop::family)
 }
 
 /// The device IPv6 source selection starts from: the path's, except that a route through a
@@ -212,7 +224,7 @@ pub(super) fn pick_source(
     let chosen = match (flow.family, hit.paths.first()) {
         (Family::V4, Some(path)) => {
             let picked = v4_source(state, hit, path);
-            if let Some(other) = picked.after_change {
+            if let AfterChange::Other(other) = picked.after_change {
                 v.other_sources.push(other);
                 let other = other.map_or_else(|| "none".into(), |a| a.to_string());
                 v.unsure(format!(

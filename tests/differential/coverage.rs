@@ -46,8 +46,12 @@ const PROBES: &[Probe] = &[
     ("scope site address", |l, _| {
         line_has(l, &["addr add", "scope site"])
     }),
-    ("onlink nexthop", |l, _| line_has(l, &["nexthop add", "onlink"])),
-    ("address after nexthops", |l, _| line_has(l, &["addr add 10.", ".4.9/24"])),
+    ("onlink nexthop", |l, _| {
+        line_has(l, &["nexthop add", "onlink"])
+    }),
+    ("address after nexthops", |l, _| {
+        line_has(l, &["addr add 10.", ".4.9/24"])
+    }),
     ("deprecated address", |l, _| {
         line_has(l, &["preferred_lft 0"])
     }),
