@@ -4,6 +4,7 @@ mod addr_text;
 mod address;
 mod answer;
 mod apply;
+mod fences;
 pub mod fixtures;
 mod invariants;
 mod length_filter;

@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 
 use ipnet::IpNet;
 
+use super::fences::{Fences, Key};
 use super::length_filter::LengthFilter;
 use super::{Family, Scope};
 
@@ -337,10 +338,6 @@ struct Entry {
     route: Route,
 }
 
-/// An entry's place in table order: address, longer prefixes, higher tos, lower metric first,
-/// then insertion.
-type Key = (u128, Reverse<u8>, Reverse<u8>, u32, i64);
-
 impl Entry {
     /// Where the entry sorts.
     fn key(&self) -> Key {
@@ -359,7 +356,7 @@ impl Entry {
 pub struct RouteTable {
     chunks: Vec<Vec<Entry>>,
     /// The key of the last entry of each chunk.
-    fences: Vec<Key>,
+    fences: Fences,
     len: usize,
     prefix_len_counts: Vec<u32>,
     /// Which prefixes the table may hold, for tables of `FILTERED` routes or more: built by the
@@ -457,7 +454,7 @@ impl RouteTable {
         let entry = self.entry(route, placement);
         let key = entry.key();
         // the first chunk whose last key is greater (none: the entry goes last, as in a dump)
-        let ci = self.fences.partition_point(|f| *f < key);
+        let ci = self.fences.keys().partition_point(|f| *f < key);
         let i = self.search_chunk(ci, key.0, |e| e.key() < key);
         self.insert_at(ci, i, entry);
     }
@@ -554,8 +551,11 @@ impl RouteTable {
         if self.chunks[ci].len() >= CHUNK {
             let tail = self.chunks[ci].split_off(CHUNK / 2);
             self.chunks.insert(ci + 1, tail);
-            self.fences.insert(ci + 1, self.fences[ci]);
-            self.fences[ci] = self.chunks[ci].last().map_or(self.fences[ci], Entry::key);
+            self.fences.insert(ci + 1, self.fences.get(ci));
+            let last = self.chunks[ci]
+                .last()
+                .map_or(self.fences.get(ci), Entry::key);
+            self.fences.set(ci, last);
             if i > CHUNK / 2 {
                 (ci, i) = (ci + 1, i - CHUNK / 2);
             }
@@ -563,7 +563,7 @@ impl RouteTable {
         let chunk = &mut self.chunks[ci];
         chunk.insert(i, entry);
         if i + 1 == chunk.len() {
-            self.fences[ci] = key;
+            self.fences.set(ci, key);
         }
     }
 
@@ -620,11 +620,12 @@ impl RouteTable {
         }
         self.chunks.retain(|c| !c.is_empty());
         self.filter = OnceLock::new();
-        self.fences = self
-            .chunks
-            .iter()
-            .filter_map(|c| c.last().map(Entry::key))
-            .collect();
+        self.fences = Fences::from_keys(
+            self.chunks
+                .iter()
+                .filter_map(|c| c.last().map(Entry::key))
+                .collect(),
+        );
         self.len = self.chunks.iter().map(Vec::len).sum();
         before - self.len
     }
@@ -655,7 +656,7 @@ impl RouteTable {
     fn prefix_start(&self, dst: IpNet) -> (usize, usize) {
         let probe = Route::new(0, dst, RouteKind::Unspec).order();
         let probe = (probe.0, probe.1);
-        let ci = self.fences.partition_point(|f| (f.0, f.1) < probe);
+        let ci = self.fences.chunk_of(probe);
         let i = self.search_chunk(ci, probe.0, |e| {
             let o = e.route.order();
             (o.0, o.1) < probe
@@ -673,8 +674,8 @@ impl RouteTable {
             return 0;
         };
         let n = chunk.len();
-        let low = ci.checked_sub(1).map_or(0, |p| self.fences[p].0);
-        let high = self.fences[ci].0;
+        let low = ci.checked_sub(1).map_or(0, |p| self.fences.get(p).0);
+        let high = self.fences.get(ci).0;
         let span = high.saturating_sub(low);
         // keep 56 bits of the span, so the product below fits in 64
         let shift = (128 - span.leading_zeros()).saturating_sub(56);
@@ -732,7 +733,7 @@ impl RouteTable {
                 self.chunks.remove(ci);
                 self.fences.remove(ci);
             }
-            Some(last) => self.fences[ci] = last.key(),
+            Some(last) => self.fences.set(ci, last.key()),
         }
         self.len -= 1;
         self.count(&entry.route, false);
@@ -896,12 +897,12 @@ mod tests {
 
     /// Every chunk is sorted, within its capacity, and its fence is its last key.
     fn fences_hold(t: &RouteTable) {
-        assert_eq!(t.fences.len(), t.chunks.len());
-        for (chunk, fence) in t.chunks.iter().zip(&t.fences) {
+        assert_eq!(t.fences.keys().len(), t.chunks.len());
+        for (chunk, fence) in t.chunks.iter().zip(t.fences.keys()) {
             assert!(!chunk.is_empty() && chunk.len() <= CHUNK);
             assert!(chunk.windows(2).all(|w| w[0].key() < w[1].key()));
             assert_eq!(chunk.last().map(Entry::key), Some(*fence));
         }
-        assert!(t.fences.windows(2).all(|w| w[0] < w[1]));
+        assert!(t.fences.keys().windows(2).all(|w| w[0] < w[1]));
     }
 }
