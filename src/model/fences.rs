@@ -172,7 +172,10 @@ mod tests {
         fences.insert(0, key(0, 32));
         assert_eq!(fences.chunk_of((551, Reverse(24))), 56);
         fences.push(key(5000, 24));
-        assert_eq!(fences.chunk_of((4000, Reverse(24))), fences.keys().len() - 1);
+        assert_eq!(
+            fences.chunk_of((4000, Reverse(24))),
+            fences.keys().len() - 1
+        );
     }
 
     #[test]
