@@ -36,11 +36,31 @@ fn hop(dev: u32, gateway: Option<&str>, weight: u16, flags: u32) -> NextHop {
 fn every_shape() -> State {
     let mut state = fixtures::server();
     state.table_names.insert(1000, "uplink");
+    for r in v4_shapes().into_iter().chain(v6_shapes()) {
+        state.apply(Change::Route(Op::New, Placement::Last, r));
+    }
+    state
+}
+
+/// IPv4 routes of every type, table, protocol, scope and nexthop shape.
+fn v4_shapes() -> Vec<Route> {
     let mut routes = Vec::new();
     // the typical one: everything at its default but dst, dev, gateway
-    routes.push(route(254, "203.0.113.0/24", RouteKind::Unicast, 2, Some("99.88.22.1")));
+    routes.push(route(
+        254,
+        "203.0.113.0/24",
+        RouteKind::Unicast,
+        2,
+        Some("99.88.22.1"),
+    ));
     // every field away from its default
-    let mut r = route(1000, "198.51.100.0/24", RouteKind::Unicast, 2, Some("99.88.22.3"));
+    let mut r = route(
+        1000,
+        "198.51.100.0/24",
+        RouteKind::Unicast,
+        2,
+        Some("99.88.22.3"),
+    );
     r.prefsrc = "99.88.22.2".parse().ok();
     r.metric = 1024; // the IPv6 default, not IPv4's
     r.protocol = 186;
@@ -75,13 +95,24 @@ fn every_shape() -> State {
     let mut r = route(254, "10.99.0.0/16", RouteKind::Unicast, 0, None);
     r.hops = Hop::from_vec(vec![
         hop(2, Some("99.88.22.1"), 1, 0),
-        hop(2, Some("99.88.22.3"), 5, RouteFlags::DEAD | RouteFlags::LINKDOWN),
+        hop(
+            2,
+            Some("99.88.22.3"),
+            5,
+            RouteFlags::DEAD | RouteFlags::LINKDOWN,
+        ),
         hop(2, None, 1, 0),
     ]);
     r.protocol = 2;
     routes.push(r);
     // a nexthop object
-    let mut r = route(254, "10.98.0.0/16", RouteKind::Unicast, 2, Some("99.88.22.1"));
+    let mut r = route(
+        254,
+        "10.98.0.0/16",
+        RouteKind::Unicast,
+        2,
+        Some("99.88.22.1"),
+    );
     r.nhid = 7;
     routes.push(r);
     // a device-only route with the kernel's link scope and a flag on the route itself
@@ -93,15 +124,33 @@ fn every_shape() -> State {
     let mut r = route(254, "10.96.0.0/16", RouteKind::Unreachable, 0, None);
     r.flags = RouteFlags(RouteFlags::OFFLOAD);
     routes.push(r);
+    routes
+}
+
+/// IPv6 routes: default and other metrics, expiry, preference, source prefix, multipath.
+fn v6_shapes() -> Vec<Route> {
+    let mut routes = Vec::new();
     // IPv6: the default metric, another metric, metric 0, expiry, preference, source prefix
-    let mut r = route(254, "2001:db8:1::/48", RouteKind::Unicast, 2, Some("fe80::1"));
+    let mut r = route(
+        254,
+        "2001:db8:1::/48",
+        RouteKind::Unicast,
+        2,
+        Some("fe80::1"),
+    );
     r.metric = 1024;
     r.extra = Some(Box::new(RouteExtra {
         pref: Some(0),
         ..RouteExtra::default()
     }));
     routes.push(r);
-    let mut r = route(254, "2001:db8:2::/48", RouteKind::Unicast, 2, Some("fe80::2"));
+    let mut r = route(
+        254,
+        "2001:db8:2::/48",
+        RouteKind::Unicast,
+        2,
+        Some("fe80::2"),
+    );
     r.metric = 0;
     r.extra = Some(Box::new(RouteExtra {
         src: "2001:db8:ff::/64".parse().ok(),
@@ -122,10 +171,7 @@ fn every_shape() -> State {
     r.metric = 0;
     r.protocol = 2;
     routes.push(r);
-    for r in routes {
-        state.apply(Change::Route(Op::New, Placement::Last, r));
-    }
-    state
+    routes
 }
 
 /// The `dump --json` text of a state.
@@ -212,7 +258,10 @@ fn a_version_1_file_is_still_read() {
     let value: Value = serde_json::from_str(V1).expect("JSON");
     assert_eq!(value["version"], 1);
     let v1_routes = value["routes"].as_array().expect("routes");
-    assert!(v1_routes.iter().any(|r| r["nhid"].is_null()), "v1 writes nulls");
+    assert!(
+        v1_routes.iter().any(|r| r["nhid"].is_null()),
+        "v1 writes nulls"
+    );
     let state = snapshot::parse_snapshot(V1).expect("a v1 file reads");
     assert_eq!(state.route_count(), v1_routes.len());
     // every v1 route reads as written: its table, metric, type, scope, nexthops
@@ -224,7 +273,9 @@ fn a_version_1_file_is_still_read() {
         assert_eq!(u64::from(r.metric), json["metric"], "{json}");
         assert_eq!(r.kind.name(), json["type"], "{json}");
         assert_eq!(r.scope.name(), json["scope"], "{json}");
-        let hops = json["nexthops"].as_array().map_or(usize::from(!json["dev"].is_null()), Vec::len);
+        let hops = json["nexthops"]
+            .as_array()
+            .map_or(usize::from(!json["dev"].is_null()), Vec::len);
         assert_eq!(r.hops.as_slice().len(), hops, "{json}");
     }
     // and its v2 dump reads back into the same state
@@ -262,7 +313,11 @@ fn a_typical_route_is_no_larger_than_ip_j_writes_it() {
             .find(|r| r.dst.to_string() == dst)
             .expect("the route is read");
         let ours = serde_json::to_string(&json::route_json(&state, route)).expect("JSON");
-        println!("{dst}: routescope {} bytes {ours}, ip -j {} bytes {ip}", ours.len(), ip.len());
+        println!(
+            "{dst}: routescope {} bytes {ours}, ip -j {} bytes {ip}",
+            ours.len(),
+            ip.len()
+        );
         assert!(ours.len() <= ip.len(), "{ours} is larger than {ip}");
     }
 }

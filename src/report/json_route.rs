@@ -320,7 +320,13 @@ mod tests {
 
     #[test]
     fn addresses_and_prefixes_are_written_as_display_writes_them() {
-        for text in ["0.0.0.0", "1.2.3.4", "10.100.200.255", "255.255.255.255", "9.99.199.0"] {
+        for text in [
+            "0.0.0.0",
+            "1.2.3.4",
+            "10.100.200.255",
+            "255.255.255.255",
+            "9.99.199.0",
+        ] {
             let a: Ipv4Addr = text.parse().unwrap();
             assert_eq!(serde_json::to_value(Addr(a.into())).unwrap(), text);
             let net: IpNet = format!("{text}/24").parse().unwrap();

@@ -2,8 +2,8 @@
 
 use std::collections::HashMap;
 
-use super::json_route;
 use super::json::{JsonAddress, JsonLink, JsonNexthop, JsonRoute, JsonRule, JsonState, VERSION};
+use super::json_route;
 use super::names::protocol_number;
 use crate::model::{
     Address, AddressFlags, DeviceSysctls, Hop, Link, LinkFlags, LinkName, Neighbour,
