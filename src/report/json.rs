@@ -7,7 +7,6 @@ use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
 pub use super::json_route::route_json;
-use super::json_route::{DevNames, RouteJson, dev_name_table};
 use super::names::protocol_name;
 use crate::model::{
     Address, DeviceSysctls, Family, Link, LinkName, Neighbour, Nexthop, Rule, Selector, State,
@@ -264,121 +263,8 @@ fn forever() -> u32 {
     u32::MAX
 }
 
-/// The state in its JSON form, serialized as it streams (a million routes are never copied).
-pub struct StateJson<'a>(pub &'a State);
-
-impl Serialize for StateJson<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let state = self.0;
-        let mut map = serializer.serialize_map(None)?;
-        head_entries(&mut map, state)?;
-        let names = dev_name_table(state);
-        let names = DevNames::Cached(&names);
-        map.serialize_entry(
-            "routes",
-            &Seq(|| {
-                state.routes().map(move |route| RouteJson {
-                    route,
-                    state,
-                    names,
-                })
-            }),
-        )?;
-        tail_entries(&mut map, state)?;
-        map.end()
-    }
-}
-
-/// The part of the state object before `routes`, or after it, as an object of its own (the
-/// dump writer writes the routes between the two itself).
-#[derive(Clone, Copy)]
-pub enum Part<'a> {
-    /// `version`, `links`, `addresses`, `rules`.
-    Head(&'a State),
-    /// `neighbours`, `nexthops`, `sysctls`, `table_names`, `ipv4_tables_merged`,
-    /// `device_order`, `multicast_groups`.
-    Tail(&'a State),
-}
-
-impl Serialize for Part<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(None)?;
-        match *self {
-            Self::Head(state) => head_entries(&mut map, state)?,
-            Self::Tail(state) => tail_entries(&mut map, state)?,
-        }
-        map.end()
-    }
-}
-
-/// Writes the entries before `routes`.
-fn head_entries<M: serde::ser::SerializeMap>(map: &mut M, state: &State) -> Result<(), M::Error> {
-    map.serialize_entry("version", &VERSION)?;
-    map.serialize_entry(
-        "links",
-        &Seq(|| state.links.values().map(|l| link_json(state, l))),
-    )?;
-    map.serialize_entry(
-        "addresses",
-        &Seq(|| state.addresses.iter().map(|a| address_json(state, a))),
-    )?;
-    map.serialize_entry(
-        "rules",
-        &Seq(|| state.rules.iter().map(|r| rule_json(state, r))),
-    )
-}
-
-/// Writes the entries after `routes`.
-fn tail_entries<M: serde::ser::SerializeMap>(map: &mut M, state: &State) -> Result<(), M::Error> {
-    map.serialize_entry(
-        "neighbours",
-        &Seq(|| state.neighbours.iter().map(|n| neighbour_json(state, n))),
-    )?;
-    map.serialize_entry(
-        "nexthops",
-        &Seq(|| state.nexthops.values().map(|n| nexthop_json(state, n))),
-    )?;
-    let all = LinkName::from("all");
-    let mut sysctls: BTreeMap<&LinkName, DeviceSysctls> = BTreeMap::new();
-    sysctls.insert(&all, state.sysctls.all);
-    for (dev, s) in &state.sysctls.devices {
-        sysctls.insert(dev, *s);
-    }
-    map.serialize_entry("sysctls", &sysctls)?;
-    let names: BTreeMap<u32, &str> = state.table_names.iter().collect();
-    map.serialize_entry("table_names", &names)?;
-    map.serialize_entry("ipv4_tables_merged", &state.ipv4_tables_merged)?;
-    let order: Vec<&LinkName> = state.dev_list.iter().map(|i| state.name_of(*i)).collect();
-    map.serialize_entry("device_order", &order)?;
-    let groups: Vec<JsonGroup> = state
-        .mc_groups
-        .iter()
-        .map(|(i, g)| JsonGroup {
-            dev: state.link_name_bytes(*i),
-            group: *g,
-        })
-        .collect();
-    map.serialize_entry("multicast_groups", &groups)
-}
-
-/// A sequence serialized from an iterator made on demand.
-struct Seq<F>(F);
-
-impl<F, I> Serialize for Seq<F>
-where
-    F: Fn() -> I,
-    I: Iterator,
-    I::Item: Serialize,
-{
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq((self.0)())
-    }
-}
-
-/// Writes the state as one JSON object followed by a newline (`json_write`, on two threads).
-pub use super::json_write::write_state;
+/// The state in its JSON form and its writer (`json_write`: routes on two threads).
+pub use super::json_write::{StateJson, write_state};
 
 /// The name of a device for JSON (`None` for index 0).
 fn dev_name(state: &State, index: u32) -> Option<LinkName> {
