@@ -61,8 +61,11 @@ pub fn dev_name_table(state: &State) -> HashMap<u32, String> {
 
 /// One route in its JSON form (`serde_json::to_value` or a writer), borrowing the state.
 pub struct RouteJson<'a> {
+    /// The route written.
     pub route: &'a Route,
+    /// The state it belongs to, for its table's name.
     pub state: &'a State,
+    /// Where its devices' names come from.
     pub names: DevNames<'a>,
 }
 
