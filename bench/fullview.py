@@ -184,6 +184,10 @@ def measure(out, ns, routescope, driver, runs):
             r[f"ip{fam}"] = seconds(["ip", "-n", ns, "-j", f"-{fam}", "route", "show", "table", "all"])
             r[f"get{fam}"] = seconds(rs + ["get", "--json"] + q)
             r[f"get{fam}_nk"] = seconds(rs + ["get", "--json", "--no-kernel"] + q)
+        ip_set = "; ".join(f"ip -n {ns} -j {c}" for c in (
+            "link", "addr", "-4 rule", "-6 rule", "-4 route show table all", "-6 route show table all"))
+        r["ipset"] = seconds(["sh", "-c", ip_set], (0,))
+        r["dump"] = seconds(rs + ["dump", "--json"], (0,))
         batch = rs + ["get", "--no-kernel", "--batch"]
         one = seconds(batch + [f"{out}/one.txt"])
         many = seconds(batch + [f"{out}/batch.txt"])
@@ -201,7 +205,8 @@ def measure(out, ns, routescope, driver, runs):
         r["kernel_apply_per_s"] = counts["changes"] / seconds(["ip", "-n", ns, "-batch", f"{out}/changes.batch"], (0,))
         r["kernel_get_us"] = 1e6 / r["kernel_qps"]
         rows.append(r)
-        print(f"run {run}: get -4 {r['get4']:.3f} s (no kernel {r['get4_nk']:.3f}) vs ip {r['ip4']:.3f} s;"
+        print(f"run {run}: dump --json {r['dump']:.3f} s vs the iproute2 set {r['ipset']:.3f} s;"
+              f" get -4 {r['get4']:.3f} s (no kernel {r['get4_nk']:.3f}) vs ip {r['ip4']:.3f} s;"
               f" get -6 {r['get6']:.3f} s ({r['get6_nk']:.3f}) vs ip {r['ip6']:.3f} s;"
               f" batch {r['batch_qps']:,.0f} q/s vs kernel {r['kernel_qps']:,.0f} q/s;"
               f" resolve {r['resolve_median_us']:.2f} µs, explain {r['explain_median_us']:.1f} µs"
@@ -218,9 +223,17 @@ def measure(out, ns, routescope, driver, runs):
     def figure(a, fmt):
         return spread([x[a] for x in rows], fmt)
 
+    dump = subprocess.run(rs + ["dump", "--json"], capture_output=True, check=True).stdout
+    routes = len(json.loads(dump)["routes"])
+    ip_bytes = sum(len(subprocess.run(["ip", "-n", ns, "-j", f"-{fam}", "route", "show", "table", "all"],
+                                      capture_output=True, check=True).stdout) for fam in "46")
+    print(f"\nJSON bytes per route ({routes} routes): dump --json {len(dump) / routes:.1f} (the whole"
+          f" dump), ip -j -4/-6 route show table all {ip_bytes / routes:.1f} (the route lists)")
     print(f"\nmedian (min–max) over {runs} runs; ratios are of the same run; load average "
           f"{open('/proc/loadavg').read().split()[0]} on {subprocess.getoutput('nproc')} cores")
     table = [
+        ("dump --json, s", figure("dump", "{:.3f}"), "vs the iproute2 set (link, addr, rules, routes)", ratio("dump", "ipset")),
+        ("the iproute2 set, s", figure("ipset", "{:.3f}"), "", ""),
         ("get -4 (kernel check + fib trace), s", figure("get4", "{:.3f}"), "vs ip -j -4 route show table all", ratio("get4", "ip4")),
         ("get -4 --no-kernel, s", figure("get4_nk", "{:.3f}"), "vs ip -j -4 route show table all", ratio("get4_nk", "ip4")),
         ("ip -j -4 route show table all, s", figure("ip4", "{:.3f}"), "", ""),

@@ -4,6 +4,9 @@
 # table 100, RULES rules of mixed selectors per family; generated deterministically from SEED by
 # bench/fullview.py, loaded with `ip -batch`), then measures each figure against its yardstick in
 # the same run, RUNS times, and prints each run's ratio and the median and spread over runs:
+#   - `dump --json` vs the iproute2 set `ip -j link; ip -j addr; ip -j -4 rule; ip -j -6 rule;
+#     ip -j -4 route show table all; ip -j -6 route show table all`, and the JSON bytes per route
+#     of both;
 #   - one-shot `get` (IPv4, IPv6; with and without the kernel check) vs `ip -j -4|-6 route show
 #     table all`;
 #   - `get --batch --no-kernel`, queries/s after the load, vs the kernel answering the same

@@ -35,6 +35,13 @@ fn the_explainer_agrees_with_the_recorded_kernel_answers() {
     let (mut total, mut approximate, mut disagreements) = (0, 0, Vec::new());
     for (line_no, line) in std::io::BufReader::new(file).lines().enumerate() {
         let record: Value = serde_json::from_str(&line.expect("corpus line")).expect("JSON line");
+        // recorded in the current form (converted from version 1 when the compact form came)
+        assert_eq!(
+            record["state"]["version"],
+            json::VERSION,
+            "line {}",
+            line_no + 1
+        );
         let state = snapshot::parse_snapshot(&record["state"].to_string()).expect("state");
         for q in record["queries"].as_array().expect("queries") {
             let words = q["words"].as_str().expect("words");

@@ -13,7 +13,9 @@ pub fn run(
     snapshot: Option<&Path>,
     as_json: bool,
 ) -> color_eyre::Result<ExitCode> {
-    let state = state::runtime()?.block_on(state::load(netns, snapshot))?;
+    // routes read from their bytes on blocking sockets, both families at once (`load_for`)
+    let families = [crate::model::Family::V4, crate::model::Family::V6];
+    let state = state::runtime()?.block_on(state::load_for(netns, snapshot, &families))?;
     let stdout = std::io::stdout().lock();
     let written = if as_json {
         json::write_state(&state, stdout)

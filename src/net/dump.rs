@@ -238,21 +238,32 @@ impl Requester {
         {
             state.links.insert(link.index, link);
         }
+        // on blocking sockets, each family's routes are dumped on a thread of its own (which
+        // inherits this thread's namespace) while this one reads the rest: both cores work
+        let mut dumping = Vec::new();
+        if routes == Routes::Socket {
+            for &family in families {
+                dumping.push((family, std::thread::spawn(move || route_dump(family))));
+            }
+        }
         state.addresses = self.addresses().await?;
         for &family in families {
             state.rules.extend(self.rules(family).await?);
-            let tables = match routes {
-                Routes::Connection => self.routes(family).await?,
-                Routes::Socket => super::route_dump::routes(family)
-                    .map_err(|e| e.into_report(&format!("dumping {} routes", family.name())))?,
-            };
-            state.tables.extend(tables);
+            if routes == Routes::Connection {
+                state.tables.extend(self.routes(family).await?);
+            }
         }
         state.neighbours = match families {
             [only] => self.neighbours_of(Some(*only)).await?,
             _ => self.neighbours().await?,
         };
         state.nexthops = self.nexthops().await;
+        for (family, thread) in dumping {
+            let tables = thread
+                .join()
+                .map_err(|_| eyre!("the {} route dump thread panicked", family.name()))??;
+            state.tables.extend(tables);
+        }
         state.sysctls = proc::sysctls(state.links.values().map(|l| &l.name));
         state.dev_list = proc::device_list();
         state.mc_groups = proc::multicast_groups();
@@ -272,6 +283,12 @@ impl Requester {
         }
         Ok(state)
     }
+}
+
+/// The routes of `family` dumped on a blocking socket of this thread's namespace.
+fn route_dump(family: Family) -> color_eyre::Result<super::route_dump::Tables> {
+    super::route_dump::routes(family)
+        .map_err(|e| e.into_report(&format!("dumping {} routes", family.name())))
 }
 
 /// Where a state's routes are dumped.

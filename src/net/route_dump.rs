@@ -5,6 +5,7 @@
 //! the feed, whose socket must keep being read.
 
 use std::collections::BTreeMap;
+use std::sync::mpsc;
 
 use netlink_packet_core::{
     NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_REQUEST, NetlinkDeserializable, NetlinkHeader,
@@ -49,6 +50,8 @@ pub fn routes(family: Family) -> Result<Tables, NetlinkError> {
 }
 
 /// One dump: the tables, and whether the kernel flagged it inconsistent (`NLM_F_DUMP_INTR`).
+/// This thread receives while a helper parses what it received (the kernel's work and ours
+/// overlap); at most `IN_FLIGHT` buffers wait between the two.
 fn dump_once(
     socket: &Socket,
     family: Family,
@@ -65,37 +68,54 @@ fn dump_once(
     socket
         .send(&bytes, 0)
         .map_err(|e| NetlinkError::Io(e.to_string()))?;
-    let mut tables = Tables::new();
-    let mut interrupted = false;
-    let mut buffer: Vec<u8> = Vec::with_capacity(1 << 16);
+    std::thread::scope(|scope| {
+        let (received, to_parse) = mpsc::sync_channel::<Vec<u8>>(IN_FLIGHT);
+        let parser = scope.spawn(move || parse_all(&to_parse));
+        let receiving = receive_all(socket, &received);
+        drop(received); // the parser ends with what it has
+        let parsed = parser
+            .join()
+            .map_err(|_| NetlinkError::Io("the route parser panicked".into()))?;
+        receiving?;
+        parsed
+    })
+}
+
+/// Buffers received but not yet parsed, at most (64 KiB each).
+const IN_FLIGHT: usize = 32;
+
+/// Receives the dump's buffers and hands each to the parser, until the one holding its end
+/// (`NLMSG_DONE`, or an error from the kernel, which the parser reports).
+fn receive_all(socket: &Socket, parser: &mpsc::SyncSender<Vec<u8>>) -> Result<(), NetlinkError> {
     loop {
-        buffer.clear();
-        buffer.reserve(1 << 16);
+        let mut buffer: Vec<u8> = Vec::with_capacity(1 << 16);
         socket
             .recv(&mut buffer, 0)
             .map_err(|e| NetlinkError::Io(e.to_string()))?;
-        let mut rest = buffer.as_slice();
-        while rest.len() >= NLMSG_HEADER {
-            let word = |at: usize| {
-                u32::from_ne_bytes([rest[at], rest[at + 1], rest[at + 2], rest[at + 3]])
-            };
-            let len = usize::try_from(word(0)).unwrap_or(usize::MAX);
-            let kind = u16::from_ne_bytes([rest[4], rest[5]]);
-            let flags = u16::from_ne_bytes([rest[6], rest[7]]);
-            if len < NLMSG_HEADER || len > rest.len() {
-                return Err(NetlinkError::Io("a malformed netlink reply".into()));
+        let last = messages(&buffer).any(|m| match m {
+            Ok((kind, _, payload)) => {
+                kind == NLMSG_DONE || (kind == NLMSG_ERROR && code(payload) != 0)
             }
+            Err(_) => true,
+        });
+        if parser.send(buffer).is_err() || last {
+            return Ok(()); // the parser stopped early (its error is the dump's) or the dump ended
+        }
+    }
+}
+
+/// Parses the buffers as they come: the tables and whether the dump was interrupted.
+fn parse_all(buffers: &mpsc::Receiver<Vec<u8>>) -> Result<(Tables, bool), NetlinkError> {
+    let mut tables = Tables::new();
+    let mut interrupted = false;
+    for buffer in buffers {
+        for message in messages(&buffer) {
+            let (kind, flags, payload) = message?;
             interrupted |= flags & NLM_F_DUMP_INTR != 0;
-            let payload = &rest[NLMSG_HEADER..len];
             match kind {
                 NLMSG_DONE => return Ok((tables, interrupted)),
-                NLMSG_ERROR => {
-                    let code = payload
-                        .get(..4)
-                        .map_or(0, |b| i32::from_ne_bytes([b[0], b[1], b[2], b[3]]));
-                    if code != 0 {
-                        return Err(NetlinkError::Kernel(code));
-                    }
+                NLMSG_ERROR if code(payload) != 0 => {
+                    return Err(NetlinkError::Kernel(code(payload)));
                 }
                 RTM_NEWROUTE => {
                     if let Some(route) = route_of(kind, flags, payload) {
@@ -107,9 +127,38 @@ fn dump_once(
                 }
                 _ => {}
             }
-            rest = rest.get(len.next_multiple_of(4)..).unwrap_or_default();
         }
     }
+    Err(NetlinkError::Io("the dump ended without NLMSG_DONE".into()))
+}
+
+/// The errno of an `NLMSG_ERROR` payload (0: an acknowledgement).
+fn code(payload: &[u8]) -> i32 {
+    payload
+        .get(..4)
+        .map_or(0, |b| i32::from_ne_bytes([b[0], b[1], b[2], b[3]]))
+}
+
+/// The messages of one received buffer: (type, flags, payload), or an error for a malformed one
+/// (after which nothing more is read).
+fn messages(buffer: &[u8]) -> impl Iterator<Item = Result<(u16, u16, &[u8]), NetlinkError>> + '_ {
+    let mut rest = buffer;
+    std::iter::from_fn(move || {
+        if rest.len() < NLMSG_HEADER {
+            return None;
+        }
+        let len = u32::from_ne_bytes([rest[0], rest[1], rest[2], rest[3]]);
+        let len = usize::try_from(len).unwrap_or(usize::MAX);
+        let kind = u16::from_ne_bytes([rest[4], rest[5]]);
+        let flags = u16::from_ne_bytes([rest[6], rest[7]]);
+        if len < NLMSG_HEADER || len > rest.len() {
+            rest = &[];
+            return Some(Err(NetlinkError::Io("a malformed netlink reply".into())));
+        }
+        let payload = &rest[NLMSG_HEADER..len];
+        rest = rest.get(len.next_multiple_of(4)..).unwrap_or_default();
+        Some(Ok((kind, flags, payload)))
+    })
 }
 
 /// The route of one `RTM_NEWROUTE` payload: read from the bytes, or by the crate and

@@ -464,7 +464,7 @@ pub fn to_json(
         TraceCheck::Unavailable(why) => (None, None, Some(why)),
     };
     json!({
-        "version": 1,
+        "version": 2,
         "query": e.query,
         "verdict": verdict,
         "kernel": kernel_json,

@@ -1,20 +1,20 @@
 //! The `dump --json` contract (`docs/cli-contract.md`): state to JSON and back, for `--snapshot`.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr};
 
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
+pub use super::json_route::route_json;
 use super::names::protocol_name;
 use crate::model::{
-    Address, DeviceSysctls, Family, Hop, Link, LinkName, Neighbour, Nexthop, Route, RouteFlags,
-    Rule, Selector, State,
+    Address, DeviceSysctls, Family, Link, LinkName, Neighbour, Nexthop, Rule, Selector, State,
 };
 
-/// The version of the JSON layout; bumped only when a field is renamed or removed.
-pub const VERSION: u32 = 1;
+/// The version of the JSON layout; bumped when a field is renamed or removed, or may be left out
+/// where it was always written (2: the compact form, which leaves out absent and default values).
+pub const VERSION: u32 = 2;
 
 /// A link as JSON.
 #[derive(Debug, Serialize, Deserialize)]
@@ -22,13 +22,17 @@ pub struct JsonLink {
     pub index: u32,
     /// A plain string, or `hex:…` for a name that is not UTF-8 (as every device name below).
     pub name: LinkName,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub flags: Vec<String>,
     pub operstate: String,
     pub mtu: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub master: Option<LinkName>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub group: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vrf_table: Option<u32>,
@@ -42,18 +46,21 @@ pub struct JsonAddress {
     pub local: IpAddr,
     pub prefixlen: u8,
     pub scope: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<LinkName>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub secondary: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub flags: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peer: Option<IpAddr>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub broadcast: Option<Ipv4Addr>,
-    #[serde(default = "forever")]
+    #[serde(default = "forever", skip_serializing_if = "is_forever")]
     pub valid_life_time: u32,
-    #[serde(default = "forever")]
+    #[serde(default = "forever", skip_serializing_if = "is_forever")]
     pub preferred_life_time: u32,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub metric: u32,
 }
 
@@ -65,6 +72,7 @@ pub struct JsonRule {
     pub action: String,
     pub table: u32,
     pub table_name: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub not: bool,
     /// Each selector's own fields (`from`, `fwmark`, `dport` …), written by `Selector::json_fields`.
     #[serde(flatten)]
@@ -79,7 +87,7 @@ pub struct JsonRule {
     pub suppress_ifgroup: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub realms: Option<u32>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_zero_u8")]
     pub protocol: u8,
     /// Rule header flags routescope does not model, as sent (`FIB_RULE_FIND_SADDR` …).
     #[serde(default, skip_serializing_if = "is_zero")]
@@ -92,47 +100,82 @@ fn is_zero(n: &u32) -> bool {
     *n == 0
 }
 
-/// One nexthop of a multipath route as JSON.
-#[derive(Debug, Serialize, Deserialize)]
+/// Whether a byte is zero (to leave it out of the JSON).
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde passes fields by reference
+fn is_zero_u8(n: &u8) -> bool {
+    *n == 0
+}
+
+/// Whether a small number is zero (to leave it out of the JSON).
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde passes fields by reference
+fn is_zero_u16(n: &u16) -> bool {
+    *n == 0
+}
+
+/// Whether a lifetime is forever (to leave it out of the JSON).
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde passes fields by reference
+fn is_forever(n: &u32) -> bool {
+    *n == u32::MAX
+}
+
+/// One nexthop of a multipath route as read from JSON (v2 leaves out what v1 wrote as null,
+/// `[]` or weight 1).
+#[derive(Debug, Deserialize)]
 pub struct JsonNextHop {
+    #[serde(default)]
     pub dev: Option<LinkName>,
+    #[serde(default)]
     pub gateway: Option<IpAddr>,
+    #[serde(default = "one")]
     pub weight: u16,
+    #[serde(default)]
     pub flags: Vec<String>,
 }
 
-/// A route as JSON: `dst` is always a prefix, `table` the real id.
-#[derive(Debug, Serialize, Deserialize)]
+/// A route as read from JSON, v1 (every field) or v2 (compact: `None` is a field left out, whose
+/// default `snapshot::route` supplies); written by `json_route::RouteJson`.
+#[derive(Debug, Deserialize)]
 pub struct JsonRoute {
-    pub family: Family,
-    pub table: u32,
-    pub table_name: String,
-    #[serde(rename = "type")]
-    pub kind: String,
+    #[serde(default)]
+    pub table: Option<u32>,
+    #[serde(default)]
+    pub table_name: Option<String>,
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
     pub dst: IpNet,
+    #[serde(default)]
     pub dev: Option<LinkName>,
+    #[serde(default)]
     pub gateway: Option<IpAddr>,
+    #[serde(default)]
     pub src: Option<IpAddr>,
-    pub metric: u32,
-    pub protocol: String,
-    pub scope: String,
+    #[serde(default)]
+    pub metric: Option<u32>,
+    #[serde(default)]
+    pub protocol: Option<String>,
+    #[serde(default)]
+    pub scope: Option<String>,
+    #[serde(default)]
     pub tos: u8,
+    #[serde(default)]
     pub flags: Vec<String>,
+    #[serde(default)]
     pub nexthops: Option<Vec<JsonNextHop>>,
+    #[serde(default)]
     pub nhid: Option<u32>,
     /// The weight of a single nexthop, written only when it is not 1 (the kernel reports 1).
-    #[serde(default = "one", skip_serializing_if = "is_one")]
+    #[serde(default = "one")]
     pub weight: u16,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub from: Option<IpNet>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub pref: Option<u8>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub expires: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub realm: Option<u32>,
     /// Route attributes routescope does not evaluate, by `RTA_*` number.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub unmodelled: Vec<u16>,
 }
 
@@ -141,9 +184,10 @@ pub struct JsonRoute {
 pub struct JsonNeighbour {
     pub dev: LinkName,
     pub dst: IpAddr,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lladdr: Option<String>,
     pub state: Vec<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_zero_u8")]
     pub flags: u8,
 }
 
@@ -152,13 +196,20 @@ pub struct JsonNeighbour {
 pub struct JsonNexthop {
     pub id: u32,
     pub family: u8,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dev: Option<LinkName>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gateway: Option<IpAddr>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub blackhole: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub group: Vec<JsonGroupMember>,
+    #[serde(default, skip_serializing_if = "is_zero_u16")]
     pub group_type: u16,
     pub protocol: String,
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub flags: u32,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub fdb: bool,
 }
 
@@ -202,99 +253,18 @@ pub struct JsonGroup {
     pub group: IpAddr,
 }
 
+/// The weight a nexthop has when none is written.
 fn one() -> u16 {
     1
 }
 
-/// Whether a weight is the usual 1 (to leave it out of the JSON).
-#[allow(clippy::trivially_copy_pass_by_ref)] // serde passes fields by reference
-fn is_one(n: &u16) -> bool {
-    *n == 1
-}
-
+/// The lifetime an address has when none is written.
 fn forever() -> u32 {
     u32::MAX
 }
 
-/// The state in its JSON form, serialized as it streams (a million routes are never copied).
-pub struct StateJson<'a>(pub &'a State);
-
-impl Serialize for StateJson<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let state = self.0;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("version", &VERSION)?;
-        map.serialize_entry(
-            "links",
-            &Seq(|| state.links.values().map(|l| link_json(state, l))),
-        )?;
-        map.serialize_entry(
-            "addresses",
-            &Seq(|| state.addresses.iter().map(|a| address_json(state, a))),
-        )?;
-        map.serialize_entry(
-            "rules",
-            &Seq(|| state.rules.iter().map(|r| rule_json(state, r))),
-        )?;
-        map.serialize_entry(
-            "routes",
-            &Seq(|| state.routes().map(|r| route_json(state, r))),
-        )?;
-        map.serialize_entry(
-            "neighbours",
-            &Seq(|| state.neighbours.iter().map(|n| neighbour_json(state, n))),
-        )?;
-        map.serialize_entry(
-            "nexthops",
-            &Seq(|| state.nexthops.values().map(|n| nexthop_json(state, n))),
-        )?;
-        let all = LinkName::from("all");
-        let mut sysctls: BTreeMap<&LinkName, DeviceSysctls> = BTreeMap::new();
-        sysctls.insert(&all, state.sysctls.all);
-        for (dev, s) in &state.sysctls.devices {
-            sysctls.insert(dev, *s);
-        }
-        map.serialize_entry("sysctls", &sysctls)?;
-        let names: BTreeMap<u32, &str> = state.table_names.iter().collect();
-        map.serialize_entry("table_names", &names)?;
-        map.serialize_entry("ipv4_tables_merged", &state.ipv4_tables_merged)?;
-        let order: Vec<&LinkName> = state.dev_list.iter().map(|i| state.name_of(*i)).collect();
-        map.serialize_entry("device_order", &order)?;
-        let groups: Vec<JsonGroup> = state
-            .mc_groups
-            .iter()
-            .map(|(i, g)| JsonGroup {
-                dev: state.link_name_bytes(*i),
-                group: *g,
-            })
-            .collect();
-        map.serialize_entry("multicast_groups", &groups)?;
-        map.end()
-    }
-}
-
-/// A sequence serialized from an iterator made on demand.
-struct Seq<F>(F);
-
-impl<F, I> Serialize for Seq<F>
-where
-    F: Fn() -> I,
-    I: Iterator,
-    I::Item: Serialize,
-{
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq((self.0)())
-    }
-}
-
-/// Writes the state as one JSON object followed by a newline.
-pub fn write_state(state: &State, out: impl Write) -> std::io::Result<()> {
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
-    serde_json::to_writer(&mut out, &StateJson(state))?;
-    out.write_all(b"\n")?;
-    out.flush()
-}
+/// The state in its JSON form and its writer (`json_write`: routes on two threads).
+pub use super::json_write::{StateJson, write_state};
 
 /// The name of a device for JSON (`None` for index 0).
 fn dev_name(state: &State, index: u32) -> Option<LinkName> {
@@ -350,62 +320,6 @@ pub fn rule_json(state: &State, r: &Rule) -> JsonRule {
         realms: r.realms,
         protocol: r.protocol,
         flags: r.flags,
-    }
-}
-
-pub fn route_json(state: &State, r: &Route) -> JsonRoute {
-    let multipath = matches!(r.hops, Hop::Multi(_));
-    let flags = RouteFlags(
-        r.flags.0
-            | r.hops
-                .as_slice()
-                .first()
-                .filter(|_| !multipath)
-                .map_or(0, |nh| nh.flags.0),
-    );
-    JsonRoute {
-        family: r.family(),
-        table: r.table,
-        table_name: state.table_names.name(r.table),
-        kind: r.kind.name(),
-        dst: r.dst,
-        dev: if multipath {
-            None
-        } else {
-            dev_name(state, r.dev())
-        },
-        gateway: if multipath { None } else { r.gateway() },
-        src: r.prefsrc,
-        metric: r.metric,
-        protocol: protocol_name(r.protocol),
-        scope: r.scope.name(),
-        tos: r.tos,
-        flags: flags.names().into_iter().map(str::to_owned).collect(),
-        nexthops: multipath.then(|| {
-            r.hops
-                .as_slice()
-                .iter()
-                .map(|nh| JsonNextHop {
-                    dev: dev_name(state, nh.dev),
-                    gateway: nh.gateway,
-                    weight: nh.weight,
-                    flags: nh.flags.names().into_iter().map(str::to_owned).collect(),
-                })
-                .collect()
-        }),
-        nhid: (r.nhid != 0).then_some(r.nhid),
-        weight: match &r.hops {
-            Hop::One(nh) => nh.weight,
-            _ => 1,
-        },
-        from: r.src_prefix(),
-        pref: r.extra.as_ref().and_then(|e| e.pref),
-        expires: r.extra.as_ref().and_then(|e| e.expires),
-        realm: r.extra.as_ref().and_then(|e| e.realm),
-        unmodelled: r
-            .extra
-            .as_ref()
-            .map_or_else(Vec::new, |e| e.unmodelled.clone()),
     }
 }
 

@@ -5,6 +5,8 @@ pub mod events;
 pub mod explain;
 pub mod findings;
 pub mod json;
+pub mod json_route;
+pub mod json_write;
 pub mod names;
 pub mod snapshot;
 pub mod text;

@@ -1,7 +1,7 @@
 //! The names iproute2 prints for protocol numbers and similar codes.
 
 /// Route protocol names (`/etc/iproute2/rt_protos`), as `ip -j route` prints them.
-const PROTOCOLS: [(u8, &str); 22] = [
+pub(crate) const PROTOCOLS: [(u8, &str); 22] = [
     (0, "unspec"),
     (1, "redirect"),
     (2, "kernel"),

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use super::json::{JsonAddress, JsonLink, JsonNexthop, JsonRoute, JsonRule, JsonState, VERSION};
+use super::json_route;
 use super::names::protocol_number;
 use crate::model::{
     Address, AddressFlags, DeviceSysctls, Hop, Link, LinkFlags, LinkName, Neighbour,
@@ -58,8 +59,11 @@ pub fn parse_snapshot(text: &str) -> Result<State, SnapshotError> {
         state.table_names.insert(r.table, &r.table_name);
     }
     for r in &json.routes {
-        state.table_names.insert(r.table, &r.table_name);
-        state.push_route(route(r, &dev)?);
+        let route = route(r, &dev)?;
+        if let Some(name) = &r.table_name {
+            state.table_names.insert(route.table, name);
+        }
+        state.push_route(route);
     }
     for n in &json.neighbours {
         state.neighbours.push(Neighbour {
@@ -159,13 +163,26 @@ fn route(
         field,
         value: value.to_owned(),
     };
-    let kind = RouteKind::from_name(&r.kind).ok_or_else(|| bad("type", &r.kind))?;
-    let mut route = Route::new(r.table, r.dst, kind);
+    // a field v2 leaves out has its default (docs/cli-contract.md); v1 wrote every one
+    let kind = match &r.kind {
+        Some(name) => RouteKind::from_name(name).ok_or_else(|| bad("type", name))?,
+        None => RouteKind::Unicast,
+    };
+    let table = r.table.unwrap_or(json_route::DEFAULT_TABLE);
+    let mut route = Route::new(table, r.dst, kind);
     route.prefsrc = r.src;
-    route.protocol = protocol_number(&r.protocol).ok_or_else(|| bad("protocol", &r.protocol))?;
-    route.scope = scope("route", &r.scope)?;
+    route.protocol = match &r.protocol {
+        Some(name) => protocol_number(name).ok_or_else(|| bad("protocol", name))?,
+        None => json_route::DEFAULT_PROTOCOL,
+    };
+    route.scope = match &r.scope {
+        Some(name) => scope("route", name)?,
+        None => Scope::UNIVERSE,
+    };
     route.tos = r.tos;
-    route.metric = r.metric;
+    route.metric = r
+        .metric
+        .unwrap_or_else(|| json_route::default_metric(route.family()));
     route.nhid = r.nhid.unwrap_or(0);
     let flags = RouteFlags::from_names(r.flags.iter().map(String::as_str));
     let hops = match &r.nexthops {
@@ -360,7 +377,9 @@ mod tests {
         assert_eq!(record["kind"], "route");
         assert_eq!(record["action"], "del");
         assert_eq!(record["route"]["dst"], "0.0.0.0/0");
-        assert_eq!(record["route"]["table_name"], "main");
+        // v2: the main table is the default, left out
+        assert!(record["route"].get("table").is_none());
+        assert!(record["route"].get("table_name").is_none());
         let line = events::change_line(&state, &change);
         assert!(line.starts_with("- route   table main"), "{line}");
         assert!(line.contains("via 99.88.22.1 dev eth0"), "{line}");
