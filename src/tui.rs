@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 use std::path::Path;
 use std::process::ExitCode;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use color_eyre::eyre::WrapErr;
 use crossterm::event::{Event, EventStream, KeyEventKind, MouseEventKind};
@@ -22,9 +22,15 @@ use crate::keymap::Keymap;
 use crate::load as state;
 use crate::lookup::Query;
 use crate::model::State;
-use crate::net::{FeedEvent, FeedOptions, KernelAnswer, Netns, NetnsInfo, NsId, Target};
+use crate::net::{FeedEvent, FeedOptions, KernelAnswer, Netns, NetnsInfo};
 use crate::signals::{self, Stops};
 use crate::ui::{self, Theme};
+
+mod pace;
+mod watched;
+
+use pace::{Milestones, Pace};
+use watched::Watched;
 
 /// The most feed events in one message (so between two frames and two looks at the keyboard).
 const BATCH: usize = 4096;
@@ -55,6 +61,7 @@ pub fn run(
     looks: &Looks,
     watch: &[String],
 ) -> color_eyre::Result<ExitCode> {
+    let started = Instant::now();
     crate::watch::check_queries(watch).map_err(crate::error::BadInput)?;
     let (keymap, warning) = Keymap::load();
     let app = match snapshot {
@@ -66,7 +73,7 @@ pub fn run(
         ),
         None => App::new(State::default(), netns.info().clone(), false, keymap),
     };
-    Ok(run_with(app, netns, warning, watch, *looks)?.0)
+    Ok(run_with(app, netns, warning, watch, *looks, started)?.0)
 }
 
 /// Runs the terminal UI on namespace `netns` with `lesson` open (its flows are watched, not
@@ -77,22 +84,24 @@ pub fn run_lesson(
     lesson: Lesson,
     looks: &Looks,
 ) -> color_eyre::Result<(ExitCode, Option<String>)> {
+    let started = Instant::now();
     let (keymap, warning) = Keymap::load();
     let mut app = App::new(State::default(), netns.info().clone(), false, keymap);
     // the state is not read yet: nothing to ask the kernel before it is
     app.update(Msg::Lesson(Box::new(lesson)));
-    run_with(app, netns, warning, &[], *looks)
+    run_with(app, netns, warning, &[], *looks, started)
 }
 
 /// Runs `app` in the terminal until it quits or a signal ends it, with the config file's theme
 /// unless `looks` names one: the exit status, and the namespace to remove afterwards, if the
-/// app was asked to.
+/// app was asked to (the start's milestones are timed from `started`).
 fn run_with(
     mut app: App,
     netns: &Netns,
     keymap_warning: Option<String>,
     watch: &[String],
     looks: Looks,
+    started: Instant,
 ) -> color_eyre::Result<(ExitCode, Option<String>)> {
     let runtime = state::runtime()?;
     let (config, config_warning) = Config::load();
@@ -105,7 +114,15 @@ fn run_with(
         .flatten()
         .collect();
     let warning = (!warnings.is_empty()).then(|| warnings.join("; "));
-    let ended = runtime.block_on(run_app(&mut app, netns.clone(), warning, watch, &theme));
+    let milestones = Milestones::new(started);
+    let ended = runtime.block_on(run_app(
+        &mut app,
+        netns.clone(),
+        warning,
+        watch,
+        &theme,
+        milestones,
+    ));
     // a kernel question may still wait on its thread: do not wait for it
     runtime.shutdown_background();
     let status = match ended? {
@@ -167,9 +184,14 @@ fn kernel_message(query: Query, reply: Result<KernelAnswer, String>) -> Msg {
     }
 }
 
-/// Starts following a namespace; events arrive on `tx`.
+/// Starts following a namespace; events arrive on `tx`, the first state's load reported as it
+/// goes.
 fn follow(netns: Netns, tx: mpsc::Sender<FeedEvent>) -> JoinHandle<color_eyre::Result<()>> {
-    tokio::spawn(async move { crate::net::watch(&netns, FeedOptions::default(), tx).await })
+    let options = FeedOptions {
+        progress: true,
+        ..FeedOptions::default()
+    };
+    tokio::spawn(async move { crate::net::watch(&netns, options, tx).await })
 }
 
 /// Asks the kernel about `query` in the background; the reply (or why there is none, at the
@@ -186,50 +208,6 @@ fn ask_kernel(netns: &Netns, app: &App, query: Query, tx: mpsc::Sender<KernelRep
         };
         let _ = tx.send((query, reply)).await;
     });
-}
-
-/// What the followed namespace's name, path or process leads to now, to notice when it is
-/// deleted or replaced (routescope keeps following the namespace it opened).
-struct Watched {
-    target: Target,
-    identity: Option<NsId>,
-    told: bool,
-}
-
-impl Watched {
-    /// Starts watching `netns` (routescope's own namespace cannot go away: never told).
-    fn new(netns: &Netns) -> Self {
-        Self {
-            target: netns.target().clone(),
-            identity: netns.info().id(),
-            told: netns.target() == &Target::Current,
-        }
-    }
-
-    /// A notice the first time the namespace is found deleted or replaced (`pick` is the key
-    /// of the namespace picker).
-    fn check(&mut self, pick: &str) -> Option<String> {
-        if self.told {
-            return None;
-        }
-        let now = self.target.probe();
-        if now == self.identity {
-            return None;
-        }
-        self.told = true;
-        // the status line names the namespace already
-        Some(match (&self.target, now) {
-            (Target::Pid(_), _) => {
-                format!("the process has exited: its namespace is kept open ({pick}: pick another)")
-            }
-            (_, None) => {
-                format!("namespace deleted: this is its last state ({pick}: pick another)")
-            }
-            (_, Some(_)) => format!(
-                "namespace replaced: this is the old one's last state ({pick}: follow the new one)"
-            ),
-        })
-    }
 }
 
 /// Watches the namespace's saved flows (not in a lesson, whose flows are its steps), then the
@@ -262,10 +240,14 @@ async fn run_app(
     warning: Option<String>,
     watch: &[String],
     theme: &Theme,
+    mut milestones: Milestones,
 ) -> color_eyre::Result<Option<Signal>> {
     if let Some(warning) = warning {
         app.update(Msg::Notice(warning));
     }
+    // the diagnosis and the routes filter follow the state at a bounded rate (`Pace`)
+    app.update(Msg::Throttle(true));
+    let mut pace = Pace::new();
     let mut startup = Some(start_watching(app, watch));
     let (feed_tx, mut feed_rx) = mpsc::channel::<FeedEvent>(4096);
     let (kernel_tx, mut kernel_rx) = mpsc::channel::<KernelReply>(16);
@@ -286,7 +268,9 @@ async fn run_app(
         // every wake-up below is a change (a key, feed events, an answer) but a quiet check
         if std::mem::replace(&mut changed, true) {
             terminal.draw(|frame| ui::render(frame, app, theme))?;
+            milestones.drawn(app);
         }
+        let refresh_at = pace.due();
         let effects = if let Some(effects) = startup.take() {
             effects
         } else {
@@ -305,6 +289,8 @@ async fn run_app(
                     app.update(Msg::Net { events, time: clock() })
                 }
                 Some((query, reply)) = kernel_rx.recv() => app.update(kernel_message(query, reply)),
+                () = tokio::time::sleep_until(refresh_at.unwrap_or_else(Instant::now).into()),
+                    if refresh_at.is_some() => pace.refresh(app),
                 stop = stops.next() => return Ok(Some(stop)),
                 _ = suspend.recv() => {
                     crate::terminal::suspend();
@@ -358,6 +344,7 @@ async fn run_app(
             app.update(Msg::Notice(why));
             changed = true;
         }
+        pace.note(app);
     }
     Ok(None)
 }

@@ -24,6 +24,16 @@ use crate::model::{Family, RouteTable, Rule, RuleAction, State, priority, table}
 /// How often a dump interrupted by concurrent changes is retried before giving up.
 const DUMP_RETRIES: usize = 8;
 
+/// How many routes a dump reads between two progress reports.
+pub const PROGRESS_STEP: usize = 1 << 15;
+
+/// Told a family and how many of its routes a dump has read so far (every `PROGRESS_STEP`
+/// routes), so that a screen can show the load going on.
+pub type Progress<'a> = &'a (dyn Fn(Family, usize) + Sync);
+
+/// A progress report nobody reads.
+pub fn unreported(_: Family, _: usize) {}
+
 /// A request connection (dumps and route get) in the current thread's namespace.
 #[derive(Clone)]
 pub struct Requester {
@@ -107,20 +117,33 @@ impl Requester {
         &self,
         family: Family,
     ) -> color_eyre::Result<BTreeMap<(Family, u32), RouteTable>> {
+        self.routes_reported(family, &unreported).await
+    }
+
+    /// Every route of every table of one family, the count told to `progress` as it grows.
+    async fn routes_reported(
+        &self,
+        family: Family,
+        progress: Progress<'_>,
+    ) -> color_eyre::Result<BTreeMap<(Family, u32), RouteTable>> {
         let mut req = RouteMessage::default();
         req.header.address_family = af(family);
         let msg = RtMsg::request(RouteNetlinkMessage::GetRoute(req));
-        let tables = self
+        let (tables, _) = self
             .dump(
                 &msg,
-                BTreeMap::new,
-                |tables: &mut BTreeMap<(Family, u32), RouteTable>, m| {
+                || (BTreeMap::new(), 0),
+                |(tables, count): &mut (BTreeMap<(Family, u32), RouteTable>, usize), m| {
                     if let RtMsg::Route(RouteNetlinkMessage::NewRoute(r), _) = m {
                         if let Some(route) = convert::route(&r) {
                             tables
                                 .entry((route.family(), route.table))
                                 .or_default()
                                 .push(route);
+                            *count += 1;
+                            if *count % PROGRESS_STEP == 0 {
+                                progress(family, *count);
+                            }
                         }
                     }
                 },
@@ -210,7 +233,14 @@ impl Requester {
 
     /// The whole state of the namespace this connection lives in.
     pub async fn state(&self) -> color_eyre::Result<State> {
-        self.gather(&[Family::V4, Family::V6], Routes::Connection)
+        self.gather(&[Family::V4, Family::V6], Routes::Connection, &unreported)
+            .await
+    }
+
+    /// The whole state, as `state`, with the routes read so far told to `progress`; the routes
+    /// are read on a blocking socket (`route_dump`), which is quicker: the feed's first state.
+    pub async fn state_reported(&self, progress: Progress<'_>) -> color_eyre::Result<State> {
+        self.gather(&[Family::V4, Family::V6], Routes::Socket, progress)
             .await
     }
 
@@ -220,11 +250,16 @@ impl Requester {
     /// lookup reads nothing of IPv6's, nor the reverse). With both families it is the whole
     /// state, equal to `state`'s.
     pub async fn state_of(&self, families: &[Family]) -> color_eyre::Result<State> {
-        self.gather(families, Routes::Socket).await
+        self.gather(families, Routes::Socket, &unreported).await
     }
 
     /// The state of `families`, their routes dumped as `routes` says.
-    async fn gather(&self, families: &[Family], routes: Routes) -> color_eyre::Result<State> {
+    async fn gather(
+        &self,
+        families: &[Family],
+        routes: Routes,
+        progress: Progress<'_>,
+    ) -> color_eyre::Result<State> {
         let mut state = State::default();
         let links = RtMsg::request(RouteNetlinkMessage::GetLink(LinkMessage::default()));
         let link_list = self.dump(&links, Vec::new, |v, m| {
@@ -242,8 +277,8 @@ impl Requester {
         for &family in families {
             state.rules.extend(self.rules(family).await?);
             let tables = match routes {
-                Routes::Connection => self.routes(family).await?,
-                Routes::Socket => super::route_dump::routes(family)
+                Routes::Connection => self.routes_reported(family, progress).await?,
+                Routes::Socket => super::route_dump::routes(family, progress)
                     .map_err(|e| e.into_report(&format!("dumping {} routes", family.name())))?,
             };
             state.tables.extend(tables);

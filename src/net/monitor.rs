@@ -34,6 +34,9 @@ pub enum FeedEvent {
     Change { change: Change, origin: Origin },
     /// The state is being re-read from the kernel, and why.
     Resync { reason: String },
+    /// The first state is being read: `routes` of `family` so far (only with
+    /// `FeedOptions::progress`, every `PROGRESS_STEP` routes), for a screen to show the load.
+    Loading { family: Family, routes: usize },
     /// A malformed message of a type the feed expects (`docs/feed.md`): counted and logged, never
     /// dropped silently. Types the feed ignores on purpose never show up here.
     ParseError { kind: u16, error: String },
@@ -49,6 +52,9 @@ pub struct FeedOptions {
     /// How long after the first cause of a silent change the re-read starts; the causes that
     /// follow join it and never push it back.
     pub resync_delay: Duration,
+    /// Report the first state's load as it goes (`FeedEvent::Loading`), and read it the quick
+    /// way (routes from their bytes on a blocking socket): the TUI's feed.
+    pub progress: bool,
 }
 
 impl Default for FeedOptions {
@@ -57,6 +63,7 @@ impl Default for FeedOptions {
             receive_buffer: 8 << 20,
             delay_listening: None,
             resync_delay: Duration::from_millis(50),
+            progress: false,
         }
     }
 }
@@ -122,7 +129,15 @@ async fn session(
     let size = i32::try_from(options.receive_buffer).unwrap_or(i32::MAX);
     socket.set_rx_buf_sz(size).ok(); // capped by net.core.rmem_max; larger is only better
     let requester = Requester::open()?;
-    let state = requester.state().await?;
+    let state = if options.progress && first {
+        let told = |family, routes| {
+            // a report that does not fit the queue is dropped: the next one says more
+            let _ = tx.try_send(FeedEvent::Loading { family, routes });
+        };
+        requester.state_reported(&told).await?
+    } else {
+        requester.state().await?
+    };
     let mut links = messages::seen(&state);
     if !first
         && tx

@@ -14,7 +14,7 @@ use netlink_packet_route::RouteNetlinkMessage;
 use netlink_packet_route::route::RouteMessage;
 use netlink_sys::{Socket, protocols::NETLINK_ROUTE};
 
-use super::dump::{NetlinkError, af};
+use super::dump::{NetlinkError, PROGRESS_STEP, Progress, af};
 use super::route_bytes::{self, Read};
 use super::{convert, messages::RTM_NEWROUTE};
 use crate::model::{Family, Route, RouteTable};
@@ -31,13 +31,14 @@ const RETRIES: usize = 8;
 /// The tables of one family, as a dump fills them.
 pub type Tables = BTreeMap<(Family, u32), RouteTable>;
 
-/// Every route of every table of `family`, dumped in the calling thread's namespace.
-pub fn routes(family: Family) -> Result<Tables, NetlinkError> {
+/// Every route of every table of `family`, dumped in the calling thread's namespace; the count
+/// read so far is told to `progress` as it grows.
+pub fn routes(family: Family, progress: Progress<'_>) -> Result<Tables, NetlinkError> {
     let io = |e: std::io::Error| NetlinkError::Io(e.to_string());
     let mut socket = Socket::new(NETLINK_ROUTE).map_err(io)?;
     socket.bind_auto().map_err(io)?;
     for attempt in 0..RETRIES {
-        let (tables, interrupted) = dump_once(&socket, family, attempt)?;
+        let (tables, interrupted) = dump_once(&socket, family, attempt, progress)?;
         if !interrupted {
             return Ok(tables);
         }
@@ -53,6 +54,7 @@ fn dump_once(
     socket: &Socket,
     family: Family,
     attempt: usize,
+    progress: Progress<'_>,
 ) -> Result<(Tables, bool), NetlinkError> {
     let mut request = RouteMessage::default();
     request.header.address_family = af(family);
@@ -67,6 +69,7 @@ fn dump_once(
         .map_err(|e| NetlinkError::Io(e.to_string()))?;
     let mut tables = Tables::new();
     let mut interrupted = false;
+    let mut count = 0;
     let mut buffer: Vec<u8> = Vec::with_capacity(1 << 16);
     loop {
         buffer.clear();
@@ -103,6 +106,10 @@ fn dump_once(
                             .entry((route.family(), route.table))
                             .or_default()
                             .push(route);
+                        count += 1;
+                        if count % PROGRESS_STEP == 0 {
+                            progress(family, count);
+                        }
                     }
                 }
                 _ => {}

@@ -231,7 +231,10 @@ pub fn write_text(
             && k.answer.src != e.verdict.answer.src
             && e.verdict.other_sources.contains(&k.answer.src)
         {
-            let src = k.answer.src.map_or_else(|| "none".into(), |a| a.to_string());
+            let src = k
+                .answer
+                .src
+                .map_or_else(|| "none".into(), |a| a.to_string());
             line(
                 out,
                 &format!("         agree, with the other source named above ({src})"),

@@ -6,5 +6,6 @@ pub mod explain;
 pub mod findings;
 pub mod json;
 pub mod names;
+pub mod route_match;
 pub mod snapshot;
 pub mod text;

@@ -1,0 +1,503 @@
+//! The routes filter's text search without the text: whether `route_line` of a route contains a
+//! needle, answered word by word (a needle without a space never spans two words), with the
+//! words written into a stack buffer and the names (devices, protocols, scopes, types, flags)
+//! matched once per distinct value, so a filter over a million routes allocates nothing.
+
+use std::collections::HashMap;
+use std::fmt::{self, Write as _};
+use std::net::{IpAddr, Ipv4Addr};
+
+use ipnet::IpNet;
+use memchr::memmem::Finder;
+
+use super::names::protocol_name;
+use super::text::route_line;
+use crate::model::{Hop, NextHop, Route, RouteFlags, RouteKind, Scope, State};
+
+/// Device indexes below this are looked up in a vector rather than a map.
+const DENSE_DEVICES: u32 = 1 << 16;
+
+/// Whether `route_line(state, route)` contains a needle, for many routes of one state.
+pub struct RouteMatcher<'a> {
+    state: &'a State,
+    needle: &'a str,
+    finder: Finder<'a>,
+    /// The needle has a space, so it may span words: each route's whole text is searched.
+    spans: bool,
+    /// Which kinds of word the needle can be inside at all, by its characters.
+    can: Can,
+    /// Which fixed words of the line contain the needle.
+    words: Words,
+    /// Per protocol number: its name contains the needle.
+    protocols: [bool; 256],
+    /// Per scope number: its name contains the needle.
+    scopes: [bool; 256],
+    /// Per type number (`RTN_*`): its name contains the needle.
+    kinds: [bool; 256],
+    /// The route and nexthop flags whose names contain the needle.
+    flags: u32,
+    /// Per device index below `DENSE_DEVICES`: `None` for no such device.
+    dense: Vec<Option<bool>>,
+    /// The devices with larger indexes.
+    sparse: HashMap<u32, bool>,
+}
+
+/// Which kinds of word a needle can be a piece of, by the characters it has.
+#[derive(Debug, Clone, Copy, Default)]
+struct Can {
+    /// An IPv4 address or prefix: digits, dots, a slash.
+    v4: bool,
+    /// An IPv6 address or prefix: lowercase hex digits, colons, dots, a slash.
+    v6: bool,
+    /// A decimal number: digits.
+    number: bool,
+}
+
+impl Can {
+    /// What `needle` can be a piece of.
+    fn of(needle: &str) -> Self {
+        let all = |ok: fn(u8) -> bool| needle.bytes().all(ok);
+        Self {
+            v4: all(|b| b.is_ascii_digit() || b == b'.' || b == b'/'),
+            v6: all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f' | b':' | b'.' | b'/')),
+            number: all(|b| b.is_ascii_digit()),
+        }
+    }
+
+    /// Whether the needle can be a piece of an address (or prefix) like `addr`.
+    fn addr(self, addr: IpAddr) -> bool {
+        if addr.is_ipv4() { self.v4 } else { self.v6 }
+    }
+}
+
+/// The last addresses matched by one thread (gateways and sources repeat over many routes), and
+/// whether each contains the needle.
+#[derive(Debug, Clone, Default)]
+pub struct Memo {
+    addrs: [Option<(IpAddr, bool)>; 4],
+    next: usize,
+}
+
+/// Which of the fixed words `route_line` prints contain the needle.
+#[derive(Debug, Clone, Copy, Default)]
+struct Words {
+    default: bool,
+    from: bool,
+    tos: bool,
+    nhid: bool,
+    via: bool,
+    dev: bool,
+    proto: bool,
+    scope: bool,
+    src: bool,
+    metric: bool,
+    realm: bool,
+    nexthop: bool,
+    weight: bool,
+}
+
+impl<'a> RouteMatcher<'a> {
+    /// A matcher of `needle` over the routes of `state` (names come from there).
+    pub fn new(state: &'a State, needle: &'a str) -> Self {
+        let has = |word: &str| word.contains(needle);
+        let words = Words {
+            default: has("default"),
+            from: has("from"),
+            tos: has("tos"),
+            nhid: has("nhid"),
+            via: has("via"),
+            dev: has("dev"),
+            proto: has("proto"),
+            scope: has("scope"),
+            src: has("src"),
+            metric: has("metric"),
+            realm: has("realm"),
+            nexthop: has("nexthop"),
+            weight: has("weight"),
+        };
+        let mut protocols = [false; 256];
+        let mut scopes = [false; 256];
+        let mut kinds = [false; 256];
+        for n in 0..=u8::MAX {
+            protocols[usize::from(n)] = has(&protocol_name(n));
+            scopes[usize::from(n)] = has(&Scope(n).name());
+            kinds[usize::from(n)] = has(&RouteKind::from_number(n).name());
+        }
+        let flags = (0..32)
+            .map(|bit| 1u32 << bit)
+            .filter(|bit| RouteFlags(*bit).names().iter().any(|n| has(n)))
+            .fold(0, |mask, bit| mask | bit);
+        let mut dense = Vec::new();
+        let mut sparse = HashMap::new();
+        for (index, link) in &state.links {
+            let hit = has(&link.name.to_string());
+            match usize::try_from(*index) {
+                Ok(i) if *index < DENSE_DEVICES => {
+                    if dense.len() <= i {
+                        dense.resize(i + 1, None);
+                    }
+                    dense[i] = Some(hit);
+                }
+                _ => {
+                    sparse.insert(*index, hit);
+                }
+            }
+        }
+        Self {
+            state,
+            needle,
+            finder: Finder::new(needle),
+            spans: needle.contains(' '),
+            can: Can::of(needle),
+            words,
+            protocols,
+            scopes,
+            kinds,
+            flags,
+            dense,
+            sparse,
+        }
+    }
+
+    /// Whether the route's one-line text (`route_line`) contains the needle.
+    pub fn matches(&self, r: &Route) -> bool {
+        self.matches_with(r, &mut Memo::default())
+    }
+
+    /// `matches`, remembering in `memo` (one per thread) the addresses that repeat.
+    pub fn matches_with(&self, r: &Route, memo: &mut Memo) -> bool {
+        if self.needle.is_empty() {
+            return true;
+        }
+        if self.spans {
+            return route_line(self.state, r).contains(self.needle);
+        }
+        // every word of the line in `route_parts`'s order; `None`: a word did not fit the buffer
+        self.words_match(r, memo)
+            .unwrap_or_else(|| route_line(self.state, r).contains(self.needle))
+    }
+
+    /// Whether one of the route's words contains the needle (`None` if one could not be written).
+    fn words_match(&self, r: &Route, memo: &mut Memo) -> Option<bool> {
+        let w = &self.words;
+        let mut buf = Buf::new();
+        if r.kind != RouteKind::Unicast && self.kind_hit(r.kind, &mut buf)? {
+            return Some(true);
+        }
+        let dst_hit = if r.dst.prefix_len() == 0 {
+            w.default
+        } else if r.dst.prefix_len() == r.dst.max_prefix_len() {
+            self.addr_hit(r.dst.addr(), &mut buf)?
+        } else {
+            self.net_hit(r.dst, &mut buf)?
+        };
+        if dst_hit {
+            return Some(true);
+        }
+        if let Some(src) = r.src_prefix() {
+            if w.from || self.net_hit(src, &mut buf)? {
+                return Some(true);
+            }
+        }
+        if r.tos != 0 && (w.tos || self.found(&mut buf, format_args!("{:#04x}", r.tos))?) {
+            return Some(true);
+        }
+        if r.nhid != 0 && (w.nhid || self.number_hit(r.nhid, &mut buf)) {
+            return Some(true);
+        }
+        if let Hop::One(nh) = &r.hops {
+            if let Some(gw) = nh.gateway {
+                if w.via || self.repeated_hit(gw, memo, &mut buf)? {
+                    return Some(true);
+                }
+            }
+            if nh.dev != 0 && (w.dev || self.dev_hit(nh.dev, &mut buf)?) {
+                return Some(true);
+            }
+        }
+        if self.attributes_hit(r, memo, &mut buf)? {
+            return Some(true);
+        }
+        let single = match &r.hops {
+            Hop::One(nh) => nh.flags.0,
+            _ => 0,
+        };
+        if (r.flags.0 | single) & self.flags != 0 {
+            return Some(true);
+        }
+        if let Hop::Multi(hops) = &r.hops {
+            for nh in hops {
+                if self.hop_hit(nh, memo, &mut buf)? {
+                    return Some(true);
+                }
+            }
+        }
+        Some(false)
+    }
+
+    /// The words of `attribute_words` (protocol other than boot, scope, source, metric, realm)
+    /// and of the attributes routescope does not model.
+    fn attributes_hit(&self, r: &Route, memo: &mut Memo, buf: &mut Buf) -> Option<bool> {
+        let w = &self.words;
+        if r.protocol != 0
+            && r.protocol != 4
+            && (w.proto || self.protocols[usize::from(r.protocol)])
+        {
+            return Some(true);
+        }
+        if r.scope != Scope::UNIVERSE && (w.scope || self.scopes[usize::from(r.scope.0)]) {
+            return Some(true);
+        }
+        if let Some(src) = r.prefsrc {
+            if w.src || self.repeated_hit(src, memo, buf)? {
+                return Some(true);
+            }
+        }
+        if r.metric != 0 && (w.metric || self.number_hit(r.metric, buf)) {
+            return Some(true);
+        }
+        let Some(extra) = r.extra.as_deref() else {
+            return Some(false);
+        };
+        if let Some(realm) = extra.realm {
+            if w.realm || self.number_hit(realm, buf) {
+                return Some(true);
+            }
+        }
+        for kind in &extra.unmodelled {
+            if self.found(buf, format_args!("attribute{kind}"))? {
+                return Some(true);
+            }
+        }
+        Some(false)
+    }
+
+    /// One nexthop of a multipath route: `nexthop [via G] dev D weight W [flags]`.
+    fn hop_hit(&self, nh: &NextHop, memo: &mut Memo, buf: &mut Buf) -> Option<bool> {
+        let w = &self.words;
+        if w.nexthop || w.dev || w.weight || nh.flags.0 & self.flags != 0 {
+            return Some(true);
+        }
+        if let Some(gw) = nh.gateway {
+            if w.via || self.repeated_hit(gw, memo, buf)? {
+                return Some(true);
+            }
+        }
+        Some(self.dev_hit(nh.dev, buf)? || self.number_hit(u32::from(nh.weight), buf))
+    }
+
+    /// Whether the name of the route type contains the needle.
+    fn kind_hit(&self, kind: RouteKind, buf: &mut Buf) -> Option<bool> {
+        let number = match kind {
+            RouteKind::Unspec => 0,
+            RouteKind::Unicast => 1,
+            RouteKind::Local => 2,
+            RouteKind::Broadcast => 3,
+            RouteKind::Anycast => 4,
+            RouteKind::Multicast => 5,
+            RouteKind::Blackhole => 6,
+            RouteKind::Unreachable => 7,
+            RouteKind::Prohibit => 8,
+            RouteKind::Throw => 9,
+            RouteKind::Nat => 10,
+            // any number, even one a name stands for, is printed as a number
+            RouteKind::Other(n) => return self.found(buf, format_args!("{n}")),
+        };
+        Some(self.kinds[number])
+    }
+
+    /// Whether the name of device `index` (as `State::link_name` gives it) contains the needle.
+    fn dev_hit(&self, index: u32, buf: &mut Buf) -> Option<bool> {
+        let known = if index < DENSE_DEVICES {
+            usize::try_from(index)
+                .ok()
+                .and_then(|i| self.dense.get(i).copied().flatten())
+        } else {
+            self.sparse.get(&index).copied()
+        };
+        match known {
+            Some(hit) => Some(hit),
+            None => self.found(buf, format_args!("if{index}")),
+        }
+    }
+
+    /// Whether a number's decimal text contains the needle.
+    fn number_hit(&self, n: u32, buf: &mut Buf) -> bool {
+        if !self.can.number {
+            return false;
+        }
+        buf.clear();
+        buf.push_u32(n);
+        self.found_in(buf.bytes())
+    }
+
+    /// Whether the text of an address that repeats over routes (a gateway, a source) contains
+    /// the needle, remembered in `memo`.
+    fn repeated_hit(&self, addr: IpAddr, memo: &mut Memo, buf: &mut Buf) -> Option<bool> {
+        if let Some((_, hit)) = memo.addrs.iter().flatten().find(|(a, _)| *a == addr) {
+            return Some(*hit);
+        }
+        let hit = self.addr_hit(addr, buf)?;
+        memo.addrs[memo.next] = Some((addr, hit));
+        memo.next = (memo.next + 1) % memo.addrs.len();
+        Some(hit)
+    }
+
+    /// Whether an address's text contains the needle.
+    fn addr_hit(&self, addr: IpAddr, buf: &mut Buf) -> Option<bool> {
+        if !self.can.addr(addr) {
+            return Some(false);
+        }
+        buf.clear();
+        buf.push_addr(addr)?;
+        Some(self.found_in(buf.bytes()))
+    }
+
+    /// Whether a prefix's text (`address/length`) contains the needle.
+    fn net_hit(&self, net: IpNet, buf: &mut Buf) -> Option<bool> {
+        if !self.can.addr(net.addr()) {
+            return Some(false);
+        }
+        buf.clear();
+        buf.push_addr(net.addr())?;
+        buf.push_str("/").ok()?;
+        buf.push_u32(u32::from(net.prefix_len()));
+        Some(self.found_in(buf.bytes()))
+    }
+
+    /// Whether formatted text contains the needle.
+    fn found(&self, buf: &mut Buf, text: fmt::Arguments<'_>) -> Option<bool> {
+        buf.clear();
+        buf.write_fmt(text).ok()?;
+        Some(self.found_in(buf.bytes()))
+    }
+
+    /// Whether `word` contains the needle: a plain scan for the short words of a route (a
+    /// searcher's set-up costs more there), `memmem` for longer ones.
+    fn found_in(&self, word: &[u8]) -> bool {
+        let needle = self.needle.as_bytes();
+        if word.len() > 64 {
+            return self.finder.find(word).is_some();
+        }
+        let Some((&first, rest)) = needle.split_first() else {
+            return true;
+        };
+        let Some(last_start) = word.len().checked_sub(needle.len()) else {
+            return false;
+        };
+        (0..=last_start)
+            .any(|i| word[i] == first && rest.iter().zip(&word[i + 1..]).all(|(a, b)| a == b))
+    }
+}
+
+/// Each byte's decimal digits and their count, for IPv4 addresses without division.
+const OCTETS: [([u8; 3], u8); 256] = octets();
+
+/// Builds `OCTETS`.
+const fn octets() -> [([u8; 3], u8); 256] {
+    let mut table = [([0; 3], 0); 256];
+    let mut n = 0;
+    while n < 256 {
+        // n < 256, so each digit is below 10 and the casts keep every bit
+        #[allow(clippy::cast_possible_truncation)]
+        let (a, b, c) = ((n / 100) as u8, (n / 10 % 10) as u8, (n % 10) as u8);
+        table[n] = if n >= 100 {
+            ([b'0' + a, b'0' + b, b'0' + c], 3)
+        } else if n >= 10 {
+            ([b'0' + b, b'0' + c, 0], 2)
+        } else {
+            ([b'0' + c, 0, 0], 1)
+        };
+        n += 1;
+    }
+    table
+}
+
+/// A word written on the stack: long enough for any address, prefix or number.
+struct Buf {
+    bytes: [u8; 64],
+    len: usize,
+}
+
+impl Buf {
+    /// An empty buffer.
+    fn new() -> Self {
+        Self {
+            bytes: [0; 64],
+            len: 0,
+        }
+    }
+
+    /// Empties it.
+    fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    /// What was written.
+    fn bytes(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+
+    /// Appends text; `Err` if it does not fit.
+    fn push_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len + s.len();
+        let room = self.bytes.get_mut(self.len..end).ok_or(fmt::Error)?;
+        room.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+
+    /// Appends a number in decimal (ten digits always fit: the buffer is only cleared before).
+    fn push_u32(&mut self, mut n: u32) {
+        let mut digits = [0u8; 10];
+        let mut at = digits.len();
+        loop {
+            at -= 1;
+            digits[at] = b'0' + u8::try_from(n % 10).unwrap_or(0);
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        for &d in &digits[at..] {
+            self.push_byte(d);
+        }
+    }
+
+    /// Appends an address as `Display` writes it (IPv4 by hand: it is the common case).
+    fn push_addr(&mut self, addr: IpAddr) -> Option<()> {
+        match addr {
+            IpAddr::V4(a) => self.push_v4(a),
+            IpAddr::V6(a) => write!(self, "{a}").ok()?,
+        }
+        Some(())
+    }
+
+    /// Appends an IPv4 address in dotted decimal (at most 15 bytes: the buffer is only cleared
+    /// before).
+    fn push_v4(&mut self, addr: Ipv4Addr) {
+        for (i, octet) in addr.octets().into_iter().enumerate() {
+            if i > 0 {
+                self.push_byte(b'.');
+            }
+            let (digits, len) = &OCTETS[usize::from(octet)];
+            for &d in &digits[..usize::from(*len)] {
+                self.push_byte(d);
+            }
+        }
+    }
+
+    /// Appends one byte, if there is room (callers write far less than the buffer holds).
+    fn push_byte(&mut self, b: u8) {
+        if let Some(slot) = self.bytes.get_mut(self.len) {
+            *slot = b;
+            self.len += 1;
+        }
+    }
+}
+
+impl fmt::Write for Buf {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.push_str(s)
+    }
+}
