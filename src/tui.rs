@@ -280,13 +280,7 @@ async fn run_app(
                     Some(Err(_)) | None => break,
                 },
                 Some(event) = feed_rx.recv() => {
-                    // a burst is one message and one frame; bounded, so keys are still read between bursts
-                    let mut events = vec![event];
-                    while events.len() < BATCH {
-                        let Ok(event) = feed_rx.try_recv() else { break };
-                        events.push(event);
-                    }
-                    app.update(Msg::Net { events, time: clock() })
+                    app.update(Msg::Net { events: burst(event, &mut feed_rx), time: clock() })
                 }
                 Some((query, reply)) = kernel_rx.recv() => app.update(kernel_message(query, reply)),
                 () = tokio::time::sleep_until(refresh_at.unwrap_or_else(Instant::now).into()),
@@ -347,6 +341,17 @@ async fn run_app(
         pace.note(app);
     }
     Ok(None)
+}
+
+/// The feed events waiting after `first`, with it: a burst is one message and one frame; bounded
+/// by `BATCH`, so keys are still read between bursts.
+fn burst(first: FeedEvent, feed_rx: &mut mpsc::Receiver<FeedEvent>) -> Vec<FeedEvent> {
+    let mut events = vec![first];
+    while events.len() < BATCH {
+        let Ok(event) = feed_rx.try_recv() else { break };
+        events.push(event);
+    }
+    events
 }
 
 /// Takes the terminal again after a suspension, with mouse capture as the app has it.

@@ -134,7 +134,7 @@ fn route() -> impl Strategy<Value = Route> {
 
 /// A needle: a piece of `text` (by character positions), or a short string of the characters
 /// routes are written in.
-fn needle_of(text: String) -> impl Strategy<Value = String> {
+fn needle_of(text: &str) -> impl Strategy<Value = String> + use<> {
     let chars: Vec<char> = text.chars().collect();
     let n = chars.len();
     prop_oneof![
@@ -164,7 +164,7 @@ proptest! {
     fn the_fast_matcher_selects_what_the_text_search_selects(
         (route, needle) in route().prop_flat_map(|r| {
             let text = route_line(&state(), &r);
-            (Just(r), needle_of(text))
+            (Just(r), needle_of(&text))
         })
     ) {
         let state = state();

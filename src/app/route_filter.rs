@@ -18,7 +18,7 @@ const PARALLEL_FROM: usize = 50_000;
 pub enum RouteFilter<'a> {
     Net(IpNet),
     Addr(IpAddr),
-    Text(RouteMatcher<'a>),
+    Text(Box<RouteMatcher<'a>>),
 }
 
 impl<'a> RouteFilter<'a> {
@@ -30,7 +30,7 @@ impl<'a> RouteFilter<'a> {
         if let Ok(addr) = text.parse::<IpAddr>() {
             return Self::Addr(addr);
         }
-        Self::Text(RouteMatcher::new(state, text))
+        Self::Text(Box::new(RouteMatcher::new(state, text)))
     }
 
     /// Whether route `r` passes (`memo`: the text matcher's, one per thread).

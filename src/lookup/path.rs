@@ -97,6 +97,8 @@ struct V4Source {
     chosen: Option<(IpAddr, SourceWhy)>,
     /// For an IPv4 nexthop object, the address it would hold instead once an IPv4 address or a
     /// link change has made its cached one stale: `Some(other)` only when that differs.
+    // three cases on purpose: no nexthop object, a stale source of none, a stale source of one
+    #[allow(clippy::option_option)]
     after_change: Option<Option<IpAddr>>,
 }
 
@@ -145,7 +147,7 @@ fn object_family(state: &State, nhid: u32, path: &NextHop) -> Option<Family> {
         .iter()
         .filter_map(|m| state.nexthops.get(&m.id))
         .find(|n| n.dev.unwrap_or(0) == path.dev && n.gateway == path.gateway)
-        .and_then(|n| n.family())
+        .and_then(crate::model::Nexthop::family)
 }
 
 /// The device IPv6 source selection starts from: the path's, except that a route through a
