@@ -9,6 +9,7 @@
 # Usage: bench/tui_load.sh [V4 [V6]]   (default 1100000 200000; root needed)
 #        RUNS=5 RULES=1000 SEED=1 BIN=target/release/routescope (BIN: builds to compare, comma-
 #        separated, each measured in the same namespace; given, nothing is built)
+#        NS=name measures an existing namespace as it is (nothing generated, nothing removed)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 v4=${1:-1100000}
@@ -17,31 +18,34 @@ runs=${RUNS:-5}
 rules=${RULES:-1000}
 seed=${SEED:-1}
 bin=${BIN:-target/release/routescope}
-ns="rs-tuiload-$$"
+ns=${NS:-rs-tuiload-$$}
+keep=${NS:+yes}
 tmp=$(mktemp -d /tmp/rs-tuiload.XXXXXX)
 
 cleanup() {
   tmux -L "$ns" kill-server 2>/dev/null || true
-  ip netns del "$ns" 2>/dev/null || true
+  [ -n "$keep" ] || ip netns del "$ns" 2>/dev/null || true
   rm -rf "$tmp"
 }
 trap cleanup EXIT INT TERM
 
 [ -n "${BIN:-}" ] || cargo build --release --quiet
-echo "generating the view (seed $seed): $v4 IPv4 routes, $v6 IPv6 routes, $rules rules per family"
-python3 bench/fullview.py generate "$tmp" "$v4" "$v6" "$rules" 10 10 "$seed" 10
+if [ -z "$keep" ]; then
+  echo "generating the view (seed $seed): $v4 IPv4 routes, $v6 IPv6 routes, $rules rules per family"
+  python3 bench/fullview.py generate "$tmp" "$v4" "$v6" "$rules" 10 10 "$seed" 10
 
-ip netns add "$ns"
-ip -n "$ns" link set lo up
-for i in 0 1; do
-  ip -n "$ns" link add "up$i" type veth peer name "up${i}p"
-  ip -n "$ns" link set "up$i" up
-  ip -n "$ns" link set "up${i}p" up
-  ip -n "$ns" addr add "198.18.$i.2/24" dev "up$i"
-  ip -n "$ns" addr add "2001:db8:0:$((i + 1))::2/64" dev "up$i" nodad
-done
-ip -n "$ns" -batch "$tmp/v4.batch"
-ip -n "$ns" -6 -batch "$tmp/v6.batch"
+  ip netns add "$ns"
+  ip -n "$ns" link set lo up
+  for i in 0 1; do
+    ip -n "$ns" link add "up$i" type veth peer name "up${i}p"
+    ip -n "$ns" link set "up$i" up
+    ip -n "$ns" link set "up${i}p" up
+    ip -n "$ns" addr add "198.18.$i.2/24" dev "up$i"
+    ip -n "$ns" addr add "2001:db8:0:$((i + 1))::2/64" dev "up$i" nodad
+  done
+  ip -n "$ns" -batch "$tmp/v4.batch"
+  ip -n "$ns" -6 -batch "$tmp/v6.batch"
+fi
 count() { ip -n "$ns" -j "$1" route show table all | python3 -c 'import json, sys; print(len(json.load(sys.stdin)))'; }
 total=$(( $(count -4) + $(count -6) ))
 echo "loaded: $total routes in all tables; load average $(cut -d' ' -f1-3 /proc/loadavg) (2 cores, shared)"
@@ -82,20 +86,24 @@ for binary in binaries.split(","):
                 first = first or now
                 break
         tmux("send-keys", "-t", ns, "q")
-        deadline = time.monotonic() + 10
-        while "EXITED-" not in screen() and time.monotonic() < deadline:
+        pressed = time.monotonic()
+        deadline = time.monotonic() + 30
+        while not re.search(r"EXITED-\d", screen()) and time.monotonic() < deadline:
             time.sleep(0.02)
         exited = re.search(r"EXITED-(\d+)", screen())
+        quit_ms = (time.monotonic() - pressed) * 1000
         log = open(f"{state}/routescope/routescope.log").read() if os.path.exists(f"{state}/routescope/routescope.log") else ""
         lf = re.search(r"first frame drawn ([\d.]+) ms", log)
         lv = re.search(r"full view on screen ([\d.]+) ms", log)
+        ld = re.search(r"first state read in ([\d.]+) ms", log)
         figures["first"].append(first * 1000 if first else float("nan"))
         figures["full"].append(full * 1000 if full else float("nan"))
         if lf: figures["log_first"].append(float(lf.group(1)))
         if lv: figures["log_full"].append(float(lv.group(1)))
         print(f"run {run + 1}: screen shows the first frame at {figures['first'][-1]:.0f} ms, every route at "
               f"{figures['full'][-1]:.0f} ms; log: first frame {lf.group(1) if lf else '-'} ms, full view "
-              f"{lv.group(1) if lv else '-'} ms; exit status {exited.group(1) if exited else 'none (still running?)'}")
+              f"{lv.group(1) if lv else '-'} ms (the dump {ld.group(1) if ld else '-'} ms); "
+              f"q to exit {quit_ms:.0f} ms, status {exited.group(1) if exited else 'none (still running after 30 s)'}")
     for key, what in [("first", "first frame (tmux)"), ("full", "full view (tmux)"),
                       ("log_first", "first frame (log)"), ("log_full", "full view (log)")]:
         v = figures[key]

@@ -276,12 +276,22 @@ impl Requester {
         state.addresses = self.addresses().await?;
         for &family in families {
             state.rules.extend(self.rules(family).await?);
-            let tables = match routes {
-                Routes::Connection => self.routes_reported(family, progress).await?,
-                Routes::Socket => super::route_dump::routes(family, progress)
-                    .map_err(|e| e.into_report(&format!("dumping {} routes", family.name())))?,
-            };
-            state.tables.extend(tables);
+        }
+        match routes {
+            Routes::Connection => {
+                for &family in families {
+                    state
+                        .tables
+                        .extend(self.routes_reported(family, progress).await?);
+                }
+            }
+            Routes::Socket => {
+                for (family, tables) in families.iter().zip(socket_dumps(families, progress)) {
+                    state.tables.extend(tables.map_err(|e| {
+                        e.into_report(&format!("dumping {} routes", family.name()))
+                    })?);
+                }
+            }
         }
         state.neighbours = match families {
             [only] => self.neighbours_of(Some(*only)).await?,
@@ -307,6 +317,31 @@ impl Requester {
         }
         Ok(state)
     }
+}
+
+/// The routes of each of `families` dumped on blocking sockets of this thread's namespace, each
+/// family on a thread of its own (a new thread starts in its creator's namespace), so that a
+/// full view's IPv6 routes are read while its IPv4 routes are.
+fn socket_dumps(
+    families: &[Family],
+    progress: Progress<'_>,
+) -> Vec<Result<super::route_dump::Tables, NetlinkError>> {
+    let Some((&first, rest)) = families.split_first() else {
+        return Vec::new();
+    };
+    std::thread::scope(|scope| {
+        let others: Vec<_> = rest
+            .iter()
+            .map(|&family| scope.spawn(move || super::route_dump::routes(family, progress)))
+            .collect();
+        let mut all = vec![super::route_dump::routes(first, progress)];
+        all.extend(others.into_iter().map(|other| {
+            other
+                .join()
+                .unwrap_or_else(|_| Err(NetlinkError::Io("the dump thread panicked".into())))
+        }));
+        all
+    })
 }
 
 /// Where a state's routes are dumped.

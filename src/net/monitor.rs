@@ -134,7 +134,14 @@ async fn session(
             // a report that does not fit the queue is dropped: the next one says more
             let _ = tx.try_send(FeedEvent::Loading { family, routes });
         };
-        requester.state_reported(&told).await?
+        let started = Instant::now();
+        let state = requester.state_reported(&told).await?;
+        tracing::info!(
+            "first state read in {:.1} ms: {} routes",
+            started.elapsed().as_secs_f64() * 1000.0,
+            state.route_count()
+        );
+        state
     } else {
         requester.state().await?
     };
