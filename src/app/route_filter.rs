@@ -16,8 +16,11 @@ const PARALLEL_FROM: usize = 50_000;
 /// A routes filter as typed: a prefix (routes covering or inside it), an address (routes
 /// containing it), or text (routes whose one-line form contains it).
 pub enum RouteFilter<'a> {
+    /// A prefix: the routes covering it or inside it.
     Net(IpNet),
+    /// An address: the routes containing it.
     Addr(IpAddr),
+    /// Text: the routes whose one-line form contains it.
     Text(Box<RouteMatcher<'a>>),
 }
 

@@ -19,8 +19,11 @@ const DENSE_DEVICES: u32 = 1 << 16;
 
 /// Whether `route_line(state, route)` contains a needle, for many routes of one state.
 pub struct RouteMatcher<'a> {
+    /// Where device names come from, and the routes' text when a needle spans words.
     state: &'a State,
+    /// What is looked for.
     needle: &'a str,
+    /// The needle's searcher, for long words.
     finder: Finder<'a>,
     /// The needle has a space, so it may span words: each route's whole text is searched.
     spans: bool,
@@ -74,25 +77,40 @@ impl Can {
 /// whether each contains the needle.
 #[derive(Debug, Clone, Default)]
 pub struct Memo {
+    /// Recent addresses and whether each contains the needle.
     addrs: [Option<(IpAddr, bool)>; 4],
+    /// The slot the next address takes.
     next: usize,
 }
 
 /// Which of the fixed words `route_line` prints contain the needle.
 #[derive(Debug, Clone, Copy, Default)]
 struct Words {
+    /// `default` contains the needle.
     default: bool,
+    /// `from` contains the needle.
     from: bool,
+    /// `tos` contains the needle.
     tos: bool,
+    /// `nhid` contains the needle.
     nhid: bool,
+    /// `via` contains the needle.
     via: bool,
+    /// `dev` contains the needle.
     dev: bool,
+    /// `proto` contains the needle.
     proto: bool,
+    /// `scope` contains the needle.
     scope: bool,
+    /// `src` contains the needle.
     src: bool,
+    /// `metric` contains the needle.
     metric: bool,
+    /// `realm` contains the needle.
     realm: bool,
+    /// `nexthop` contains the needle.
     nexthop: bool,
+    /// `weight` contains the needle.
     weight: bool,
 }
 
@@ -415,7 +433,9 @@ const fn octets() -> [([u8; 3], u8); 256] {
 
 /// A word written on the stack: long enough for any address, prefix or number.
 struct Buf {
+    /// The room.
     bytes: [u8; 64],
+    /// How much of it is written.
     len: usize,
 }
 

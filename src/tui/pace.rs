@@ -54,8 +54,11 @@ impl Pace {
 /// The start's milestones, logged once each (at `info`): the first frame, and the first frame
 /// with the whole first state, timed from the start.
 pub struct Milestones {
+    /// When the program started.
     started: Instant,
+    /// Whether the first frame was logged.
     first_frame: bool,
+    /// Whether the first frame with the whole first state was logged.
     full_view: bool,
 }
 
