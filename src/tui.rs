@@ -12,7 +12,6 @@ use futures::StreamExt;
 use nix::sys::signal::Signal;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
 
 use crate::action::Action;
 use crate::app::{App, Effect, Lesson, Msg};
@@ -22,18 +21,17 @@ use crate::keymap::Keymap;
 use crate::load as state;
 use crate::lookup::Query;
 use crate::model::State;
-use crate::net::{FeedEvent, FeedOptions, KernelAnswer, Netns, NetnsInfo};
+use crate::net::{FeedEvent, KernelAnswer, Netns, NetnsInfo};
 use crate::signals::{self, Stops};
 use crate::ui::{self, Theme};
 
+mod feed;
 mod pace;
 mod watched;
 
+use feed::{burst, feed_failed, follow};
 use pace::{Milestones, Pace};
 use watched::Watched;
-
-/// The most feed events in one message (so between two frames and two looks at the keyboard).
-const BATCH: usize = 4096;
 
 /// How long a question to the kernel may take before the panel says it got no answer.
 pub const KERNEL_TIMEOUT: Duration = Duration::from_secs(5);
@@ -182,16 +180,6 @@ fn kernel_message(query: Query, reply: Result<KernelAnswer, String>) -> Msg {
         Ok(answer) => Msg::Kernel(Box::new(query), answer),
         Err(why) => Msg::KernelFailed(Box::new(query), why),
     }
-}
-
-/// Starts following a namespace; events arrive on `tx`, the first state's load reported as it
-/// goes.
-fn follow(netns: Netns, tx: mpsc::Sender<FeedEvent>) -> JoinHandle<color_eyre::Result<()>> {
-    let options = FeedOptions {
-        progress: true,
-        ..FeedOptions::default()
-    };
-    tokio::spawn(async move { crate::net::watch(&netns, options, tx).await })
 }
 
 /// Asks the kernel about `query` in the background; the reply (or why there is none, at the
@@ -343,17 +331,6 @@ async fn run_app(
     Ok(None)
 }
 
-/// The feed events waiting after `first`, with it: a burst is one message and one frame; bounded
-/// by `BATCH`, so keys are still read between bursts.
-fn burst(first: FeedEvent, feed_rx: &mut mpsc::Receiver<FeedEvent>) -> Vec<FeedEvent> {
-    let mut events = vec![first];
-    while events.len() < BATCH {
-        let Ok(event) = feed_rx.try_recv() else { break };
-        events.push(event);
-    }
-    events
-}
-
 /// Takes the terminal again after a suspension, with mouse capture as the app has it.
 fn take_back(
     terminal: &mut ratatui::DefaultTerminal,
@@ -379,20 +356,6 @@ fn failed(app: &mut App, what: &str, result: std::io::Result<()>) -> Vec<Effect>
     match result {
         Ok(()) => Vec::new(),
         Err(err) => app.update(Msg::Notice(format!("{what}: {err}"))),
-    }
-}
-
-/// Why the feed task ended, once, if it ended with an error (then it is gone).
-fn feed_failed(feed: &mut Option<JoinHandle<color_eyre::Result<()>>>) -> Option<String> {
-    if !feed.as_ref().is_some_and(JoinHandle::is_finished) {
-        return None;
-    }
-    match feed
-        .take()
-        .map(|f| futures::FutureExt::now_or_never(f).unwrap_or(Ok(Ok(()))))
-    {
-        Some(Ok(Err(err))) => Some(one_line(&err)),
-        _ => None,
     }
 }
 

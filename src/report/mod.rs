@@ -7,5 +7,6 @@ pub mod findings;
 pub mod json;
 pub mod names;
 pub mod route_match;
+mod route_words;
 pub mod snapshot;
 pub mod text;
