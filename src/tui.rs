@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 use std::path::Path;
 use std::process::ExitCode;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use color_eyre::eyre::WrapErr;
 use crossterm::event::{Event, EventStream, KeyEventKind, MouseEventKind};
@@ -12,7 +12,6 @@ use futures::StreamExt;
 use nix::sys::signal::Signal;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
 
 use crate::action::Action;
 use crate::app::{App, Effect, Lesson, Msg};
@@ -22,12 +21,17 @@ use crate::keymap::Keymap;
 use crate::load as state;
 use crate::lookup::Query;
 use crate::model::State;
-use crate::net::{FeedEvent, FeedOptions, KernelAnswer, Netns, NetnsInfo, NsId, Target};
+use crate::net::{FeedEvent, KernelAnswer, Netns, NetnsInfo};
 use crate::signals::{self, Stops};
 use crate::ui::{self, Theme};
 
-/// The most feed events in one message (so between two frames and two looks at the keyboard).
-const BATCH: usize = 4096;
+mod feed;
+mod pace;
+mod watched;
+
+use feed::{burst, feed_failed, follow};
+use pace::{Milestones, Pace};
+use watched::Watched;
 
 /// How long a question to the kernel may take before the panel says it got no answer.
 pub const KERNEL_TIMEOUT: Duration = Duration::from_secs(5);
@@ -55,6 +59,7 @@ pub fn run(
     looks: &Looks,
     watch: &[String],
 ) -> color_eyre::Result<ExitCode> {
+    let started = Instant::now();
     crate::watch::check_queries(watch).map_err(crate::error::BadInput)?;
     let (keymap, warning) = Keymap::load();
     let app = match snapshot {
@@ -66,7 +71,7 @@ pub fn run(
         ),
         None => App::new(State::default(), netns.info().clone(), false, keymap),
     };
-    Ok(run_with(app, netns, warning, watch, *looks)?.0)
+    Ok(run_with(app, netns, warning, watch, *looks, started)?.0)
 }
 
 /// Runs the terminal UI on namespace `netns` with `lesson` open (its flows are watched, not
@@ -77,22 +82,24 @@ pub fn run_lesson(
     lesson: Lesson,
     looks: &Looks,
 ) -> color_eyre::Result<(ExitCode, Option<String>)> {
+    let started = Instant::now();
     let (keymap, warning) = Keymap::load();
     let mut app = App::new(State::default(), netns.info().clone(), false, keymap);
     // the state is not read yet: nothing to ask the kernel before it is
     app.update(Msg::Lesson(Box::new(lesson)));
-    run_with(app, netns, warning, &[], *looks)
+    run_with(app, netns, warning, &[], *looks, started)
 }
 
 /// Runs `app` in the terminal until it quits or a signal ends it, with the config file's theme
 /// unless `looks` names one: the exit status, and the namespace to remove afterwards, if the
-/// app was asked to.
+/// app was asked to (the start's milestones are timed from `started`).
 fn run_with(
     mut app: App,
     netns: &Netns,
     keymap_warning: Option<String>,
     watch: &[String],
     looks: Looks,
+    started: Instant,
 ) -> color_eyre::Result<(ExitCode, Option<String>)> {
     let runtime = state::runtime()?;
     let (config, config_warning) = Config::load();
@@ -105,7 +112,15 @@ fn run_with(
         .flatten()
         .collect();
     let warning = (!warnings.is_empty()).then(|| warnings.join("; "));
-    let ended = runtime.block_on(run_app(&mut app, netns.clone(), warning, watch, &theme));
+    let milestones = Milestones::new(started);
+    let ended = runtime.block_on(run_app(
+        &mut app,
+        netns.clone(),
+        warning,
+        watch,
+        &theme,
+        milestones,
+    ));
     // a kernel question may still wait on its thread: do not wait for it
     runtime.shutdown_background();
     let status = match ended? {
@@ -167,11 +182,6 @@ fn kernel_message(query: Query, reply: Result<KernelAnswer, String>) -> Msg {
     }
 }
 
-/// Starts following a namespace; events arrive on `tx`.
-fn follow(netns: Netns, tx: mpsc::Sender<FeedEvent>) -> JoinHandle<color_eyre::Result<()>> {
-    tokio::spawn(async move { crate::net::watch(&netns, FeedOptions::default(), tx).await })
-}
-
 /// Asks the kernel about `query` in the background; the reply (or why there is none, at the
 /// latest after `KERNEL_TIMEOUT`) comes back on `tx`.
 fn ask_kernel(netns: &Netns, app: &App, query: Query, tx: mpsc::Sender<KernelReply>) {
@@ -186,50 +196,6 @@ fn ask_kernel(netns: &Netns, app: &App, query: Query, tx: mpsc::Sender<KernelRep
         };
         let _ = tx.send((query, reply)).await;
     });
-}
-
-/// What the followed namespace's name, path or process leads to now, to notice when it is
-/// deleted or replaced (routescope keeps following the namespace it opened).
-struct Watched {
-    target: Target,
-    identity: Option<NsId>,
-    told: bool,
-}
-
-impl Watched {
-    /// Starts watching `netns` (routescope's own namespace cannot go away: never told).
-    fn new(netns: &Netns) -> Self {
-        Self {
-            target: netns.target().clone(),
-            identity: netns.info().id(),
-            told: netns.target() == &Target::Current,
-        }
-    }
-
-    /// A notice the first time the namespace is found deleted or replaced (`pick` is the key
-    /// of the namespace picker).
-    fn check(&mut self, pick: &str) -> Option<String> {
-        if self.told {
-            return None;
-        }
-        let now = self.target.probe();
-        if now == self.identity {
-            return None;
-        }
-        self.told = true;
-        // the status line names the namespace already
-        Some(match (&self.target, now) {
-            (Target::Pid(_), _) => {
-                format!("the process has exited: its namespace is kept open ({pick}: pick another)")
-            }
-            (_, None) => {
-                format!("namespace deleted: this is its last state ({pick}: pick another)")
-            }
-            (_, Some(_)) => format!(
-                "namespace replaced: this is the old one's last state ({pick}: follow the new one)"
-            ),
-        })
-    }
 }
 
 /// Watches the namespace's saved flows (not in a lesson, whose flows are its steps), then the
@@ -262,10 +228,14 @@ async fn run_app(
     warning: Option<String>,
     watch: &[String],
     theme: &Theme,
+    mut milestones: Milestones,
 ) -> color_eyre::Result<Option<Signal>> {
     if let Some(warning) = warning {
         app.update(Msg::Notice(warning));
     }
+    // the diagnosis and the routes filter follow the state at a bounded rate (`Pace`)
+    app.update(Msg::Throttle(true));
+    let mut pace = Pace::new();
     let mut startup = Some(start_watching(app, watch));
     let (feed_tx, mut feed_rx) = mpsc::channel::<FeedEvent>(4096);
     let (kernel_tx, mut kernel_rx) = mpsc::channel::<KernelReply>(16);
@@ -286,7 +256,9 @@ async fn run_app(
         // every wake-up below is a change (a key, feed events, an answer) but a quiet check
         if std::mem::replace(&mut changed, true) {
             terminal.draw(|frame| ui::render(frame, app, theme))?;
+            milestones.drawn(app);
         }
+        let refresh_at = pace.due();
         let effects = if let Some(effects) = startup.take() {
             effects
         } else {
@@ -296,15 +268,11 @@ async fn run_app(
                     Some(Err(_)) | None => break,
                 },
                 Some(event) = feed_rx.recv() => {
-                    // a burst is one message and one frame; bounded, so keys are still read between bursts
-                    let mut events = vec![event];
-                    while events.len() < BATCH {
-                        let Ok(event) = feed_rx.try_recv() else { break };
-                        events.push(event);
-                    }
-                    app.update(Msg::Net { events, time: clock() })
+                    app.update(Msg::Net { events: burst(event, &mut feed_rx), time: clock() })
                 }
                 Some((query, reply)) = kernel_rx.recv() => app.update(kernel_message(query, reply)),
+                () = tokio::time::sleep_until(refresh_at.unwrap_or_else(Instant::now).into()),
+                    if refresh_at.is_some() => pace.refresh(app),
                 stop = stops.next() => return Ok(Some(stop)),
                 _ = suspend.recv() => {
                     crate::terminal::suspend();
@@ -358,6 +326,7 @@ async fn run_app(
             app.update(Msg::Notice(why));
             changed = true;
         }
+        pace.note(app);
     }
     Ok(None)
 }
@@ -387,20 +356,6 @@ fn failed(app: &mut App, what: &str, result: std::io::Result<()>) -> Vec<Effect>
     match result {
         Ok(()) => Vec::new(),
         Err(err) => app.update(Msg::Notice(format!("{what}: {err}"))),
-    }
-}
-
-/// Why the feed task ended, once, if it ended with an error (then it is gone).
-fn feed_failed(feed: &mut Option<JoinHandle<color_eyre::Result<()>>>) -> Option<String> {
-    if !feed.as_ref().is_some_and(JoinHandle::is_finished) {
-        return None;
-    }
-    match feed
-        .take()
-        .map(|f| futures::FutureExt::now_or_never(f).unwrap_or(Ok(Ok(()))))
-    {
-        Some(Ok(Err(err))) => Some(one_line(&err)),
-        _ => None,
     }
 }
 

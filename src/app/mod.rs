@@ -9,19 +9,20 @@ use crate::action::Action;
 use crate::analysis::Finding;
 use crate::keymap::Keymap;
 use crate::lookup::Query;
-use crate::model::{Change, Family, NexthopUsers, Origin, State};
+use crate::model::{Family, NexthopUsers, State};
 use crate::net::{FeedEvent, Found, KernelAnswer, NetnsInfo, Target};
-use crate::report::events::{change_line, change_phrase};
-use crate::watch::{Noted, Touch, WatchList};
+use crate::watch::WatchList;
 
 mod copy;
 mod findings;
 mod jump;
 mod keys;
 mod lesson;
+mod net;
 mod nexthops;
 mod pane;
 mod read;
+mod route_filter;
 mod routes;
 mod rows;
 mod typing;
@@ -112,6 +113,12 @@ pub enum Msg {
     Resize { width: u16, height: u16 },
     /// A lesson to open (`routescope demo NAME`): its queries are watched, not saved.
     Lesson(Box<Lesson>),
+    /// Whether state changes leave the diagnosis and the routes filter behind, for
+    /// `Msg::Refresh` to bring up to date (the run loop's choice: it sends that at a bounded
+    /// rate, so a storm of changes over a million routes does not redo them for every burst).
+    Throttle(bool),
+    /// Brings the diagnosis and the routes filter up to date with the state.
+    Refresh,
 }
 
 /// Requests from `update` to the run loop, which does the I/O.
@@ -169,8 +176,15 @@ pub struct App {
     notice: Option<String>,
     /// Bumped on every state change, so cached views know they are stale.
     generation: u64,
-    /// The routes passing the routes filter, as (table, position), and what they were built from.
-    filtered: Option<(FilterKey, Vec<RoutePos>)>,
+    /// The routes passing the routes filter, as (table, position), what they were built from,
+    /// and the generation of the state they were built for (older while throttled).
+    filtered: Option<(FilterKey, u64, Vec<RoutePos>)>,
+    /// The routes of each family (IPv4, IPv6) the first state's dump has read so far.
+    loading: (usize, usize),
+    /// Whether state changes wait for `Msg::Refresh` to redo the diagnosis and the filter.
+    throttled: bool,
+    /// Set by `Msg::Refresh` until the next `settle` has brought everything up to date.
+    refresh_due: bool,
     /// The diagnosis of the state, and the generation it was made for.
     findings: (u64, Vec<Finding>),
     /// What the routes pane lists: routes, or nexthop objects.
@@ -187,8 +201,8 @@ pub struct App {
 /// Where a route sits: its table and its position there.
 type RoutePos = ((Family, u32), usize);
 
-/// What a cached filtered route list depends on.
-type FilterKey = (String, Option<(Family, u32)>, u64);
+/// What a cached filtered route list depends on besides the state: the filter and the table.
+type FilterKey = (String, Option<(Family, u32)>);
 
 impl App {
     /// An application showing `state` (live from `namespace`, or a read-only snapshot).
@@ -220,6 +234,9 @@ impl App {
             notice: None,
             generation: 0,
             filtered: None,
+            loading: (0, 0),
+            throttled: false,
+            refresh_due: false,
             findings,
             routes_view: RoutesView::Routes,
             nexthop_users: (u64::MAX, BTreeMap::new()),
@@ -271,6 +288,14 @@ impl App {
                 Vec::new()
             }
             Msg::Lesson(lesson) => self.open_lesson(*lesson),
+            Msg::Throttle(on) => {
+                self.throttled = on;
+                Vec::new()
+            }
+            Msg::Refresh => {
+                self.refresh_due = true;
+                Vec::new()
+            }
         };
         self.settle();
         effects
@@ -281,13 +306,16 @@ impl App {
     /// and the route filter current. Rules come first because the routes pane may show the
     /// selected rule's table.
     fn settle(&mut self) {
+        // throttled, what follows the state waits for `Msg::Refresh`; what the person changed
+        // (the filter, the table) never waits
+        let fresh = !self.throttled || std::mem::take(&mut self.refresh_due);
         // the diagnosis follows the state: run again once per change (a burst is one change)
-        if self.findings.0 != self.generation {
+        if fresh && self.findings.0 != self.generation {
             self.findings = (self.generation, crate::analysis::check(&self.state));
         }
         self.clamp(Pane::Rules);
-        self.refresh();
-        self.refresh_nexthop_users();
+        self.refresh(fresh);
+        self.refresh_nexthop_users(fresh);
         for pane in Pane::ALL {
             self.clamp(pane);
         }
@@ -306,107 +334,9 @@ impl App {
         self.log.clear();
         self.watch.clear();
         self.loaded = false;
+        self.loading = (0, 0);
         self.table = None;
         self.resyncs = 0;
         self.parse_errors = 0;
-    }
-
-    /// A burst of netlink events: log and apply each, then re-evaluate every watched flow once;
-    /// flows whose answer changed are asked of the kernel again.
-    fn on_net(&mut self, events: Vec<FeedEvent>, time: &str) -> Vec<Effect> {
-        let record = self.loaded;
-        let mut batch = Vec::new();
-        for event in events {
-            self.log_event(&event, time);
-            if let FeedEvent::Change { change, origin } = event {
-                self.loaded |= matches!(change, Change::Snapshot(_));
-                batch.push(Noted {
-                    phrase: change_phrase(&self.state, &change),
-                    origin,
-                    touch: Touch::of(&change),
-                });
-                self.state.apply(change);
-                self.generation += 1;
-            }
-        }
-        if batch.is_empty() {
-            return Vec::new();
-        }
-        let changed = self.watch.refresh(&self.state, time, &batch, record);
-        if record {
-            self.ask_kernel(&changed)
-        } else {
-            // the namespace's first state: every flow is asked, changed or not
-            self.ask_kernel(&(0..self.watch.len()).collect::<Vec<_>>())
-        }
-    }
-
-    /// Adds one line to the event log for `event` (the first state of a namespace is not one).
-    fn log_event(&mut self, event: &FeedEvent, time: &str) {
-        let line = match event {
-            FeedEvent::Change {
-                change: Change::Snapshot(_),
-                ..
-            } if !self.loaded => return,
-            FeedEvent::Change { change, .. } => change_line(&self.state, change),
-            FeedEvent::Resync { reason } => {
-                self.resyncs += 1;
-                format!("= resync  {reason}")
-            }
-            FeedEvent::ParseError { kind, error } => {
-                self.parse_errors += 1;
-                format!("! message type {kind} not understood: {error}")
-            }
-        };
-        let who = match event {
-            FeedEvent::Change { origin, .. } if *origin != Origin::Reread => Some(origin.who()),
-            _ => None,
-        };
-        self.log.push_back(LogEntry {
-            time: time.to_owned(),
-            line,
-            who,
-        });
-        if self.log.len() > LOG_LIMIT {
-            self.log.pop_front();
-        }
-    }
-
-    /// The kernel questions for the watched flows at `positions` (none for a snapshot).
-    fn ask_kernel(&self, positions: &[usize]) -> Vec<Effect> {
-        if self.snapshot {
-            return Vec::new();
-        }
-        let mut effects: Vec<Effect> = positions
-            .iter()
-            .filter_map(|&i| self.watch.get(i))
-            .filter(|f| f.invalid.is_none())
-            .map(|f| Effect::AskKernel(f.query.clone()))
-            .collect();
-        effects.dedup();
-        effects
-    }
-
-    /// Watches each of `queries` (restored or from the command line; a device they name need
-    /// not exist yet); a query that does not parse is said on the notice line.
-    fn watch_all(&mut self, queries: &[String], save: bool) -> Vec<Effect> {
-        let mut added = Vec::new();
-        for text in queries {
-            match self.watch.add(&self.state, text, false) {
-                Ok(at) => added.push(at),
-                Err(e) => {
-                    self.notice = Some(format!("watch '{}': {e}", crate::model::escape(text)));
-                }
-            }
-        }
-        let mut effects = if self.loaded {
-            self.ask_kernel(&added)
-        } else {
-            Vec::new()
-        };
-        if save && !self.snapshot {
-            effects.push(Effect::SaveWatch(self.saved_watch()));
-        }
-        effects
     }
 }

@@ -145,11 +145,13 @@ impl App {
         }
     }
 
-    /// Recomputes what uses each nexthop object once per change, and only while the nexthops
-    /// view is shown (it costs a pass over every route).
-    pub(super) fn refresh_nexthop_users(&mut self) {
+    /// Recomputes what uses each nexthop object once per change (throttled: once per refresh,
+    /// `state_too`), and only while the nexthops view is shown (it costs a pass over every route);
+    /// opening the view never waits.
+    pub(super) fn refresh_nexthop_users(&mut self, state_too: bool) {
         let shown = matches!(self.routes_view, RoutesView::Nexthops { .. });
-        if shown && self.nexthop_users.0 != self.generation {
+        let never = self.nexthop_users.0 == u64::MAX;
+        if shown && self.nexthop_users.0 != self.generation && (state_too || never) {
             self.nexthop_users = (self.generation, crate::model::nexthop_users(&self.state));
         }
     }

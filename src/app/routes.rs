@@ -1,6 +1,7 @@
 //! The routes pane's rows: every table or one, filtered through a cache so that a filter over a
 //! million routes costs one pass per change, and drawn as a window.
 
+use super::route_filter::RouteFilter;
 use super::{App, FilterKey, Pane};
 use crate::model::{Family, Route, RouteTable};
 
@@ -53,39 +54,50 @@ impl App {
         if self.filter(Pane::Routes).is_empty() {
             return None;
         }
+        // throttled, a list built for an older state stands in until the next refresh
         self.filtered
             .as_ref()
-            .filter(|(key, _)| *key == self.filter_key())
-            .map(|(_, list)| list.as_slice())
+            .filter(|(key, _, _)| *key == self.filter_key())
+            .map(|(_, _, list)| list.as_slice())
     }
 
     /// What the filtered route list depends on now.
     fn filter_key(&self) -> FilterKey {
-        (
-            self.filter(Pane::Routes).to_owned(),
-            self.routes_table(),
-            self.generation,
-        )
+        (self.filter(Pane::Routes).to_owned(), self.routes_table())
     }
 
-    /// Rebuilds the filtered route list if the filter, the table or the state changed; `update`
-    /// calls it once per message (a feed burst is one), so a million routes cost one pass per change.
-    pub(super) fn refresh(&mut self) {
+    /// Rebuilds the filtered route list if the filter or the table changed, or the state did and
+    /// `state_too`; `update` calls it once per message (a feed burst is one), so a million routes
+    /// cost one pass per change (throttled: per refresh).
+    pub(super) fn refresh(&mut self, state_too: bool) {
         if self.filter(Pane::Routes).is_empty()
-            || self
-                .filtered
-                .as_ref()
-                .is_some_and(|(k, _)| *k == self.filter_key())
+            || self.filtered.as_ref().is_some_and(|(k, generation, _)| {
+                *k == self.filter_key() && (*generation == self.generation || !state_too)
+            })
         {
             return;
         }
-        let list: Vec<((Family, u32), usize)> = self
-            .shown_tables()
-            .flat_map(|(key, t)| t.iter().enumerate().map(move |(i, r)| (*key, i, r)))
-            .filter(|(_, _, r)| self.route_passes(r))
-            .map(|(key, i, _)| (key, i))
-            .collect();
-        self.filtered = Some((self.filter_key(), list));
+        let tables: Vec<_> = self.shown_tables().collect();
+        let list = RouteFilter::new(&self.state, self.filter(Pane::Routes)).select(&tables);
+        self.filtered = Some((self.filter_key(), self.generation, list));
+    }
+
+    /// Whether the diagnosis or the routes filter is behind the state (only while throttled).
+    pub fn stale(&self) -> bool {
+        let filter_behind = !self.filter(Pane::Routes).is_empty()
+            && self
+                .filtered
+                .as_ref()
+                .is_none_or(|(_, generation, _)| *generation != self.generation);
+        let users_behind = matches!(self.routes_view, super::RoutesView::Nexthops { .. })
+            && self.nexthop_users.0 != self.generation;
+        self.findings.0 != self.generation || filter_behind || users_behind
+    }
+
+    /// The routes each family's first dump has read so far, while the first state is loading
+    /// (`None` once it is in, and for a snapshot).
+    pub fn loading(&self) -> Option<(usize, usize)> {
+        (!self.loaded).then_some(self.loading)
     }
 
     /// The tables the routes pane draws from.
@@ -95,17 +107,5 @@ impl App {
             .tables
             .iter()
             .filter(move |(k, _)| only.is_none_or(|o| o == **k))
-    }
-
-    /// Whether a route passes the routes filter: a prefix covering or inside it, or text.
-    fn route_passes(&self, r: &Route) -> bool {
-        let filter = self.filter(Pane::Routes);
-        if let Ok(net) = filter.parse::<ipnet::IpNet>() {
-            return net.contains(&r.dst) || r.dst.contains(&net);
-        }
-        if let Ok(addr) = filter.parse::<std::net::IpAddr>() {
-            return r.dst.contains(&addr);
-        }
-        crate::report::text::route_line(&self.state, r).contains(filter)
     }
 }

@@ -250,6 +250,8 @@ fn print_event(
         FeedEvent::ParseError { kind, error } => {
             writeln!(out, "! message type {kind} not understood: {error}")?;
         }
+        // only the TUI's feed reports its load
+        FeedEvent::Loading { .. } => {}
     }
     Ok(noted)
 }

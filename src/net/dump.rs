@@ -1,6 +1,7 @@
 //! Full dumps over a request connection: every object type, every table, both families.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use color_eyre::eyre::{WrapErr, eyre};
 use futures::StreamExt;
@@ -18,11 +19,23 @@ use netlink_sys::{SocketAddr, TokioSocket, protocols::NETLINK_ROUTE};
 
 use super::codec::RtMsg;
 use super::messages::RTM_GETNEXTHOP;
-use super::{convert, nexthop, proc};
+use super::{convert, nexthop, proc, route_dump};
 use crate::model::{Family, RouteTable, Rule, RuleAction, State, priority, table};
 
 /// How often a dump interrupted by concurrent changes is retried before giving up.
 const DUMP_RETRIES: usize = 8;
+
+/// How many routes a dump reads between two progress reports.
+pub const PROGRESS_STEP: usize = 1 << 15;
+
+/// Told a family and how many of its routes a dump has read so far (every `PROGRESS_STEP`
+/// routes), so that a screen can show the load going on; shared with the threads that dump.
+pub type Progress = Arc<dyn Fn(Family, usize) + Send + Sync>;
+
+/// A progress report nobody reads.
+pub fn unreported() -> Progress {
+    Arc::new(|_, _| {})
+}
 
 /// A request connection (dumps and route get) in the current thread's namespace.
 #[derive(Clone)]
@@ -107,20 +120,33 @@ impl Requester {
         &self,
         family: Family,
     ) -> color_eyre::Result<BTreeMap<(Family, u32), RouteTable>> {
+        self.routes_reported(family, &|_, _| {}).await
+    }
+
+    /// Every route of every table of one family, the count told to `progress` as it grows.
+    async fn routes_reported(
+        &self,
+        family: Family,
+        progress: route_dump::Progress<'_>,
+    ) -> color_eyre::Result<BTreeMap<(Family, u32), RouteTable>> {
         let mut req = RouteMessage::default();
         req.header.address_family = af(family);
         let msg = RtMsg::request(RouteNetlinkMessage::GetRoute(req));
-        let tables = self
+        let (tables, _) = self
             .dump(
                 &msg,
-                BTreeMap::new,
-                |tables: &mut BTreeMap<(Family, u32), RouteTable>, m| {
+                || (BTreeMap::new(), 0),
+                |(tables, count): &mut (BTreeMap<(Family, u32), RouteTable>, usize), m| {
                     if let RtMsg::Route(RouteNetlinkMessage::NewRoute(r), _) = m {
                         if let Some(route) = convert::route(&r) {
                             tables
                                 .entry((route.family(), route.table))
                                 .or_default()
                                 .push(route);
+                            *count += 1;
+                            if *count % PROGRESS_STEP == 0 {
+                                progress(family, *count);
+                            }
                         }
                     }
                 },
@@ -210,7 +236,14 @@ impl Requester {
 
     /// The whole state of the namespace this connection lives in.
     pub async fn state(&self) -> color_eyre::Result<State> {
-        self.gather(&[Family::V4, Family::V6], Routes::Connection)
+        self.gather(&[Family::V4, Family::V6], Routes::Connection, unreported())
+            .await
+    }
+
+    /// The whole state, as `state`, with the routes read so far told to `progress`; the routes
+    /// are read on blocking sockets (`route_dump`), which is quicker: the feed's first state.
+    pub async fn state_reported(&self, progress: Progress) -> color_eyre::Result<State> {
+        self.gather(&[Family::V4, Family::V6], Routes::Socket, progress)
             .await
     }
 
@@ -220,11 +253,17 @@ impl Requester {
     /// lookup reads nothing of IPv6's, nor the reverse). With both families it is the whole
     /// state, equal to `state`'s.
     pub async fn state_of(&self, families: &[Family]) -> color_eyre::Result<State> {
-        self.gather(families, Routes::Socket).await
+        self.gather(families, Routes::Socket, unreported()).await
     }
 
-    /// The state of `families`, their routes dumped as `routes` says.
-    async fn gather(&self, families: &[Family], routes: Routes) -> color_eyre::Result<State> {
+    /// The state of `families`, their routes dumped as `routes` says, their count told to
+    /// `progress` as it grows.
+    async fn gather(
+        &self,
+        families: &[Family],
+        routes: Routes,
+        progress: Progress,
+    ) -> color_eyre::Result<State> {
         let mut state = State::default();
         let links = RtMsg::request(RouteNetlinkMessage::GetLink(LinkMessage::default()));
         let link_list = self.dump(&links, Vec::new, |v, m| {
@@ -243,14 +282,18 @@ impl Requester {
         let mut dumping = Vec::new();
         if routes == Routes::Socket {
             for &family in families {
-                dumping.push((family, std::thread::spawn(move || route_dump(family))));
+                let progress = Arc::clone(&progress);
+                let dump = move || route_dump(family, &*progress);
+                dumping.push((family, std::thread::spawn(dump)));
             }
         }
         state.addresses = self.addresses().await?;
         for &family in families {
             state.rules.extend(self.rules(family).await?);
             if routes == Routes::Connection {
-                state.tables.extend(self.routes(family).await?);
+                state
+                    .tables
+                    .extend(self.routes_reported(family, &*progress).await?);
             }
         }
         state.neighbours = match families {
@@ -286,8 +329,11 @@ impl Requester {
 }
 
 /// The routes of `family` dumped on a blocking socket of this thread's namespace.
-fn route_dump(family: Family) -> color_eyre::Result<super::route_dump::Tables> {
-    super::route_dump::routes(family)
+fn route_dump(
+    family: Family,
+    progress: route_dump::Progress<'_>,
+) -> color_eyre::Result<route_dump::Tables> {
+    route_dump::routes(family, progress)
         .map_err(|e| e.into_report(&format!("dumping {} routes", family.name())))
 }
 

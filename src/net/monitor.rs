@@ -7,6 +7,7 @@
 //! however many notifications follow (see `pending`).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use color_eyre::eyre::{WrapErr, eyre};
@@ -18,7 +19,7 @@ use tokio::sync::mpsc;
 
 use super::attribution::Attribution;
 use super::codec::RtMsg;
-use super::dump::Requester;
+use super::dump::{Progress, Requester};
 use super::messages::{
     self, Handled, RTM_DELNETCONF, RTM_DELNEXTHOP, RTM_NEWNETCONF, RTM_NEWNEXTHOP,
     RTM_NEWNEXTHOPBUCKET, Seen,
@@ -34,6 +35,9 @@ pub enum FeedEvent {
     Change { change: Change, origin: Origin },
     /// The state is being re-read from the kernel, and why.
     Resync { reason: String },
+    /// The first state is being read: `routes` of `family` so far (only with
+    /// `FeedOptions::progress`, every `PROGRESS_STEP` routes), for a screen to show the load.
+    Loading { family: Family, routes: usize },
     /// A malformed message of a type the feed expects (`docs/feed.md`): counted and logged, never
     /// dropped silently. Types the feed ignores on purpose never show up here.
     ParseError { kind: u16, error: String },
@@ -49,6 +53,9 @@ pub struct FeedOptions {
     /// How long after the first cause of a silent change the re-read starts; the causes that
     /// follow join it and never push it back.
     pub resync_delay: Duration,
+    /// Report the first state's load as it goes (`FeedEvent::Loading`), and read it the quick
+    /// way (routes from their bytes on a blocking socket): the TUI's feed.
+    pub progress: bool,
 }
 
 impl Default for FeedOptions {
@@ -57,6 +64,7 @@ impl Default for FeedOptions {
             receive_buffer: 8 << 20,
             delay_listening: None,
             resync_delay: Duration::from_millis(50),
+            progress: false,
         }
     }
 }
@@ -122,7 +130,23 @@ async fn session(
     let size = i32::try_from(options.receive_buffer).unwrap_or(i32::MAX);
     socket.set_rx_buf_sz(size).ok(); // capped by net.core.rmem_max; larger is only better
     let requester = Requester::open()?;
-    let state = requester.state().await?;
+    let state = if options.progress && first {
+        let reports = tx.clone();
+        let told: Progress = Arc::new(move |family, routes| {
+            // a report that does not fit the queue is dropped: the next one says more
+            let _ = reports.try_send(FeedEvent::Loading { family, routes });
+        });
+        let started = Instant::now();
+        let state = requester.state_reported(told).await?;
+        tracing::info!(
+            "first state read in {:.1} ms: {} routes",
+            started.elapsed().as_secs_f64() * 1000.0,
+            state.route_count()
+        );
+        state
+    } else {
+        requester.state().await?
+    };
     let mut links = messages::seen(&state);
     if !first
         && tx

@@ -15,7 +15,7 @@ use netlink_packet_route::RouteNetlinkMessage;
 use netlink_packet_route::route::RouteMessage;
 use netlink_sys::{Socket, protocols::NETLINK_ROUTE};
 
-use super::dump::{NetlinkError, af};
+use super::dump::{NetlinkError, PROGRESS_STEP, af};
 use super::route_bytes::{self, Read};
 use super::{convert, messages::RTM_NEWROUTE};
 use crate::model::{Family, Route, RouteTable};
@@ -32,13 +32,17 @@ const RETRIES: usize = 8;
 /// The tables of one family, as a dump fills them.
 pub type Tables = BTreeMap<(Family, u32), RouteTable>;
 
-/// Every route of every table of `family`, dumped in the calling thread's namespace.
-pub fn routes(family: Family) -> Result<Tables, NetlinkError> {
+/// Told a family and how many of its routes were read so far.
+pub type Progress<'a> = &'a (dyn Fn(Family, usize) + Sync);
+
+/// Every route of every table of `family`, dumped in the calling thread's namespace; the count
+/// read so far is told to `progress` every `PROGRESS_STEP` routes.
+pub fn routes(family: Family, progress: Progress<'_>) -> Result<Tables, NetlinkError> {
     let io = |e: std::io::Error| NetlinkError::Io(e.to_string());
     let mut socket = Socket::new(NETLINK_ROUTE).map_err(io)?;
     socket.bind_auto().map_err(io)?;
     for attempt in 0..RETRIES {
-        let (tables, interrupted) = dump_once(&socket, family, attempt)?;
+        let (tables, interrupted) = dump_once(&socket, family, attempt, progress)?;
         if !interrupted {
             return Ok(tables);
         }
@@ -56,6 +60,7 @@ fn dump_once(
     socket: &Socket,
     family: Family,
     attempt: usize,
+    progress: Progress<'_>,
 ) -> Result<(Tables, bool), NetlinkError> {
     let mut request = RouteMessage::default();
     request.header.address_family = af(family);
@@ -70,7 +75,7 @@ fn dump_once(
         .map_err(|e| NetlinkError::Io(e.to_string()))?;
     std::thread::scope(|scope| {
         let (received, to_parse) = mpsc::sync_channel::<Vec<u8>>(IN_FLIGHT);
-        let parser = scope.spawn(move || parse_all(&to_parse));
+        let parser = scope.spawn(move || parse_all(&to_parse, family, progress));
         let receiving = receive_all(socket, &received);
         drop(received); // the parser ends with what it has
         let parsed = parser
@@ -104,10 +109,16 @@ fn receive_all(socket: &Socket, parser: &mpsc::SyncSender<Vec<u8>>) -> Result<()
     }
 }
 
-/// Parses the buffers as they come: the tables and whether the dump was interrupted.
-fn parse_all(buffers: &mpsc::Receiver<Vec<u8>>) -> Result<(Tables, bool), NetlinkError> {
+/// Parses the buffers as they come: the tables and whether the dump was interrupted; the count of
+/// routes of `family` read so far is told to `progress`.
+fn parse_all(
+    buffers: &mpsc::Receiver<Vec<u8>>,
+    family: Family,
+    progress: Progress<'_>,
+) -> Result<(Tables, bool), NetlinkError> {
     let mut tables = Tables::new();
     let mut interrupted = false;
+    let mut count = 0;
     for buffer in buffers {
         for message in messages(&buffer) {
             let (kind, flags, payload) = message?;
@@ -123,6 +134,10 @@ fn parse_all(buffers: &mpsc::Receiver<Vec<u8>>) -> Result<(Tables, bool), Netlin
                             .entry((route.family(), route.table))
                             .or_default()
                             .push(route);
+                        count += 1;
+                        if count % PROGRESS_STEP == 0 {
+                            progress(family, count);
+                        }
                     }
                 }
                 _ => {}

@@ -8,5 +8,7 @@ pub mod json;
 pub mod json_route;
 pub mod json_write;
 pub mod names;
+pub mod route_match;
+mod route_words;
 pub mod snapshot;
 pub mod text;

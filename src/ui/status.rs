@@ -78,12 +78,16 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             _ => format!("netns {}", escape(namespace.label())),
         }
     };
-    let counts = format!(
-        " {} links · {} rules · {} routes",
-        app.state().links.len(),
-        app.state().rules.len(),
-        app.state().route_count()
-    );
+    let counts = match app.loading() {
+        // the first state is still being read: how far the dump has got
+        Some((v4, v6)) => format!(" loading: {v4} IPv4, {v6} IPv6 routes so far"),
+        None => format!(
+            " {} links · {} rules · {} routes",
+            app.state().links.len(),
+            app.state().rules.len(),
+            app.state().route_count()
+        ),
+    };
     let keys = app.keymap();
     let mut marks: Vec<Span> = Vec::new();
     if app.resyncs() > 0 || app.parse_errors() > 0 {
