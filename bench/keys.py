@@ -5,7 +5,7 @@ Loads ROUTES routes into a throwaway namespace, runs `routescope -n NS` in tmux 
 watched flows (`--watch`, each into a different loaded route; private XDG directories so no
 saved list is touched), then has WRITERS `ip -batch -` processes replace routes paced to RATE
 changes/s in all (the achieved rate is measured from what was written and printed). Meanwhile it
-times SAMPLES presses of `?` (help on / off) until tmux shows the change, and measures the TUI's
+times SAMPLES key presses (`?` opens help, Esc closes it) until tmux shows the change, and measures the TUI's
 CPU (utime + stime of /proc/PID/stat) over the churn as % of one core. The latencies include
 tmux's own capture time, so they are an upper bound.
 
@@ -25,6 +25,7 @@ root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 binary = os.path.join(root, "target/release/routescope")
 sh = lambda *a: subprocess.run(a, check=True, capture_output=True)
 tick = os.sysconf("SC_CLK_TCK")
+HELP = " help · "  # the help overlay's title; `?` opens it and Esc closes it
 
 
 def route_line(i, verb="add", via=2):
@@ -101,10 +102,10 @@ def one_run(xdg):
         cpu0, t0, n0 = cpu_seconds(pid), time.monotonic(), written[0]
         latencies = []
         for _ in range(samples):
-            was_open = "help (? or Esc" in screen()
+            was_open = HELP in screen()
             pressed = time.monotonic()
-            subprocess.run(["tmux", "send-keys", "-t", session, "?"])
-            while ("help (? or Esc" in screen()) == was_open:
+            subprocess.run(["tmux", "send-keys", "-t", session, "Escape" if was_open else "?"])
+            while (HELP in screen()) == was_open:
                 if time.monotonic() - pressed > 5:
                     break
             latencies.append((time.monotonic() - pressed) * 1000)

@@ -1,5 +1,6 @@
 //! The run loop's pacing of expensive work: the diagnosis and the routes filter brought up to
-//! date at a bounded rate while changes storm in, and the start's milestones logged.
+//! date at a bounded rate while changes storm in, frames for the feed's changes drawn at a
+//! bounded rate (a key still draws at once), and the start's milestones logged.
 
 use std::time::{Duration, Instant};
 
@@ -48,6 +49,52 @@ impl Pace {
         self.next_allowed = Instant::now() + MIN_GAP.max(cost * 2);
         tracing::debug!("views refreshed in {cost:?}");
         effects
+    }
+}
+
+/// The least time between two frames drawn for the feed's changes alone: under tens of thousands
+/// of changes a second a frame per burst of them would take most of a core.
+const FRAME_GAP: Duration = Duration::from_millis(40);
+
+/// When the screen is drawn: at once after a key, an answer or a refresh; for the feed's changes
+/// at most every `FRAME_GAP`, the frame then due at the end of the gap.
+pub struct Frames {
+    /// When the last frame was drawn.
+    last: Instant,
+    /// When a frame held back for the gap is due.
+    due: Option<Instant>,
+}
+
+impl Frames {
+    /// No frame drawn yet: the first may come at once.
+    pub fn new() -> Self {
+        let now = Instant::now();
+        Self {
+            last: now.checked_sub(FRAME_GAP).unwrap_or(now),
+            due: None,
+        }
+    }
+
+    /// Whether a change is drawn now; one from the feed (`paced`) within the gap after the last
+    /// frame is not, and a frame is then due at the gap's end.
+    pub fn draw_now(&mut self, paced: bool) -> bool {
+        let next = self.last + FRAME_GAP;
+        if paced && Instant::now() < next {
+            self.due.get_or_insert(next);
+            return false;
+        }
+        true
+    }
+
+    /// Notes a frame drawn.
+    pub fn drawn(&mut self) {
+        self.last = Instant::now();
+        self.due = None;
+    }
+
+    /// When the frame held back is due, if one is.
+    pub fn due(&self) -> Option<Instant> {
+        self.due
     }
 }
 
