@@ -91,7 +91,7 @@ pub(super) fn choose_path(
     }
 }
 
-/// The IPv4 source the kernel gives one path (`fib_result_prefsrc`, docs/linux-lookup.md §4.3).
+/// The IPv4 source the kernel gives one path (`fib_result_prefsrc`, docs/linux-lookup.md §3.4).
 struct V4Source {
     /// The address and why, as the kernel holds it now (as far as routescope can know).
     chosen: Option<(IpAddr, SourceWhy)>,

@@ -428,6 +428,7 @@ pub fn verdict_json(state: &State, v: &Verdict) -> Value {
             "confidence": v.confidence,
             "note": v.note,
             "unmodelled": v.unmodelled,
+            "other_sources": v.other_sources,
             "candidates": v.candidates.iter().map(|c| json!({
                 "dev": state.link_name_bytes(c.dev), "gateway": c.gateway, "src": c.src,
             })).collect::<Vec<_>>(),
