@@ -68,6 +68,12 @@ impl Fences {
         self.directory = OnceLock::new();
     }
 
+    /// Whether the directory is built (for tests: changes must not build it).
+    #[cfg(test)]
+    pub(super) fn directed(&self) -> bool {
+        self.directory.get().is_some()
+    }
+
     /// The first chunk whose fence is not below `probe` (address bits and prefix length), which
     /// is the chunk that holds or would hold that prefix; the number of chunks if none.
     pub(super) fn chunk_of(&self, probe: (u128, Reverse<u8>)) -> usize {

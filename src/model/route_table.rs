@@ -110,7 +110,7 @@ impl RouteTable {
                 })
                 .may_hold(dst);
         let (ci, i) = if held {
-            self.prefix_start(dst)
+            self.prefix_start(dst, true)
         } else {
             (self.chunks.len(), 0)
         };
@@ -149,7 +149,7 @@ impl RouteTable {
     /// present (whatever the placement), else inserts it like `insert`. One search of the table,
     /// where `update` then `insert` make two.
     pub fn upsert(&mut self, route: Route, placement: Placement) {
-        let (ci, i) = self.prefix_start(route.dst);
+        let (ci, i) = self.prefix_start(route.dst, false);
         let run = || self.positions_from(ci, i, route.dst);
         let route_at = |(c, j): (usize, usize)| &self.chunks[c][j].route;
         let found = run()
@@ -338,11 +338,17 @@ impl RouteTable {
         }
     }
 
-    /// The (chunk, index) of the first route of prefix `dst`, or where it would go.
-    fn prefix_start(&self, dst: IpNet) -> (usize, usize) {
+    /// The (chunk, index) of the first route of prefix `dst`, or where it would go. A lookup
+    /// (`directed`) finds the chunk through the fences' directory; a change searches the fences
+    /// plainly, since building the directory for it would be undone by the change itself.
+    fn prefix_start(&self, dst: IpNet, directed: bool) -> (usize, usize) {
         let probe = Route::new(0, dst, RouteKind::Unspec).order();
         let probe = (probe.0, probe.1);
-        let ci = self.fences.chunk_of(probe);
+        let ci = if directed {
+            self.fences.chunk_of(probe)
+        } else {
+            self.fences.keys().partition_point(|f| (f.0, f.1) < probe)
+        };
         let i = self.search_chunk(ci, probe.0, |e| {
             let o = e.route.order();
             (o.0, o.1) < probe
@@ -396,7 +402,7 @@ impl RouteTable {
     /// The position of the first route of prefix `dst` for which `want` holds.
     fn locate(&self, dst: IpNet, want: impl Fn(&Route) -> bool) -> Option<(usize, usize)> {
         let dst = dst.trunc();
-        let (mut ci, mut i) = self.prefix_start(dst);
+        let (mut ci, mut i) = self.prefix_start(dst, false);
         while let Some(entry) = self.chunks.get(ci).and_then(|c| c.get(i)) {
             if entry.route.dst != dst {
                 return None;
@@ -526,6 +532,31 @@ mod tests {
 
     /// `upsert` does what `update` and, failing that, `insert` did, whatever the placement, on
     /// routes sharing prefixes, slots and chunk boundaries.
+    #[test]
+    fn lookups_build_the_fence_directory_and_changes_do_not() {
+        let mut t = RouteTable::default();
+        for k in 0..10_000u32 {
+            let a = IpAddr::V4((0x0a00_0000 + (k << 8)).into());
+            t.push(route(&IpNet::new(a, 24).unwrap().to_string(), 0, 1));
+        }
+        assert!(!t.fences.directed());
+        assert_eq!(t.routes_for("10.0.7.0/24".parse().unwrap()).count(), 1);
+        assert!(t.fences.directed(), "a lookup of a big table builds it");
+        // a change that moves a fence drops it, and further changes search without it: a
+        // storm of changes must not rebuild it once per change
+        for k in 0..200u32 {
+            let a = IpAddr::V4((0x0a00_0080 + (k << 8) * 50).into());
+            t.upsert(
+                route(&IpNet::new(a, 25).unwrap().to_string(), 0, 1),
+                Placement::Last,
+            );
+            assert!(!t.fences.directed(), "change {k} built the directory");
+        }
+        fences_hold(&t);
+        assert_eq!(t.routes_for("10.0.50.128/25".parse().unwrap()).count(), 1);
+        assert!(t.fences.directed());
+    }
+
     #[test]
     fn upsert_is_update_or_insert() {
         let (mut one, mut two) = (RouteTable::default(), RouteTable::default());
