@@ -12,6 +12,7 @@
 #        NS=name measures an existing namespace as it is (nothing generated, nothing removed)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/uplinks.sh
 v4=${1:-1100000}
 v6=${2:-$((v4 * 2 / 11))}
 runs=${RUNS:-5}
@@ -34,15 +35,7 @@ if [ -z "$keep" ]; then
   echo "generating the view (seed $seed): $v4 IPv4 routes, $v6 IPv6 routes, $rules rules per family"
   python3 bench/fullview.py generate "$tmp" "$v4" "$v6" "$rules" 10 10 "$seed" 10
 
-  ip netns add "$ns"
-  ip -n "$ns" link set lo up
-  for i in 0 1; do
-    ip -n "$ns" link add "up$i" type veth peer name "up${i}p"
-    ip -n "$ns" link set "up$i" up
-    ip -n "$ns" link set "up${i}p" up
-    ip -n "$ns" addr add "198.18.$i.2/24" dev "up$i"
-    ip -n "$ns" addr add "2001:db8:0:$((i + 1))::2/64" dev "up$i" nodad
-  done
+  uplinks "$ns"
   ip -n "$ns" -batch "$tmp/v4.batch"
   ip -n "$ns" -6 -batch "$tmp/v6.batch"
 fi
