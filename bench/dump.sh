@@ -8,19 +8,15 @@
 # Usage: bench/dump.sh [N]   (default 1000000; RUNS=3; root needed for the namespace)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/namespaces.sh
 n=${1:-1000000}
 runs=${RUNS:-3}
 ns="rs-bench-$$"
 bin=target/release/routescope
 
 cargo build --release --quiet
-ip netns add "$ns"
 trap 'ip netns del "$ns" 2>/dev/null || true' EXIT
-ip -n "$ns" link set lo up
-ip -n "$ns" link add v0 type veth peer name v1
-ip -n "$ns" link set v0 up
-ip -n "$ns" link set v1 up
-ip -n "$ns" addr add 100.64.0.1/16 dev v0
+one_link "$ns"
 
 echo "loading $n routes…"
 python3 - "$n" >"/tmp/$ns.batch" <<'PY'

@@ -22,7 +22,7 @@
 #        QUERIES repeated to BATCH lines, and subtracts a run of one query (the load).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-. bench/uplinks.sh
+. bench/namespaces.sh
 v4=${1:-1100000}
 v6=${2:-$((v4 * 2 / 11))}
 runs=${RUNS:-5}

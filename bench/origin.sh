@@ -17,6 +17,7 @@
 #        (default 50000 10; RUNS=3, WRITERS=2, SHORT=300, 0 to skip; root needed)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/namespaces.sh
 rate=${1:-50000}
 secs=${2:-10}
 runs=${RUNS:-3}
@@ -26,13 +27,8 @@ ns="rs-origin-$$"
 bin=target/release/routescope
 
 cargo build --release --quiet
-ip netns add "$ns"
 trap 'ip netns del "$ns" 2>/dev/null || true' EXIT
-ip -n "$ns" link set lo up
-ip -n "$ns" link add v0 type veth peer name v1
-ip -n "$ns" link set v0 up
-ip -n "$ns" link set v1 up
-ip -n "$ns" addr add 100.64.0.1/16 dev v0
+one_link "$ns"
 
 python3 - "$bin" "$ns" "$rate" "$secs" "$runs" "$writers" "$short" <<'PY'
 import json, os, re, signal, statistics, subprocess, sys, threading, time

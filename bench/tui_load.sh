@@ -12,7 +12,7 @@
 #        NS=name measures an existing namespace as it is (nothing generated, nothing removed)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-. bench/uplinks.sh
+. bench/namespaces.sh
 v4=${1:-1100000}
 v6=${2:-$((v4 * 2 / 11))}
 runs=${RUNS:-5}
