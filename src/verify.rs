@@ -1,10 +1,8 @@
 //! Comparing an explanation's verdict with the kernel's own answer: one `Answer` type on both
 //! sides; and the tables our rule walk consults with those the kernel's fib trace recorded.
 
-use std::net::IpAddr;
-
 use crate::lookup::{Confidence, TableResult, Verdict};
-use crate::model::{Answer, Family, Outcome, State, table};
+use crate::model::{Answer, Family, Outcome, State, addr_or_none, table};
 
 /// Where our verdict and the kernel's answer differ (empty: they agree).
 pub fn differences(state: &State, ours: &Verdict, kernel: &Answer) -> Vec<String> {
@@ -54,19 +52,18 @@ pub fn differences(state: &State, ours: &Verdict, kernel: &Answer) -> Vec<String
             name(kernel.dev)
         ));
     }
-    let addr = |a: Option<IpAddr>| a.map_or_else(|| "none".into(), |a| a.to_string());
     if mine.gateway != kernel.gateway {
         diffs.push(format!(
             "gateway: ours {}, kernel {}",
-            addr(mine.gateway),
-            addr(kernel.gateway)
+            addr_or_none(mine.gateway),
+            addr_or_none(kernel.gateway)
         ));
     }
     if mine.src != kernel.src && !ours.other_sources.contains(&kernel.src) {
         diffs.push(format!(
             "src: ours {}, kernel {}",
-            addr(mine.src),
-            addr(kernel.src)
+            addr_or_none(mine.src),
+            addr_or_none(kernel.src)
         ));
     }
     diffs

@@ -8,7 +8,7 @@ use super::output::note;
 use super::source::{self, SourceWhy};
 use super::table::Hit;
 use super::{Candidate, Confidence, PathChoice, SourceChoice, Stage, Step, StepResult, Verdict};
-use crate::model::{Family, NextHop, RouteKind, Scope, State};
+use crate::model::{Family, NextHop, RouteKind, Scope, State, addr_or_none};
 
 /// Multipath and alternating equal-metric defaults: list the candidates (§3.3).
 pub(super) fn choose_path(
@@ -226,7 +226,7 @@ pub(super) fn pick_source(
             let picked = v4_source(state, hit, path);
             if let AfterChange::Other(other) = picked.after_change {
                 v.other_sources.push(other);
-                let other = other.map_or_else(|| "none".into(), |a| a.to_string());
+                let other = addr_or_none(other);
                 v.unsure(format!(
                     "nexthop {}'s cached source: after an IPv4 address or link change the kernel reselects it with the route's scope ({other})",
                     hit.route.nhid

@@ -39,6 +39,12 @@ pub fn push_addr(out: &mut String, addr: IpAddr) {
     }
 }
 
+/// An address as its `Display` writes it, or `none`: for the sentences that name a source or
+/// gateway that may be missing.
+pub fn addr_or_none(addr: Option<IpAddr>) -> String {
+    addr.map_or_else(|| "none".into(), |a| a.to_string())
+}
+
 /// Appends `net` as its `Display` writes it (`address/length`).
 pub fn push_net(out: &mut String, net: IpNet) {
     push_addr(out, net.addr());

@@ -24,7 +24,7 @@ mod state;
 mod sysctl;
 mod tables;
 
-pub use addr_text::{push_addr, push_net};
+pub use addr_text::{addr_or_none, push_addr, push_net};
 pub use address::{Address, AddressFlags, Scope};
 pub use answer::{Answer, Errno, Outcome, priority, table};
 pub use apply::{Change, Op};

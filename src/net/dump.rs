@@ -127,7 +127,7 @@ impl Requester {
     async fn routes_reported(
         &self,
         family: Family,
-        progress: route_dump::Progress<'_>,
+        progress: route_dump::Told<'_>,
     ) -> color_eyre::Result<BTreeMap<(Family, u32), RouteTable>> {
         let mut req = RouteMessage::default();
         req.header.address_family = af(family);
@@ -331,7 +331,7 @@ impl Requester {
 /// The routes of `family` dumped on a blocking socket of this thread's namespace.
 fn route_dump(
     family: Family,
-    progress: route_dump::Progress<'_>,
+    progress: route_dump::Told<'_>,
 ) -> color_eyre::Result<route_dump::Tables> {
     route_dump::routes(family, progress)
         .map_err(|e| e.into_report(&format!("dumping {} routes", family.name())))

@@ -207,6 +207,11 @@ mod tests {
         scans: usize,
     }
 
+    /// `tables` reads of the socket table and `scans` full scans.
+    fn reads(tables: usize, scans: usize) -> Reads {
+        Reads { tables, scans }
+    }
+
     /// A pretend `/proc`: sockets by port id, and each process's descriptors; it counts reads.
     #[derive(Default)]
     struct Fake {
@@ -295,13 +300,7 @@ mod tests {
         let mut resolver = Resolver::new(fake);
         let now = Instant::now();
         assert_eq!(pid(&resolver.owner(612, now)), Some(612));
-        assert_eq!(
-            resolver.source.reads,
-            Reads {
-                tables: 1,
-                scans: 0
-            }
-        );
+        assert_eq!(resolver.source.reads, reads(1, 0));
     }
 
     #[test]
@@ -315,13 +314,7 @@ mod tests {
             assert_eq!(pid(&resolver.owner(612, now)), Some(612));
             assert_eq!(resolver.owner(4242, now), Owner::Gone, "an exited tool");
         }
-        assert_eq!(
-            resolver.source.reads,
-            Reads {
-                tables: 2,
-                scans: 0
-            }
-        );
+        assert_eq!(resolver.source.reads, reads(2, 0));
         resolver.owner(4242, start + RECHECK);
         assert_eq!(
             resolver.source.reads.tables, 3,
@@ -351,10 +344,7 @@ mod tests {
         }
         assert_eq!(
             resolver.source.reads,
-            Reads {
-                tables: 3,
-                scans: 1
-            },
+            reads(3, 1),
             "the unheld socket's table is read twice, then cached"
         );
         assert_eq!(
@@ -395,13 +385,7 @@ mod tests {
         fake.exiting.insert(950);
         let mut resolver = Resolver::new(fake);
         assert_eq!(resolver.owner(950, Instant::now()), Owner::Gone);
-        assert_eq!(
-            resolver.source.reads,
-            Reads {
-                tables: 1,
-                scans: 0
-            }
-        );
+        assert_eq!(resolver.source.reads, reads(1, 0));
     }
 
     #[test]
@@ -412,13 +396,7 @@ mod tests {
         fake.released_after_read.insert(960);
         let mut resolver = Resolver::new(fake);
         assert_eq!(resolver.owner(960, Instant::now()), Owner::Gone);
-        assert_eq!(
-            resolver.source.reads,
-            Reads {
-                tables: 2,
-                scans: 1
-            }
-        );
+        assert_eq!(resolver.source.reads, reads(2, 1));
     }
 
     #[test]
@@ -431,12 +409,6 @@ mod tests {
         for k in 1..=5 {
             resolver.owner(5_000_000, now + RECHECK * k);
         }
-        assert_eq!(
-            resolver.source.reads,
-            Reads {
-                tables: 6,
-                scans: 1
-            }
-        );
+        assert_eq!(resolver.source.reads, reads(6, 1));
     }
 }

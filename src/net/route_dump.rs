@@ -32,12 +32,13 @@ const RETRIES: usize = 8;
 /// The tables of one family, as a dump fills them.
 pub type Tables = BTreeMap<(Family, u32), RouteTable>;
 
-/// Told a family and how many of its routes were read so far.
-pub type Progress<'a> = &'a (dyn Fn(Family, usize) + Sync);
+/// Told a family and how many of its routes were read so far (the borrowed form of
+/// `dump::Progress`, which the dump threads share).
+pub type Told<'a> = &'a (dyn Fn(Family, usize) + Sync);
 
 /// Every route of every table of `family`, dumped in the calling thread's namespace; the count
 /// read so far is told to `progress` every `PROGRESS_STEP` routes.
-pub fn routes(family: Family, progress: Progress<'_>) -> Result<Tables, NetlinkError> {
+pub fn routes(family: Family, progress: Told<'_>) -> Result<Tables, NetlinkError> {
     let io = |e: std::io::Error| NetlinkError::Io(e.to_string());
     let mut socket = Socket::new(NETLINK_ROUTE).map_err(io)?;
     socket.bind_auto().map_err(io)?;
@@ -60,7 +61,7 @@ fn dump_once(
     socket: &Socket,
     family: Family,
     attempt: usize,
-    progress: Progress<'_>,
+    progress: Told<'_>,
 ) -> Result<(Tables, bool), NetlinkError> {
     let mut request = RouteMessage::default();
     request.header.address_family = af(family);
@@ -114,7 +115,7 @@ fn receive_all(socket: &Socket, parser: &mpsc::SyncSender<Vec<u8>>) -> Result<()
 fn parse_all(
     buffers: &mpsc::Receiver<Vec<u8>>,
     family: Family,
-    progress: Progress<'_>,
+    progress: Told<'_>,
 ) -> Result<(Tables, bool), NetlinkError> {
     let mut tables = Tables::new();
     let mut interrupted = false;

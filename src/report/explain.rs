@@ -11,7 +11,7 @@ use crate::lookup::{
     Confidence, Explanation, PathChoice, SourceChoice, Stage, Step, StepResult, TableResult,
     Verdict,
 };
-use crate::model::{Answer, Errno, Outcome, RouteKind, State, escape, push_addr};
+use crate::model::{Answer, Errno, Outcome, RouteKind, State, addr_or_none, escape, push_addr};
 use crate::verify::table_result_word;
 
 /// The short result word of a step (`skipped`, `goto 100`, `EACCES`, `route src` …).
@@ -231,10 +231,7 @@ pub fn write_text(
             && k.answer.src != e.verdict.answer.src
             && e.verdict.other_sources.contains(&k.answer.src)
         {
-            let src = k
-                .answer
-                .src
-                .map_or_else(|| "none".into(), |a| a.to_string());
+            let src = addr_or_none(k.answer.src);
             line(
                 out,
                 &format!("         agree, with the other source named above ({src})"),
