@@ -13,7 +13,7 @@ use ratatui::backend::TestBackend;
 use routescope::app::{App, Effect, Msg, Pane};
 use routescope::fixtures;
 use routescope::keymap::Keymap;
-use routescope::model::{Change, Family, Op, Origin, Owner, Placement, Process, Route, RouteKind};
+use routescope::model::{Change, Family, Op, Origin, Owner, Placement, Route, RouteKind};
 use routescope::net::{FeedEvent, NetnsInfo, Target};
 use routescope::ui::{self, Theme};
 
@@ -304,14 +304,7 @@ fn the_events_pane_says_who_made_each_change() {
         r.protocol = 4;
         Change::Route(Op::New, Placement::Last, r)
     };
-    let daemon = Origin::Socket {
-        portid: 612,
-        owner: Owner::Running(Process {
-            pid: 612,
-            comm: "netwatchd".into(),
-            cmdline: "netwatchd -batch -".into(),
-        }),
-    };
+    let daemon = routescope::model::fixtures::by_process(612, "netwatchd", "netwatchd -batch -");
     let events = vec![
         FeedEvent::Change {
             change: route("10.9.0.0/16"),

@@ -4,8 +4,21 @@ use std::net::IpAddr;
 
 use super::{
     Address, AddressFlags, Family, Hop, Link, LinkFlags, NextHop, Nexthop, NexthopGroupMember,
-    OperState, Route, RouteFlags, RouteKind, Rule, Scope, Selector, State,
+    OperState, Origin, Owner, Process, Route, RouteFlags, RouteKind, Rule, Scope, Selector, State,
 };
+
+/// A change made by the running process `pid` (`comm`, `cmdline`) on the socket whose port id is
+/// its pid, as attribution resolves it.
+pub fn by_process(pid: u32, comm: &str, cmdline: &str) -> Origin {
+    Origin::Socket {
+        portid: pid,
+        owner: Owner::Running(Process {
+            pid,
+            comm: comm.into(),
+            cmdline: cmdline.into(),
+        }),
+    }
+}
 
 /// A state like a small server's: `lo` with 127.0.0.1/8 and 11.22.33.44/32, `eth0` with
 /// 99.88.22.2/24 and a default route via 99.88.22.1, the kernel's local routes, the default rules

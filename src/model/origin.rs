@@ -141,14 +141,8 @@ mod tests {
         };
         assert_eq!(gone.who(), "port 7 (no longer running)");
         assert_eq!(gone.running(), Some(false));
-        let named = Origin::Socket {
-            portid: 612,
-            owner: Owner::Running(Process {
-                pid: 612,
-                comm: "networkd".into(),
-                cmdline: "/lib/systemd/systemd-networkd".into(),
-            }),
-        };
+        let named =
+            crate::model::fixtures::by_process(612, "networkd", "/lib/systemd/systemd-networkd");
         assert_eq!(named.who(), "networkd (pid 612)");
         assert_eq!(named.process().map(|p| p.pid), Some(612));
         let kernel = Origin::Kernel {

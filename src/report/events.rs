@@ -224,18 +224,11 @@ pub fn change_record(state: &State, change: &Change, origin: &Origin, time: &str
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Owner, Process};
+    use crate::model::Owner;
 
     #[test]
     fn origins_in_text_and_json() {
-        let running = Origin::Socket {
-            portid: 612,
-            owner: Owner::Running(Process {
-                pid: 612,
-                comm: "netwatchd".into(),
-                cmdline: "netwatchd -batch -".into(),
-            }),
-        };
+        let running = crate::model::fixtures::by_process(612, "netwatchd", "netwatchd -batch -");
         assert_eq!(by_suffix(&running), "   by netwatchd (pid 612)");
         assert_eq!(
             origin_json(&running),
