@@ -22,14 +22,11 @@ pub fn read_snapshot(path: &Path) -> color_eyre::Result<State> {
     parse_snapshot(&text).map_err(|e| BadInput(format!("{shown}: {e}")).into())
 }
 
-/// The state of a snapshot file, or a fresh dump of the namespace's kernel state.
+/// The state of a snapshot file, or a fresh dump of the namespace's whole kernel state, read
+/// the quick way (`load_for` both families; the differential test checks it equals the request
+/// connection's dump, `net::dump_state`).
 pub async fn load(netns: &crate::net::Netns, snapshot: Option<&Path>) -> color_eyre::Result<State> {
-    match snapshot {
-        Some(path) => read_snapshot(path),
-        None => crate::net::dump_state(netns)
-            .await
-            .wrap_err("reading the routing state"),
-    }
+    load_for(netns, snapshot, &[Family::V4, Family::V6]).await
 }
 
 /// What a lookup of `families` reads (`net::dump_state_of`: the other family's rules, routes
