@@ -270,11 +270,15 @@ impl RouteTable {
     }
 
     /// Removes the one nexthop of `sibling` from the multipath route of its slot and type that
-    /// has it, keeping that route's place; true if one had it.
+    /// has it, keeping that route's place; true if one had it. A route through a nexthop object
+    /// is never a sibling (`rt6_qualify_for_ecmp`), so its deletion takes no nexthop from another.
     pub fn remove_sibling(&mut self, sibling: &Route) -> bool {
         let [hop] = sibling.hops.as_slice() else {
             return false;
         };
+        if sibling.nhid != 0 {
+            return false;
+        }
         let has = |r: &Route| {
             r.same_slot(sibling)
                 && r.kind == sibling.kind
