@@ -189,11 +189,11 @@ fn the_explainer_agrees_with_the_kernel_on_random_configurations() {
                 println!("REFUSED seed {seed} config {index}: {r}");
             }
         }
-        let mut this_config = 0;
+        let (mut this_config, mut this_trace) = (0, 0);
         for o in &run.outcomes {
             total += 1;
             approximate += usize::from(o.approximate);
-            trace.add(seed, index, o, &mut report);
+            this_trace += usize::from(trace.add(seed, index, o, &mut report));
             if o.differences.is_empty() {
                 continue;
             }
@@ -214,10 +214,10 @@ fn the_explainer_agrees_with_the_kernel_on_random_configurations() {
                     .expect("the log is written");
             }
         }
-        if this_config > 0 {
+        if this_config + this_trace > 0 {
             let _ = writeln!(
                 report,
-                "REBUILD seed {seed} config {index} ({this_config} disagreements):\n{}",
+                "REBUILD seed {seed} config {index} ({this_config} disagreements, {this_trace} with the fib trace):\n{}",
                 run.script
             );
         }
@@ -255,14 +255,14 @@ struct TraceTally {
 }
 
 impl TraceTally {
-    /// Counts one query's trace comparison, reporting a disagreement.
+    /// Counts one query's trace comparison, reporting a disagreement; true if it disagreed.
     fn add(
         &mut self,
         seed: u64,
         index: usize,
         o: &differential::run::Outcome,
         report: &mut String,
-    ) {
+    ) -> bool {
         match &o.trace {
             Ok(c) if !c.differences.is_empty() => {
                 self.disagree += 1;
@@ -272,11 +272,13 @@ impl TraceTally {
                     o.words,
                     c.differences.join("\n  ")
                 );
+                return true;
             }
             Ok(c) if !c.unseen_empty.is_empty() => self.unseen_empty += 1,
             Ok(_) => self.agree += 1,
             Err(why) => self.unrecorded = Some(why.clone()),
         }
+        false
     }
 
     /// The figure line's trace part.
