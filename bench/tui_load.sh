@@ -5,6 +5,8 @@
 # an upper bound by the poll's few ms) and from inside (the milestones the TUI logs at `info`):
 #   - the first frame: the status line is on the screen;
 #   - the full view: the status line shows every route the kernel holds;
+#   - the TUI's peak resident memory (VmHWM) two seconds after the full view (the diagnosis and the
+#     other panes have run on it by then), in MiB and in bytes per route;
 # then presses q and checks the program exited 0. Prints each run and the median and spread.
 # Usage: bench/tui_load.sh [V4 [V6]]   (default 1100000 200000; root needed)
 #        RUNS=5 RULES=1000 SEED=1 BIN=target/release/routescope (BIN: builds to compare, comma-
@@ -50,7 +52,7 @@ tmux = lambda *a: subprocess.run(["tmux", "-L", ns, "-f", "/dev/null", *a], capt
 screen = lambda: tmux("capture-pane", "-t", ns, "-p").stdout
 for binary in binaries.split(","):
     print(f"{binary}:")
-    figures = {"first": [], "full": [], "log_first": [], "log_full": []}
+    figures = {"first": [], "full": [], "log_first": [], "log_full": [], "peak": []}
     for run in range(runs):
         state = f"{tmp}/state{binary.replace('/', '_')}{run}"
         os.makedirs(state)
@@ -78,6 +80,21 @@ for binary in binaries.split(","):
                 full = now
                 first = first or now
                 break
+        peak = None
+        if full:
+            time.sleep(2)
+            shell_pid = tmux("display-message", "-p", "-t", ns, "#{pane_pid}").stdout.strip()
+            children = subprocess.run(["pgrep", "-P", shell_pid], capture_output=True, text=True).stdout.split()
+            for pid in children:
+                try:
+                    status = open(f"/proc/{pid}/status").read()
+                except OSError:
+                    continue
+                hwm = re.search(r"VmHWM:\s+(\d+) kB", status)
+                if hwm and os.path.basename(binary) in open(f"/proc/{pid}/cmdline").read():
+                    peak = int(hwm.group(1)) * 1024
+        if peak:
+            figures["peak"].append(peak / total)
         tmux("send-keys", "-t", ns, "q")
         pressed = time.monotonic()
         deadline = time.monotonic() + 30
@@ -96,10 +113,14 @@ for binary in binaries.split(","):
         print(f"run {run + 1}: screen shows the first frame at {figures['first'][-1]:.0f} ms, every route at "
               f"{figures['full'][-1]:.0f} ms; log: first frame {lf.group(1) if lf else '-'} ms, full view "
               f"{lv.group(1) if lv else '-'} ms (the dump {ld.group(1) if ld else '-'} ms); "
+              f"peak memory {f'{peak / 2**20:.1f} MiB, {peak / total:.1f} bytes/route' if peak else '-'}; "
               f"q to exit {quit_ms:.0f} ms, status {exited.group(1) if exited else 'none (still running after 30 s)'}")
     for key, what in [("first", "first frame (tmux)"), ("full", "full view (tmux)"),
                       ("log_first", "first frame (log)"), ("log_full", "full view (log)")]:
         v = figures[key]
         if v:
             print(f"{what}: median {statistics.median(v):.0f} ms, spread {min(v):.0f}..{max(v):.0f} ms over {len(v)} runs")
+    v = figures["peak"]
+    if v:
+        print(f"peak memory: median {statistics.median(v):.1f} bytes/route, spread {min(v):.1f}..{max(v):.1f} over {len(v)} runs")
 PY

@@ -16,11 +16,7 @@ use routescope::model::{Change, Family, Op, Placement, Route, table};
 fn apply(c: &mut Criterion) {
     let mut state = fixtures::large(1_000_000, 0);
     let main = state.table(Family::V4, table::MAIN).expect("main");
-    let routes: Vec<Route> = main
-        .iter()
-        .filter(|r| r.dst.prefix_len() == 24)
-        .cloned()
-        .collect();
+    let routes: Vec<Route> = main.iter().filter(|r| r.dst.prefix_len() == 24).collect();
     // every 4,099th /24 (prime to the table's size): scattered, and each one different
     let picked: Vec<Route> = (0..10_000)
         .map(|i| {

@@ -26,7 +26,7 @@ fn later() -> State {
     let mut s = routescope::fixtures::server();
     s.links.get_mut(&2).expect("eth0").mtu = 9000;
     s.rules.retain(|r| r.priority != 100);
-    let routes: Vec<_> = s.routes().cloned().collect();
+    let routes: Vec<_> = s.routes().collect();
     s.tables.clear();
     for mut r in routes {
         if r.table == 254 && r.dst.prefix_len() == 0 && r.family() == Family::V4 {

@@ -139,7 +139,7 @@ fn v6_shapes() -> Vec<Route> {
         Some("fe80::1"),
     );
     r.metric = 1024;
-    r.extra = Some(Box::new(RouteExtra {
+    r.extra = Some(std::sync::Arc::new(RouteExtra {
         pref: Some(0),
         ..RouteExtra::default()
     }));
@@ -152,7 +152,7 @@ fn v6_shapes() -> Vec<Route> {
         Some("fe80::2"),
     );
     r.metric = 0;
-    r.extra = Some(Box::new(RouteExtra {
+    r.extra = Some(std::sync::Arc::new(RouteExtra {
         src: "2001:db8:ff::/64".parse().ok(),
         pref: Some(1),
         expires: Some(600),
@@ -312,7 +312,7 @@ fn a_typical_route_is_no_larger_than_ip_j_writes_it() {
             .routes()
             .find(|r| r.dst.to_string() == dst)
             .expect("the route is read");
-        let ours = serde_json::to_string(&json::route_json(&state, route)).expect("JSON");
+        let ours = serde_json::to_string(&json::route_json(&state, &route)).expect("JSON");
         println!(
             "{dst}: routescope {} bytes {ours}, ip -j {} bytes {ip}",
             ours.len(),

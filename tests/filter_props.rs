@@ -96,7 +96,7 @@ fn route() -> impl Strategy<Value = Route> {
             prop::collection::vec(any::<u16>(), 0..3),
         )
             .prop_map(|(src, realm, unmodelled)| {
-                Box::new(RouteExtra {
+                std::sync::Arc::new(RouteExtra {
                     src,
                     realm,
                     unmodelled,

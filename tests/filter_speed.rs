@@ -45,7 +45,7 @@ fn apply_filter(app: &mut App, text: &str) {
 fn a_text_filter_over_a_million_routes_is_fast() {
     let state = fixtures::large(1_000_000, 0);
     // the matcher alone, one thread: what the app splits over two
-    let routes: Vec<&Route> = state
+    let routes: Vec<Route> = state
         .tables
         .values()
         .flat_map(routescope::model::RouteTable::iter)

@@ -37,7 +37,7 @@ proptest! {
         let mut changed = r.clone();
         changed.protocol = protocol;
         prop_assert!(table.update(&changed));
-        prop_assert_eq!(table.iter().collect::<Vec<_>>(), vec![&changed]);
+        prop_assert_eq!(table.iter().collect::<Vec<_>>(), vec![changed.clone()]);
     }
 
     /// `dump --json` of any state (names not UTF-8, every selector kind, nexthops, sysctls,

@@ -177,7 +177,7 @@ fn assert_routes_match(ns: &TestNetns, state: &State) {
             theirs.push(ip_route_key(family, r));
         }
     }
-    let mut ours: Vec<String> = state.routes().map(|r| our_route_key(state, r)).collect();
+    let mut ours: Vec<String> = state.routes().map(|r| our_route_key(state, &r)).collect();
     theirs.sort();
     ours.sort();
     assert_eq!(

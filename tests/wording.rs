@@ -200,7 +200,7 @@ fn explanations_are_single_spaced() {
         }
     }
     for route in state.routes() {
-        let line = route_line(&state, route);
+        let line = route_line(&state, &route);
         assert!(!line.contains("  ") && !line.contains('\n'), "{line:?}");
     }
     let dir = TempDir::new("wording-spaces");

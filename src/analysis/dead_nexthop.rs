@@ -39,7 +39,7 @@ fn route_dead(state: &State, r: &Route) -> bool {
 
 /// Finds dead routes (grouped by table and first device) and dead nexthop groups.
 pub fn check(state: &State) -> Vec<Finding> {
-    let mut groups: BTreeMap<(Family, u32, u32), Vec<&Route>> = BTreeMap::new();
+    let mut groups: BTreeMap<(Family, u32, u32), Vec<Route>> = BTreeMap::new();
     for r in state.routes().filter(|r| route_dead(state, r)) {
         groups
             .entry((r.family(), r.table, r.dev()))
@@ -61,7 +61,7 @@ pub fn check(state: &State) -> Vec<Finding> {
 }
 
 /// The finding for dead routes of one table through one device.
-fn dead_routes(state: &State, family: Family, table: u32, dev: u32, routes: &[&Route]) -> Finding {
+fn dead_routes(state: &State, family: Family, table: u32, dev: u32, routes: &[Route]) -> Finding {
     let name = state.link_name(dev);
     let admin_down = state.link(dev).is_some_and(|l| !l.flags.has(LinkFlags::UP));
     let fix = if admin_down {

@@ -15,7 +15,7 @@ pub fn check(state: &State) -> Vec<Finding> {
     for (&(family, table), routes) in &state.tables {
         let any = IpNet::new(remote(family), 0).map(|n| n.trunc());
         let Ok(any) = any else { continue };
-        let defaults: Vec<&Route> = routes
+        let defaults: Vec<Route> = routes
             .routes_for(any)
             .filter(|r| r.kind == RouteKind::Unicast && r.src_prefix().is_none())
             .collect();
@@ -27,7 +27,6 @@ pub fn check(state: &State) -> Vec<Finding> {
             seen.push((r.metric, r.tos));
             let tied: Vec<&Route> = defaults
                 .iter()
-                .copied()
                 .filter(|o| o.metric == r.metric && o.tos == r.tos)
                 .collect();
             let differ = tied

@@ -43,7 +43,7 @@ fn fix_for(state: &State, a: &Address) -> Vec<String> {
 pub fn check(state: &State) -> Vec<Finding> {
     let lo = state.loopback();
     let mut out = Vec::new();
-    let global = |r: &&Route| {
+    let global = |r: &Route| {
         r.family() == Family::V6
             && r.kind == RouteKind::Unicast
             && r.dev() != lo
@@ -55,9 +55,9 @@ pub fn check(state: &State) -> Vec<Finding> {
         .filter(|a| a.family() == Family::V6)
         .collect();
     for a in v6.iter().filter(|a| unusable(a).is_some()) {
-        let routes: Vec<&Route> = state
+        let routes: Vec<Route> = state
             .routes()
-            .filter(global)
+            .filter(|r| global(r))
             .filter(|r| r.prefsrc == Some(a.local))
             .collect();
         if let Some(first) = routes.first() {
@@ -82,9 +82,9 @@ pub fn check(state: &State) -> Vec<Finding> {
     let sole = candidates.len() == 1 && unusable(candidates[0]).is_some();
     if sole {
         let a = candidates[0];
-        let routes: Vec<&Route> = state
+        let routes: Vec<Route> = state
             .routes()
-            .filter(global)
+            .filter(|r| global(r))
             .filter(|r| r.prefsrc.is_none())
             .take(SHOWN)
             .collect();
@@ -102,7 +102,7 @@ pub fn check(state: &State) -> Vec<Finding> {
 }
 
 /// The finding for one unusable address and the routes that depend on it.
-fn finding(state: &State, a: &Address, routes: &[&Route], role: &str, first: &Route) -> Finding {
+fn finding(state: &State, a: &Address, routes: &[Route], role: &str, first: &Route) -> Finding {
     let q = Query {
         dst: Some(host_in(first.dst)),
         ..Query::default()

@@ -18,7 +18,7 @@ pub fn check(state: &State) -> Vec<Finding> {
         }
         let mut devices: Vec<u32> = routes
             .iter()
-            .flat_map(|r| r.hops.as_slice().iter())
+            .flat_map(|r| r.hops.as_slice().to_vec())
             .filter(|h| h.gateway.is_some())
             .map(|h| h.dev)
             .take(64)
@@ -96,7 +96,7 @@ fn gap(
 }
 
 /// The table's longest-prefix route for `addr` (first of its slot).
-fn longest_match(routes: &RouteTable, addr: std::net::IpAddr) -> Option<&Route> {
+fn longest_match(routes: &RouteTable, addr: std::net::IpAddr) -> Option<Route> {
     routes.prefix_lens().find_map(|len| {
         let net = IpNet::new(addr, len).ok()?.trunc();
         routes.routes_for(net).next()

@@ -41,7 +41,7 @@ pub fn check(state: &State) -> Vec<Finding> {
                         && v.summary.contains("strict rp_filter")
                 });
                 if let Some(evidence) = evidence {
-                    out.push(finding(state, link.index, route, evidence));
+                    out.push(finding(state, link.index, &route, evidence));
                     break;
                 }
             }

@@ -33,7 +33,7 @@ pub fn check(state: &State) -> Vec<Finding> {
             Finding {
                 id: "table-without-rule",
                 severity: Severity::Warning,
-                subjects: t.iter().take(SHOWN).cloned().map(Subject::Route).collect(),
+                subjects: t.iter().take(SHOWN).map(Subject::Route).collect(),
                 message: format!(
                     "table {name} holds {} {} route{} but no rule looks it up",
                     t.len(),

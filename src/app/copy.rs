@@ -31,7 +31,7 @@ impl App {
             Pane::Routes if self.routes_view != RoutesView::Routes => self
                 .selected_nexthop()
                 .map(|n| nexthop_line(&self.state, n)),
-            Pane::Routes => self.selected_route().map(|r| route_row(&self.state, r)),
+            Pane::Routes => self.selected_route().map(|r| route_row(&self.state, &r)),
             Pane::Interfaces => self.selected_link().map(|l| link_row(&self.state, l)),
             Pane::Events => self
                 .visible_events()
@@ -63,7 +63,7 @@ impl App {
                 .map(|n| format!("{ip} nexthop add {}", nexthop_line(&self.state, n))),
             Pane::Routes => self
                 .selected_route()
-                .map(|r| route_command(&ip, &self.state, r)),
+                .map(|r| route_command(&ip, &self.state, &r)),
             Pane::Interfaces => match self.selected_link() {
                 Some(link) => {
                     let lines: Vec<String> = self
@@ -247,7 +247,7 @@ fn route_command(ip: &str, state: &State, r: &Route) -> String {
                 }
             }
             Hop::Multi(hops) => {
-                for nh in hops {
+                for nh in hops.iter() {
                     let via = nh.gateway.map(|g| format!(" via {g}")).unwrap_or_default();
                     let onlink = if nh.flags.has(RouteFlags::ONLINK) {
                         " onlink"

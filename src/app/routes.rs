@@ -16,7 +16,7 @@ impl App {
     }
 
     /// The routes from row `start` of the routes pane, at most `count` (only these are built).
-    pub fn route_window(&self, start: usize, count: usize) -> Vec<&Route> {
+    pub fn route_window(&self, start: usize, count: usize) -> Vec<Route> {
         if !self.filter(Pane::Routes).is_empty() {
             let Some(list) = self.filtered_routes() else {
                 return Vec::new();

@@ -73,7 +73,7 @@ impl App {
     }
 
     /// The selected route of the routes pane (none while it lists nexthop objects).
-    pub fn selected_route(&self) -> Option<&Route> {
+    pub fn selected_route(&self) -> Option<Route> {
         if self.routes_view != super::RoutesView::Routes {
             return None;
         }

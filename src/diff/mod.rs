@@ -37,7 +37,7 @@ pub struct Changed<T> {
 /// The differences of one kind of object, each list in the kind's identity order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Section<T> {
-    /// Objects only the second state has (borrowed from it).
+    /// Objects only the second state has (borrowed from it, or copied: routes).
     pub added: Vec<T>,
     /// Objects only the first state has (borrowed from it).
     pub removed: Vec<T>,
@@ -56,6 +56,41 @@ impl<T> Default for Section<T> {
 }
 
 impl<T> Section<T> {
+    /// The same differences, borrowed (a section of owned objects rendered like the others).
+    pub fn as_refs(&self) -> Section<&T> {
+        Section {
+            added: self.added.iter().collect(),
+            removed: self.removed.iter().collect(),
+            changed: self
+                .changed
+                .iter()
+                .map(|c| Changed {
+                    before: &c.before,
+                    after: &c.after,
+                    fields: c.fields.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The same differences with each object of the first state mapped by `a` and each of the
+    /// second by `b`.
+    fn map<U>(self, a: impl Fn(T) -> U, b: impl Fn(T) -> U) -> Section<U> {
+        Section {
+            added: self.added.into_iter().map(&b).collect(),
+            removed: self.removed.into_iter().map(&a).collect(),
+            changed: self
+                .changed
+                .into_iter()
+                .map(|c| Changed {
+                    before: a(c.before),
+                    after: b(c.after),
+                    fields: c.fields,
+                })
+                .collect(),
+        }
+    }
+
     /// Whether nothing of this kind differs.
     pub fn is_empty(&self) -> bool {
         self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty()
@@ -77,7 +112,7 @@ pub struct Diff<'a> {
     /// Rules of both families, by priority and selectors.
     pub rules: Section<&'a Rule>,
     /// Routes of every table of both families, by the kernel's key.
-    pub routes: Section<&'a Route>,
+    pub routes: Section<Route>,
     /// Nexthop objects and groups, by id.
     pub nexthops: Section<&'a Nexthop>,
     /// Permanent neighbour entries only: learned ones are a cache, not configuration.

@@ -13,9 +13,13 @@ use crate::model::{Family, Hop, Route, RouteFlags, State};
 type Key = (Family, u32, IpNet, u8, u32, Option<IpNet>);
 
 /// The routes of every table of `a` and `b`, matched by their key.
-pub(super) fn diff<'a>(a: &'a State, b: &'a State) -> Section<&'a Route> {
-    let keyed = |s: &'a State| s.routes().map(|r| (key(r), r)).collect::<Vec<_>>();
-    pair(keyed(a), keyed(b), |x, y| route_changes(a, x, b, y))
+pub(super) fn diff(a: &State, b: &State) -> Section<Route> {
+    let (mine, theirs): (Vec<Route>, Vec<Route>) = (a.routes().collect(), b.routes().collect());
+    let keyed = |v: &[Route]| v.iter().enumerate().map(|(i, r)| (key(r), i)).collect();
+    let by_index = pair(keyed(&mine), keyed(&theirs), |x, y| {
+        route_changes(a, &mine[x], b, &theirs[y])
+    });
+    by_index.map(|x| mine[x].clone(), |y| theirs[y].clone())
 }
 
 /// The identity of a route.
@@ -171,7 +175,7 @@ mod tests {
             flags: RouteFlags::default(),
         });
         let plain = specific.clone();
-        specific.extra = Some(Box::new(RouteExtra {
+        specific.extra = Some(std::sync::Arc::new(RouteExtra {
             src: "2001:db8::/64".parse().ok(),
             ..RouteExtra::default()
         }));

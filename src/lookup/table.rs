@@ -171,12 +171,9 @@ enum V4Pick {
 }
 
 /// The first usable alias of one IPv4 prefix, in the kernel's order (`fib_table_lookup`).
-fn pick_v4<'s>(
-    state: &State,
-    flow: &Flow,
-    aliases: impl Iterator<Item = (u32, &'s Route)>,
-) -> V4Pick {
+fn pick_v4(state: &State, flow: &Flow, aliases: impl Iterator<Item = (u32, Route)>) -> V4Pick {
     for (id, route) in aliases {
+        let route = &route;
         if route.tos != 0 && route.tos != flow.tos & LEGACY_TOS_MASK {
             continue;
         }

@@ -131,7 +131,7 @@ fn gateway_neighbour_valid(state: &State, nh: &NextHop) -> bool {
 /// first) and then its plain routes. Before the first node is found, a prefix that has
 /// source-specific routes none of which fits the source is passed over whole, plain routes
 /// included; only the table root (`::/0`) falls back to its plain routes.
-fn nodes<'t>(table: &'t RouteTable, flow: &Flow) -> Vec<Vec<&'t Route>> {
+fn nodes(table: &RouteTable, flow: &Flow) -> Vec<Vec<Route>> {
     let saddr = flow.src.unwrap_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED));
     let mut nodes = Vec::new();
     let mut started = false;
@@ -139,17 +139,17 @@ fn nodes<'t>(table: &'t RouteTable, flow: &Flow) -> Vec<Vec<&'t Route>> {
         let Ok(net) = IpNet::new(flow.dst, len).map(|n| n.trunc()) else {
             continue;
         };
-        let routes: Vec<&Route> = table.routes_for(net).collect();
+        let routes: Vec<Route> = table.routes_for(net).collect();
         let source = |r: &Route| r.src_prefix().filter(|s| s.prefix_len() > 0);
-        let plain: Vec<&Route> = routes
+        let plain: Vec<Route> = routes
             .iter()
-            .copied()
             .filter(|r| source(r).is_none())
+            .cloned()
             .collect();
         let has_subtree = routes.iter().any(|r| source(r).is_some());
         let mut sources: Vec<IpNet> = routes
             .iter()
-            .filter_map(|r| source(r))
+            .filter_map(source)
             .filter(|s| s.contains(&saddr))
             .collect();
         sources.sort_by_key(|s| std::cmp::Reverse(s.prefix_len()));
@@ -158,10 +158,10 @@ fn nodes<'t>(table: &'t RouteTable, flow: &Flow) -> Vec<Vec<&'t Route>> {
             continue;
         }
         for s in sources {
-            let node: Vec<&Route> = routes
+            let node: Vec<Route> = routes
                 .iter()
-                .copied()
                 .filter(|r| source(r) == Some(s))
+                .cloned()
                 .collect();
             nodes.push(node);
         }
@@ -176,7 +176,7 @@ fn nodes<'t>(table: &'t RouteTable, flow: &Flow) -> Vec<Vec<&'t Route>> {
 /// The first node in which a route is selected.
 fn walk_nodes<'r>(
     state: &State,
-    nodes: &[Vec<&'r Route>],
+    nodes: &'r [Vec<Route>],
     id: u32,
     scoring: &Scoring,
 ) -> Option<Selected<'r>> {
@@ -190,7 +190,7 @@ fn walk_nodes<'r>(
 /// first of equal scores is kept.
 fn select<'r>(
     state: &State,
-    node: &[&'r Route],
+    node: &'r [Route],
     id: u32,
     scoring: &Scoring,
 ) -> Option<Selected<'r>> {

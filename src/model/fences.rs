@@ -9,9 +9,9 @@
 use std::cmp::Reverse;
 use std::sync::OnceLock;
 
-/// An entry's place in table order: address, longer prefixes, higher tos, lower metric first,
-/// then insertion.
-pub(super) type Key = (u128, Reverse<u8>, Reverse<u8>, u32, i64);
+/// A slot's place in table order: address, longer prefixes, higher tos, lower metric first (slots
+/// of one key keep the kernel's order among themselves).
+pub(super) type Key = (u128, Reverse<u8>, Reverse<u8>, u32);
 
 /// Fewer fences than this are searched directly: their array stays in the cache.
 const DIRECTED: usize = 32;
@@ -138,7 +138,7 @@ mod tests {
 
     /// A fence at address `a` with prefix length `len`.
     fn key(a: u128, len: u8) -> Key {
-        (a, Reverse(len), Reverse(0), 0, 0)
+        (a, Reverse(len), Reverse(0), 0)
     }
 
     #[test]

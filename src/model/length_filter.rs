@@ -76,7 +76,7 @@ pub struct LengthFilter {
 
 impl LengthFilter {
     /// The filter of these prefixes (`counts[len]`: how many there are of each length).
-    pub fn new<'a>(counts: &[u32], prefixes: impl Iterator<Item = &'a IpNet>) -> Self {
+    pub fn new(counts: &[u32], prefixes: impl Iterator<Item = IpNet>) -> Self {
         let mut lengths: Vec<Option<LengthBits>> = counts
             .iter()
             .map(|&n| (n > 0).then(|| LengthBits::new(n as usize)))
@@ -84,7 +84,7 @@ impl LengthFilter {
         let mut built_from = 0;
         for net in prefixes {
             if let Some(Some(bits)) = lengths.get_mut(usize::from(net.prefix_len())) {
-                bits.set(*net);
+                bits.set(net);
             }
             built_from += 1;
         }
@@ -133,7 +133,7 @@ mod tests {
             .collect();
         let mut counts = vec![0; 33];
         counts[24] = 20_000;
-        let mut filter = LengthFilter::new(&counts, nets.iter());
+        let mut filter = LengthFilter::new(&counts, nets.iter().copied());
         assert!(nets.iter().all(|n| filter.may_hold(*n)));
         let others = (0..20_000u32)
             .map(|i| {

@@ -14,6 +14,8 @@ mod neighbour;
 mod nexthop;
 mod origin;
 mod route;
+mod route_attrs;
+mod route_chunks;
 mod route_table;
 mod rule;
 mod rule_index;

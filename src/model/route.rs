@@ -1,8 +1,8 @@
 //! One route: its prefix, type, nexthops and attributes (`RouteTable` in `route_table.rs` holds
 //! a table of them).
 
-use std::cmp::Reverse;
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use ipnet::IpNet;
 
@@ -95,7 +95,7 @@ impl RouteKind {
 }
 
 /// Route and nexthop flags: `RTNH_F_*` in the low byte, `RTM_F_*` above.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct RouteFlags(pub u32);
 
 impl RouteFlags {
@@ -142,7 +142,7 @@ impl RouteFlags {
 }
 
 /// One nexthop of a route: a device, maybe a gateway, a weight.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct NextHop {
     /// Output interface index (0 if none).
     pub dev: u32,
@@ -161,12 +161,13 @@ impl NextHop {
     }
 }
 
-/// The nexthops of a route: none (error types), one, or several (multipath).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The nexthops of a route: none (error types), one, or several (multipath, shared so that a
+/// table hands out copies of its routes without allocating).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Hop {
     None,
     One(NextHop),
-    Multi(Box<[NextHop]>),
+    Multi(Arc<[NextHop]>),
 }
 
 impl Hop {
@@ -184,13 +185,13 @@ impl Hop {
         match hops.len() {
             0 => Self::None,
             1 => Self::One(hops.remove(0)),
-            _ => Self::Multi(hops.into_boxed_slice()),
+            _ => Self::Multi(hops.into()),
         }
     }
 }
 
-/// Rarely present route attributes, boxed so the common route stays small.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// Rarely present route attributes, kept apart so the common route stays small.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct RouteExtra {
     /// Source prefix of an IPv6 source-specific route (`from` in `ip -6 route`).
     pub src: Option<IpNet>,
@@ -231,8 +232,8 @@ pub struct Route {
     pub nhid: u32,
     /// The nexthops.
     pub hops: Hop,
-    /// Rare attributes.
-    pub extra: Option<Box<RouteExtra>>,
+    /// Rare attributes (shared, like a multipath route's nexthops).
+    pub extra: Option<Arc<RouteExtra>>,
 }
 
 impl Route {
@@ -293,20 +294,6 @@ impl Route {
             && self.tos == other.tos
             && self.metric == other.metric
             && self.src_prefix() == other.src_prefix()
-    }
-
-    /// Sort key inside a table: address, then longer prefixes, higher tos, lower metric first.
-    pub(super) fn order(&self) -> (u128, Reverse<u8>, Reverse<u8>, u32) {
-        let bits = match self.dst.addr() {
-            IpAddr::V4(a) => u128::from(u32::from(a)),
-            IpAddr::V6(a) => u128::from(a),
-        };
-        (
-            bits,
-            Reverse(self.dst.prefix_len()),
-            Reverse(self.tos),
-            self.metric,
-        )
     }
 }
 

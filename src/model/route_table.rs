@@ -1,61 +1,29 @@
-//! The routes of one table as a sorted chunked vector, with the lookups a longest-prefix match
-//! needs: the routes of one prefix, in kernel order, found without searching the whole table.
-
-use std::sync::OnceLock;
+//! The routes of one table: compact slots per family (`route_chunks.rs`) pointing into the
+//! attribute sets they share (`route_attrs.rs`), with the lookups a longest-prefix match needs.
+//! Routes come out as owned `Route` values, built on the way without allocating.
 
 use ipnet::IpNet;
 
-use super::fences::{Fences, Key};
-use super::length_filter::LengthFilter;
-use super::route::{Hop, Placement, Route, RouteKind};
+use super::Family;
+use super::route::{Hop, Placement, Route};
+use super::route_attrs::{AttrPool, RouteAttrs};
+use super::route_chunks::{Pos, Slot, SlotAddr, Slots, V6Words, key_of};
 
-/// How many routes a table has before its lookups use a `LengthFilter` (smaller ones are searched
-/// quickly enough, and need not carry one).
-const FILTERED: usize = 4096;
-
-/// The most routes one chunk holds; chunks keep inserts cheap without a pointer per route, and
-/// small ones keep each insert's or deletion's move of the routes after it short (~6 KiB).
-const CHUNK: usize = 128;
-
-/// A route with its insertion sequence, which orders routes of the same slot.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Entry {
-    seq: i64,
-    route: Route,
-}
-
-impl Entry {
-    /// Where the entry sorts.
-    fn key(&self) -> Key {
-        let (bits, len, tos, metric) = self.route.order();
-        (bits, len, tos, metric, self.seq)
-    }
-}
-
-/// The routes of one table, sorted (prefix, tos, metric, insertion), in chunks of at most 128.
+/// The routes of one table, sorted (prefix, tos, metric, kernel order).
 ///
-/// A hand-written chunked vector rather than a `BTreeMap`: routes arrive from dumps in sorted
-/// order, so chunks fill completely and a million routes cost about their own size, where a
-/// `BTreeMap` filled in order leaves nodes half empty. The last key of every chunk is kept in
-/// one small array (`fences`), so finding a chunk reads that array, not a route in every chunk.
+/// A route costs its slot (16 bytes for IPv4, 28 for IPv6) and a share of its attribute set;
+/// a full view's million routes share a few hundred sets.
 #[derive(Debug, Clone, Default)]
 pub struct RouteTable {
-    chunks: Vec<Vec<Entry>>,
-    /// The key of the last entry of each chunk.
-    fences: Fences,
-    len: usize,
-    prefix_len_counts: Vec<u32>,
-    /// Which prefixes the table may hold, for tables of `FILTERED` routes or more: built by the
-    /// first lookup, kept up by inserts and deletions, dropped when stale.
-    filter: OnceLock<LengthFilter>,
-    next_seq: i64,
-    first_seq: i64,
+    v4: Slots<u32>,
+    v6: Slots<V6Words>,
+    pool: AttrPool,
 }
 
 /// Tables are equal when they hold the same routes in the same order, however they were built.
 impl PartialEq for RouteTable {
     fn eq(&self, other: &Self) -> bool {
-        self.len == other.len && self.iter().eq(other.iter())
+        self.len() == other.len() && self.iter().eq(other.iter())
     }
 }
 
@@ -64,64 +32,43 @@ impl Eq for RouteTable {}
 impl RouteTable {
     /// The number of routes.
     pub fn len(&self) -> usize {
-        self.len
+        self.v4.len() + self.v6.len()
     }
 
     /// Whether the table has no routes.
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.len() == 0
     }
 
     /// All routes in table order.
-    pub fn iter(&self) -> impl Iterator<Item = &Route> {
-        self.chunks.iter().flatten().map(|e| &e.route)
+    pub fn iter(&self) -> impl Iterator<Item = Route> + '_ {
+        let v4 = self.v4.iter().map(|s| route_of(&self.pool, s));
+        v4.chain(self.v6.iter().map(|s| route_of(&self.pool, s)))
     }
 
     /// The routes from position `n` on, skipping whole chunks (cheap for windows into big tables).
-    pub fn iter_from(&self, mut n: usize) -> impl Iterator<Item = &Route> {
-        let mut first = 0;
-        while first < self.chunks.len() && n >= self.chunks[first].len() {
-            n -= self.chunks[first].len();
-            first += 1;
-        }
-        self.chunks[first..]
-            .iter()
-            .flatten()
-            .skip(n)
-            .map(|e| &e.route)
+    pub fn iter_from(&self, n: usize) -> impl Iterator<Item = Route> + '_ {
+        let before = self.v4.len();
+        let v4 = self.v4.iter_from(n.min(before));
+        let v6 = self.v6.iter_from(n.saturating_sub(before));
+        v4.map(|s| route_of(&self.pool, s))
+            .chain(v6.map(|s| route_of(&self.pool, s)))
     }
 
     /// The prefix lengths present, longest first, for longest-prefix matching.
     pub fn prefix_lens(&self) -> impl Iterator<Item = u8> + '_ {
-        (0..self.prefix_len_counts.len())
+        let bound = self.v4.len_bound().max(self.v6.len_bound());
+        (0..bound)
             .rev()
-            .filter(|&len| self.prefix_len_counts[len] > 0)
+            .filter(|&len| self.v4.count_of(len) + self.v6.count_of(len) > 0)
             .map(|len| u8::try_from(len).unwrap_or(u8::MAX))
     }
 
     /// The routes of exactly this prefix, in kernel order.
-    pub fn routes_for(&self, dst: IpNet) -> impl Iterator<Item = &Route> {
+    pub fn routes_for(&self, dst: IpNet) -> impl Iterator<Item = Route> + '_ {
         let dst = dst.trunc();
-        let held = self.len < FILTERED
-            || self
-                .filter
-                .get_or_init(|| {
-                    LengthFilter::new(&self.prefix_len_counts, self.iter().map(|r| &r.dst))
-                })
-                .may_hold(dst);
-        let (ci, i) = if held {
-            self.prefix_start(dst, true)
-        } else {
-            (self.chunks.len(), 0)
-        };
-        self.chunks
-            .get(ci..)
-            .unwrap_or_default()
-            .iter()
-            .enumerate()
-            .flat_map(move |(n, c)| c.get(if n == 0 { i } else { 0 }..).unwrap_or_default())
-            .map(|e| &e.route)
-            .take_while(move |r| r.dst == dst)
+        let v4 = self.v4.run(dst).map(|s| route_of(&self.pool, s));
+        v4.chain(self.v6.run(dst).map(|s| route_of(&self.pool, s)))
     }
 
     /// Appends a route after the routes of its slot, as a dump lists them.
@@ -131,310 +78,212 @@ impl RouteTable {
 
     /// Inserts a route, or replaces the first of its slot with `Placement::Replace`.
     pub fn insert(&mut self, route: Route, placement: Placement) {
-        if placement == Placement::Replace {
-            if let Some((ci, i)) = self.locate(route.dst, |r| r.same_slot(&route)) {
-                self.chunks[ci][i].route = route;
-                return;
-            }
+        match route.family() {
+            Family::V4 => insert(&mut self.v4, &mut self.pool, route, placement),
+            Family::V6 => insert(&mut self.v6, &mut self.pool, route, placement),
         }
-        let entry = self.entry(route, placement);
-        let key = entry.key();
-        // the first chunk whose last key is greater (none: the entry goes last, as in a dump)
-        let ci = self.fences.keys().partition_point(|f| *f < key);
-        let i = self.search_chunk(ci, key.0, |e| e.key() < key);
-        self.insert_at(ci, i, entry);
     }
 
     /// Applies a route as a notification brings it: overwrites the route it names in place if
     /// present (whatever the placement), else inserts it like `insert`. One search of the table,
     /// where `update` then `insert` make two.
     pub fn upsert(&mut self, route: Route, placement: Placement) {
-        let (ci, i) = self.prefix_start(route.dst, false);
-        let run = || self.positions_from(ci, i, route.dst);
-        let route_at = |(c, j): (usize, usize)| &self.chunks[c][j].route;
-        let found = run()
-            .find(|&at| route_at(at).same_route(&route))
-            .or_else(|| {
-                (placement == Placement::Replace)
-                    .then(|| run().find(|&at| route_at(at).same_slot(&route)))?
-            });
-        // a new route goes after the routes of its slot (before them with `First`)
-        let order = route.order();
-        let after = |at| match placement {
-            Placement::First => route_at(at).order() >= order,
-            Placement::Last | Placement::Replace => route_at(at).order() > order,
-        };
-        let place = run()
-            .find(|&at| after(at))
-            .or_else(|| run().last().map(|(c, j)| (c, j + 1)))
-            .unwrap_or((ci, i));
-        if let Some((c, j)) = found {
-            self.chunks[c][j].route = route;
-            return;
-        }
-        let entry = self.entry(route, placement);
-        self.insert_at(place.0, place.1, entry);
-    }
-
-    /// A new entry for `route` with the sequence its placement gives, counted in.
-    fn entry(&mut self, route: Route, placement: Placement) -> Entry {
-        let seq = if placement == Placement::First {
-            self.first_seq -= 1;
-            self.first_seq
-        } else {
-            self.next_seq += 1;
-            self.next_seq
-        };
-        self.count(&route, true);
-        self.len += 1;
-        Entry { seq, route }
-    }
-
-    /// The positions of the routes of prefix `dst`, from `(ci, i)` (its first) on.
-    fn positions_from(
-        &self,
-        mut ci: usize,
-        mut i: usize,
-        dst: IpNet,
-    ) -> impl Iterator<Item = (usize, usize)> + '_ {
-        let dst = dst.trunc();
-        std::iter::from_fn(move || {
-            if self.chunks.get(ci).is_some_and(|c| i == c.len()) {
-                (ci, i) = (ci + 1, 0);
-            }
-            let entry = self.chunks.get(ci)?.get(i)?;
-            (entry.route.dst == dst).then(|| {
-                i += 1;
-                (ci, i - 1)
-            })
-        })
-    }
-
-    /// Puts `entry` at position `i` of chunk `ci` (`i` may be the chunk's length: after its last
-    /// entry; `ci` may be the number of chunks: after every entry), splitting a full chunk first
-    /// so no chunk grows past its capacity, and keeping the fences.
-    fn insert_at(&mut self, mut ci: usize, mut i: usize, entry: Entry) {
-        let key = entry.key();
-        if ci == self.chunks.len() {
-            match self.chunks.last() {
-                // a table that filled a chunk is large: allocate whole chunks, since growing
-                // each by doubling leaves the freed halves scattered through the heap
-                Some(last) if last.len() >= CHUNK => {
-                    let mut chunk = Vec::with_capacity(CHUNK);
-                    chunk.push(entry);
-                    self.chunks.push(chunk);
-                    self.fences.push(key);
-                    return;
-                }
-                Some(last) => (ci, i) = (ci - 1, last.len()),
-                None => {
-                    self.chunks.push(vec![entry]);
-                    self.fences.push(key);
-                    return;
-                }
-            }
-        }
-        if self.chunks[ci].len() >= CHUNK {
-            let tail = self.chunks[ci].split_off(CHUNK / 2);
-            self.chunks.insert(ci + 1, tail);
-            self.fences.insert(ci + 1, self.fences.get(ci));
-            let last = self.chunks[ci]
-                .last()
-                .map_or(self.fences.get(ci), Entry::key);
-            self.fences.set(ci, last);
-            if i > CHUNK / 2 {
-                (ci, i) = (ci + 1, i - CHUNK / 2);
-            }
-        }
-        let chunk = &mut self.chunks[ci];
-        chunk.insert(i, entry);
-        if i + 1 == chunk.len() {
-            self.fences.set(ci, key);
+        match route.family() {
+            Family::V4 => upsert(&mut self.v4, &mut self.pool, route, placement),
+            Family::V6 => upsert(&mut self.v6, &mut self.pool, route, placement),
         }
     }
 
     /// Overwrites the route that `route` names, if present (keeping its place); true if it was.
     pub fn update(&mut self, route: &Route) -> bool {
-        let Some((ci, i)) = self.locate(route.dst, |r| r.same_route(route)) else {
-            return false;
-        };
-        self.chunks[ci][i].route = route.clone();
-        true
+        match route.family() {
+            Family::V4 => update(&mut self.v4, &mut self.pool, route),
+            Family::V6 => update(&mut self.v6, &mut self.pool, route),
+        }
     }
 
     /// Removes the route the record names, if present; nothing else, so a repeated deletion
     /// (a notification replayed after a re-read) cannot take a sibling of the same slot.
     pub fn remove(&mut self, route: &Route) -> Option<Route> {
-        let found = self.locate(route.dst, |r| r.same_route(route))?;
-        Some(self.remove_at(found))
+        match route.family() {
+            Family::V4 => remove(&mut self.v4, &mut self.pool, route),
+            Family::V6 => remove(&mut self.v6, &mut self.pool, route),
+        }
     }
 
     /// Removes the one nexthop of `sibling` from the multipath route of its slot and type that
     /// has it, keeping that route's place; true if one had it. A route through a nexthop object
     /// is never a sibling (`rt6_qualify_for_ecmp`), so its deletion takes no nexthop from another.
     pub fn remove_sibling(&mut self, sibling: &Route) -> bool {
-        let [hop] = sibling.hops.as_slice() else {
-            return false;
-        };
-        if sibling.nhid != 0 {
-            return false;
+        match sibling.family() {
+            Family::V4 => remove_sibling(&mut self.v4, &mut self.pool, sibling),
+            Family::V6 => remove_sibling(&mut self.v6, &mut self.pool, sibling),
         }
-        let has = |r: &Route| {
-            r.same_slot(sibling)
-                && r.kind == sibling.kind
-                && r.nhid == 0
-                && r.hops.as_slice().len() > 1
-                && r.hops.as_slice().iter().any(|h| h.via(hop))
-        };
-        let Some((ci, i)) = self.locate(sibling.dst, has) else {
-            return false;
-        };
-        let route = &mut self.chunks[ci][i].route;
-        let rest = route.hops.as_slice().iter().filter(|h| !h.via(hop));
-        route.hops = Hop::from_vec(rest.copied().collect());
-        true
     }
 
     /// Keeps only the routes for which `keep` is true; returns how many were removed.
     pub fn retain(&mut self, mut keep: impl FnMut(&Route) -> bool) -> usize {
-        let before = self.len;
-        for chunk in &mut self.chunks {
-            chunk.retain(|e| {
-                let kept = keep(&e.route);
-                if !kept {
-                    let len = usize::from(e.route.dst.prefix_len());
-                    self.prefix_len_counts[len] -= 1;
-                }
-                kept
-            });
-        }
-        self.chunks.retain(|c| !c.is_empty());
-        self.filter = OnceLock::new();
-        self.fences = Fences::from_keys(
-            self.chunks
-                .iter()
-                .filter_map(|c| c.last().map(Entry::key))
-                .collect(),
-        );
-        self.len = self.chunks.iter().map(Vec::len).sum();
-        before - self.len
-    }
-
-    fn count(&mut self, route: &Route, add: bool) {
-        let len = usize::from(route.dst.prefix_len());
-        if self.prefix_len_counts.len() <= len {
-            self.prefix_len_counts.resize(len + 1, 0);
-        }
-        if add {
-            self.prefix_len_counts[len] += 1;
-        } else {
-            self.prefix_len_counts[len] -= 1;
-        }
-        if let Some(filter) = self.filter.get_mut() {
-            let kept = if add {
-                filter.add(route.dst)
-            } else {
-                filter.remove()
-            };
+        let before = self.len();
+        let mut released = Vec::new();
+        let pool = &self.pool;
+        let mut sift = |attrs: u32, route: Route| {
+            let kept = keep(&route);
             if !kept {
-                self.filter = OnceLock::new();
+                released.push(attrs);
             }
+            kept
+        };
+        self.v4.retain(|s| sift(s.attrs, route_of(pool, s)));
+        self.v6.retain(|s| sift(s.attrs, route_of(pool, s)));
+        for attrs in released {
+            self.pool.release(attrs);
+        }
+        before - self.len()
+    }
+}
+
+/// The route a slot stores.
+fn route_of<A: SlotAddr>(pool: &AttrPool, slot: &Slot<A>) -> Route {
+    pool.get(slot.attrs)
+        .route(slot.dst(), slot.tos(), slot.metric())
+}
+
+/// The position of the first route of prefix `dst` for which `want` holds.
+fn locate<A: SlotAddr>(
+    chunks: &Slots<A>,
+    pool: &AttrPool,
+    dst: IpNet,
+    want: impl Fn(&Route) -> bool,
+) -> Option<Pos> {
+    let start = chunks.start(dst.trunc());
+    chunks
+        .positions_from(start, dst.trunc())
+        .find(|&at| want(&route_of(pool, chunks.get(at))))
+}
+
+/// Puts `route` at `at` among the slots.
+fn add_at<A: SlotAddr>(chunks: &mut Slots<A>, pool: &mut AttrPool, at: Pos, route: Route) {
+    let (dst, tos, metric, attrs) = RouteAttrs::split(route);
+    if let Some(mut slot) = Slot::new(dst.trunc(), tos, metric, 0) {
+        slot.attrs = pool.intern(attrs);
+        chunks.insert_at(at, slot);
+    }
+}
+
+/// Overwrites the route at `at` with `route`, which has its prefix, tos and metric.
+fn replace_at<A: SlotAddr>(chunks: &mut Slots<A>, pool: &mut AttrPool, at: Pos, route: Route) {
+    let id = pool.intern(RouteAttrs::split(route).3);
+    let old = chunks.set_attrs(at, id);
+    pool.release(old);
+}
+
+/// `RouteTable::insert` in one family's slots.
+fn insert<A: SlotAddr>(
+    chunks: &mut Slots<A>,
+    pool: &mut AttrPool,
+    route: Route,
+    placement: Placement,
+) {
+    if placement == Placement::Replace {
+        if let Some(at) = locate(chunks, pool, route.dst, |r| r.same_slot(&route)) {
+            replace_at(chunks, pool, at, route);
+            return;
         }
     }
+    let at = chunks.place(
+        key_of(route.dst.trunc(), route.tos, route.metric),
+        placement,
+    );
+    add_at(chunks, pool, at, route);
+}
 
-    /// The (chunk, index) of the first route of prefix `dst`, or where it would go. A lookup
-    /// (`directed`) finds the chunk through the fences' directory; a change searches the fences
-    /// plainly, since building the directory for it would be undone by the change itself.
-    fn prefix_start(&self, dst: IpNet, directed: bool) -> (usize, usize) {
-        let probe = Route::new(0, dst, RouteKind::Unspec).order();
-        let probe = (probe.0, probe.1);
-        let ci = if directed {
-            self.fences.chunk_of(probe)
-        } else {
-            self.fences.keys().partition_point(|f| (f.0, f.1) < probe)
-        };
-        let i = self.search_chunk(ci, probe.0, |e| {
-            let o = e.route.order();
-            (o.0, o.1) < probe
+/// `RouteTable::upsert` in one family's slots: one search finds both the route it names and
+/// where a new one goes.
+fn upsert<A: SlotAddr>(
+    chunks: &mut Slots<A>,
+    pool: &mut AttrPool,
+    route: Route,
+    placement: Placement,
+) {
+    let dst = route.dst.trunc();
+    let start = chunks.start(dst);
+    let run = || chunks.positions_from(start, dst);
+    let same_key = |at| {
+        let slot = chunks.get(at);
+        slot.tos() == route.tos && slot.metric() == route.metric
+    };
+    let found = run()
+        .filter(|&at| same_key(at))
+        .find(|&at| route_of(pool, chunks.get(at)).same_route(&route))
+        .or_else(|| {
+            (placement == Placement::Replace).then(|| {
+                run()
+                    .filter(|&at| same_key(at))
+                    .find(|&at| route_of(pool, chunks.get(at)).same_slot(&route))
+            })?
         });
-        (ci, i)
+    if let Some(at) = found {
+        replace_at(chunks, pool, at, route);
+        return;
     }
+    // a new route goes after the routes of its slot (before them with `First`)
+    let key = key_of(dst, route.tos, route.metric);
+    let after = |at| match placement {
+        Placement::First => chunks.get(at).key() >= key,
+        Placement::Last | Placement::Replace => chunks.get(at).key() > key,
+    };
+    let at = run()
+        .find(|&at| after(at))
+        .or_else(|| run().last().map(|(c, j)| (c, j + 1)))
+        .unwrap_or(start);
+    add_at(chunks, pool, at, route);
+}
 
-    /// The partition point of `before` in chunk `ci` (0 if there is no such chunk), for an entry
-    /// whose address bits are `bits`. It starts where `bits` falls between the previous chunk's
-    /// last address and this chunk's, then gallops: a table's addresses are spread evenly
-    /// enough that it reads two or three routes where bisecting 128 reads seven, and in a big
-    /// table each read is a cache miss.
-    fn search_chunk(&self, ci: usize, bits: u128, before: impl Fn(&Entry) -> bool) -> usize {
-        let Some(chunk) = self.chunks.get(ci) else {
-            return 0;
-        };
-        let n = chunk.len();
-        let low = ci.checked_sub(1).map_or(0, |p| self.fences.get(p).0);
-        let high = self.fences.get(ci).0;
-        let span = high.saturating_sub(low);
-        // keep 56 bits of the span, so the product below fits in 64
-        let shift = (128 - span.leading_zeros()).saturating_sub(56);
-        let part = |x: u128| u64::try_from(x >> shift).unwrap_or(u64::MAX);
-        let n64 = u64::try_from(n).unwrap_or(u64::MAX);
-        let guess = match part(span) {
-            0 => 0,
-            whole => part(bits.saturating_sub(low).min(span)) * n64 / whole,
-        };
-        let g = usize::try_from(guess).unwrap_or(n).min(n.saturating_sub(1));
-        let mut step = 1;
-        let (lo, hi) = if before(&chunk[g]) {
-            // the answer is after g: double the stride until an entry is not before
-            let mut lo = g + 1;
-            while lo + step - 1 < n && before(&chunk[lo + step - 1]) {
-                lo += step;
-                step *= 2;
-            }
-            (lo, (lo + step - 1).min(n))
-        } else {
-            // the answer is g or before it: double the stride back until an entry is before
-            let mut hi = g;
-            while hi >= step && !before(&chunk[hi - step]) {
-                hi -= step;
-                step *= 2;
-            }
-            (hi.saturating_sub(step), hi)
-        };
-        lo + chunk[lo..hi].partition_point(before)
-    }
+/// `RouteTable::update` in one family's slots.
+fn update<A: SlotAddr>(chunks: &mut Slots<A>, pool: &mut AttrPool, route: &Route) -> bool {
+    let Some(at) = locate(chunks, pool, route.dst, |r| r.same_route(route)) else {
+        return false;
+    };
+    replace_at(chunks, pool, at, route.clone());
+    true
+}
 
-    /// The position of the first route of prefix `dst` for which `want` holds.
-    fn locate(&self, dst: IpNet, want: impl Fn(&Route) -> bool) -> Option<(usize, usize)> {
-        let dst = dst.trunc();
-        let (mut ci, mut i) = self.prefix_start(dst, false);
-        while let Some(entry) = self.chunks.get(ci).and_then(|c| c.get(i)) {
-            if entry.route.dst != dst {
-                return None;
-            }
-            if want(&entry.route) {
-                return Some((ci, i));
-            }
-            i += 1;
-            if i == self.chunks[ci].len() {
-                (ci, i) = (ci + 1, 0);
-            }
-        }
-        None
-    }
+/// `RouteTable::remove` in one family's slots.
+fn remove<A: SlotAddr>(chunks: &mut Slots<A>, pool: &mut AttrPool, route: &Route) -> Option<Route> {
+    let at = locate(chunks, pool, route.dst, |r| r.same_route(route))?;
+    let slot = chunks.remove_at(at);
+    let removed = route_of(pool, &slot);
+    pool.release(slot.attrs);
+    Some(removed)
+}
 
-    fn remove_at(&mut self, (ci, i): (usize, usize)) -> Route {
-        let entry = self.chunks[ci].remove(i);
-        match self.chunks[ci].last() {
-            None => {
-                self.chunks.remove(ci);
-                self.fences.remove(ci);
-            }
-            Some(last) => self.fences.set(ci, last.key()),
-        }
-        self.len -= 1;
-        self.count(&entry.route, false);
-        entry.route
+/// `RouteTable::remove_sibling` in one family's slots.
+fn remove_sibling<A: SlotAddr>(
+    chunks: &mut Slots<A>,
+    pool: &mut AttrPool,
+    sibling: &Route,
+) -> bool {
+    let [hop] = sibling.hops.as_slice() else {
+        return false;
+    };
+    if sibling.nhid != 0 {
+        return false;
     }
+    let has = |r: &Route| {
+        r.same_slot(sibling)
+            && r.kind == sibling.kind
+            && r.nhid == 0
+            && r.hops.as_slice().len() > 1
+            && r.hops.as_slice().iter().any(|h| h.via(hop))
+    };
+    let Some(at) = locate(chunks, pool, sibling.dst, has) else {
+        return false;
+    };
+    let mut route = route_of(pool, chunks.get(at));
+    let rest = route.hops.as_slice().iter().filter(|h| !h.via(hop));
+    route.hops = Hop::from_vec(rest.copied().collect());
+    replace_at(chunks, pool, at, route);
+    true
 }
 
 #[cfg(test)]
@@ -442,7 +291,7 @@ mod tests {
     use std::net::IpAddr;
 
     use super::*;
-    use crate::model::{NextHop, RouteFlags};
+    use crate::model::{NextHop, RouteFlags, RouteKind};
 
     fn route(dst: &str, metric: u32, dev: u32) -> Route {
         let mut r = Route::new(254, dst.parse().unwrap(), RouteKind::Unicast);
@@ -543,9 +392,9 @@ mod tests {
             let a = IpAddr::V4((0x0a00_0000 + (k << 8)).into());
             t.push(route(&IpNet::new(a, 24).unwrap().to_string(), 0, 1));
         }
-        assert!(!t.fences.directed());
+        assert!(!t.v4.directed());
         assert_eq!(t.routes_for("10.0.7.0/24".parse().unwrap()).count(), 1);
-        assert!(t.fences.directed(), "a lookup of a big table builds it");
+        assert!(t.v4.directed(), "a lookup of a big table builds it");
         // a change that moves a fence drops it, and further changes search without it: a
         // storm of changes must not rebuild it once per change
         for k in 0..200u32 {
@@ -554,11 +403,11 @@ mod tests {
                 route(&IpNet::new(a, 25).unwrap().to_string(), 0, 1),
                 Placement::Last,
             );
-            assert!(!t.fences.directed(), "change {k} built the directory");
+            assert!(!t.v4.directed(), "change {k} built the directory");
         }
         fences_hold(&t);
         assert_eq!(t.routes_for("10.0.50.128/25".parse().unwrap()).count(), 1);
-        assert!(t.fences.directed());
+        assert!(t.v4.directed());
     }
 
     #[test]
@@ -619,14 +468,10 @@ mod tests {
         }
     }
 
-    /// Every chunk is sorted, within its capacity, and its fence is its last key.
+    /// Every chunk of both families is sorted, within its capacity, and its fence is its last
+    /// key.
     fn fences_hold(t: &RouteTable) {
-        assert_eq!(t.fences.keys().len(), t.chunks.len());
-        for (chunk, fence) in t.chunks.iter().zip(t.fences.keys()) {
-            assert!(!chunk.is_empty() && chunk.len() <= CHUNK);
-            assert!(chunk.windows(2).all(|w| w[0].key() < w[1].key()));
-            assert_eq!(chunk.last().map(Entry::key), Some(*fence));
-        }
-        assert!(t.fences.keys().windows(2).all(|w| w[0] < w[1]));
+        t.v4.assert_fences_hold();
+        t.v6.assert_fences_hold();
     }
 }

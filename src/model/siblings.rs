@@ -22,7 +22,6 @@ pub fn absorb(table: &mut RouteTable, mut route: Route) -> Route {
                     .iter()
                     .all(|h| hops.iter().any(|n| n.via(h)))
         })
-        .cloned()
         .collect();
     let mut ordered: Vec<NextHop> = Vec::with_capacity(hops.len());
     let known = related.iter().flat_map(|r| r.hops.as_slice());

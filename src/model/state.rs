@@ -160,7 +160,7 @@ impl State {
     }
 
     /// Every route of every table, in (family, table, prefix) order.
-    pub fn routes(&self) -> impl Iterator<Item = &Route> {
+    pub fn routes(&self) -> impl Iterator<Item = Route> + '_ {
         self.tables.values().flat_map(RouteTable::iter)
     }
 

@@ -451,7 +451,7 @@ pub fn route(msg: &RouteMessage) -> Option<Route> {
         }
     };
     if extra != RouteExtra::default() {
-        route.extra = Some(Box::new(extra));
+        route.extra = Some(std::sync::Arc::new(extra));
     }
     Some(route)
 }

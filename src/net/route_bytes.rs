@@ -154,7 +154,7 @@ pub fn read(payload: &[u8]) -> Read {
         Hop::None
     };
     if extra != RouteExtra::default() {
-        route.extra = Some(Box::new(extra));
+        route.extra = Some(std::sync::Arc::new(extra));
     }
     debug_assert_eq!(route.family(), if v6 { Family::V6 } else { Family::V4 });
     Read::Route(route)

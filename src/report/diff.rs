@@ -91,7 +91,7 @@ pub fn write_text(out: &mut impl Write, r: &DiffReport) -> io::Result<()> {
         object(|x: &Rule| Change::Rule(Op::New, x.clone())),
     )?;
     let route = object(|x: &Route| Change::Route(Op::New, Placement::Last, x.clone()));
-    section_text(out, r, "Routes", &d.routes, route)?;
+    section_text(out, r, "Routes", &d.routes.as_refs(), route)?;
     let nexthop = object(|n: &Nexthop| Change::Nexthop(Op::New, n.clone()));
     section_text(out, r, "Nexthops", &d.nexthops, nexthop)?;
     let neighbour = object(|n: &Neighbour| Change::Neighbour(Op::New, n.clone()));
@@ -249,7 +249,7 @@ pub fn to_json(r: &DiffReport) -> Json {
         "links": section_json(r, &d.links, |s, l| json!(link_json(s, l))),
         "addresses": section_json(r, &d.addresses, |s, a| json!(address_json(s, a))),
         "rules": section_json(r, &d.rules, |s, x| json!(rule_json(s, x))),
-        "routes": section_json(r, &d.routes, |s, x| json!(route_json(s, x))),
+        "routes": section_json(r, &d.routes.as_refs(), |s, x| json!(route_json(s, x))),
         "nexthops": section_json(r, &d.nexthops, |s, n| json!(nexthop_json(s, n))),
         "neighbours": section_json(r, &d.neighbours, |s, n| json!(neighbour_json(s, n))),
         "sysctls": section_json(r, &d.sysctls, sysctl),

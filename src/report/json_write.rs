@@ -12,7 +12,7 @@ use super::json::{
     JsonGroup, VERSION, address_json, link_json, neighbour_json, nexthop_json, rule_json,
 };
 use super::json_route::{DevNames, RouteJson, dev_name_table};
-use crate::model::{DeviceSysctls, LinkName, RouteTable, State};
+use crate::model::{DeviceSysctls, LinkName, Route, RouteTable, State};
 
 /// Routes per chunk: a few MiB of text, so two chunks in flight stay small next to the state.
 const CHUNK: usize = 32 * 1024;
@@ -92,7 +92,7 @@ fn chunk(
             buf.push(b',');
         }
         let json = RouteJson {
-            route,
+            route: &route,
             state,
             names,
         };
@@ -115,7 +115,7 @@ impl Serialize for StateJson<'_> {
         map.serialize_entry(
             "routes",
             &Seq(|| {
-                state.routes().map(move |route| RouteJson {
+                state.routes().map(move |route| TableRoute {
                     route,
                     state,
                     names,
@@ -202,6 +202,24 @@ fn tail_entries<M: serde::ser::SerializeMap>(map: &mut M, state: &State) -> Resu
 
 /// A sequence serialized from an iterator made on demand.
 struct Seq<F>(F);
+
+/// A route copied out of its table, written as `RouteJson` writes it.
+struct TableRoute<'a> {
+    route: Route,
+    state: &'a State,
+    names: DevNames<'a>,
+}
+
+impl Serialize for TableRoute<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let json = RouteJson {
+            route: &self.route,
+            state: self.state,
+            names: self.names,
+        };
+        json.serialize(serializer)
+    }
+}
 
 impl<F, I> Serialize for Seq<F>
 where

@@ -245,7 +245,7 @@ impl<'a> RouteMatcher<'a> {
             return Some(true);
         }
         if let Hop::Multi(hops) = &r.hops {
-            for nh in hops {
+            for nh in hops.iter() {
                 if self.hop_hit(nh, memo, &mut buf)? {
                     return Some(true);
                 }

@@ -225,7 +225,7 @@ fn route(
         || r.realm.is_some()
         || !r.unmodelled.is_empty()
     {
-        route.extra = Some(Box::new(RouteExtra {
+        route.extra = Some(std::sync::Arc::new(RouteExtra {
             src: r.from,
             pref: r.pref,
             expires: r.expires,

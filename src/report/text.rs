@@ -52,7 +52,7 @@ pub fn write_state(state: &State, out: impl Write) -> io::Result<()> {
             family_label(*family)
         )?;
         for route in table.iter() {
-            writeln!(out, "  {}", route_row(state, route))?;
+            writeln!(out, "  {}", route_row(state, &route))?;
         }
     }
     if !state.neighbours.is_empty() {

@@ -125,7 +125,7 @@ fn detail(state: &State, nh: &Nexthop, users: Option<&NexthopUsers>, follow: &st
             .filter_map(|(key, at)| state.tables.get(key)?.iter_from(*at).next())
             .map(|r| {
                 let table = state.table_names.name(r.table);
-                let line = route_line(state, r);
+                let line = route_line(state, &r);
                 let head = line.split(" nhid").next().unwrap_or(&line).to_owned();
                 format!("{head} (table {table})")
             })

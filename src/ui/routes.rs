@@ -45,11 +45,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .enumerate()
         .map(|(n, route)| {
             let i = window.start + n;
-            let hit = pinned.is_some_and(|p| p.table == route.table && p.same_route(route));
-            let marker = super::row_mark(hit, app.route_marker(route), theme);
+            let hit = pinned.is_some_and(|p| p.table == route.table && p.same_route(&route));
+            let marker = super::row_mark(hit, app.route_marker(&route), theme);
             let table = app.state().table_names.name(route.table);
             // the one-line form: the padding `dump` uses to align columns costs width here
-            let text = format!("{table:<6} {}", route_line(app.state(), route));
+            let text = format!("{table:<6} {}", route_line(app.state(), &route));
             Line::from(vec![
                 marker,
                 Span::styled(text, row_style(app, Pane::Routes, i, theme)),
@@ -58,7 +58,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .collect();
     lines.resize(height, Line::raw(""));
     if let Some(route) = app.selected_route() {
-        lines.push(Line::styled(detail(app.state(), route), theme.muted));
+        lines.push(Line::styled(detail(app.state(), &route), theme.muted));
     }
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }

@@ -94,7 +94,7 @@ pub fn route_of(family: Family) -> impl Strategy<Value = Route> {
                 r.nhid = nhid;
                 r.hops = distinct(family, hops);
                 r.extra = src.map(|src| {
-                    Box::new(RouteExtra {
+                    std::sync::Arc::new(RouteExtra {
                         src: Some(src),
                         ..RouteExtra::default()
                     })

@@ -230,7 +230,7 @@ fn routes_of(
 ) -> BTreeMap<(Family, u32), Vec<Route>> {
     tables
         .iter()
-        .map(|(key, table)| (*key, table.iter().cloned().collect()))
+        .map(|(key, table)| (*key, table.iter().collect()))
         .collect()
 }
 

@@ -85,10 +85,15 @@ pub enum TableOp {
 pub fn assert_same(table: &RouteTable, reference: &Reference, probe: IpNet) {
     assert_eq!(table.len(), reference.0.len(), "len");
     assert_eq!(table.is_empty(), reference.0.is_empty(), "is_empty");
-    assert!(table.iter().eq(reference.0.iter()), "iteration order");
+    assert!(
+        table.iter().eq(reference.0.iter().cloned()),
+        "iteration order"
+    );
     let half = reference.0.len() / 2;
     assert!(
-        table.iter_from(half).eq(reference.0[half..].iter()),
+        table
+            .iter_from(half)
+            .eq(reference.0[half..].iter().cloned()),
         "iter_from({half})"
     );
     assert_eq!(
@@ -97,7 +102,7 @@ pub fn assert_same(table: &RouteTable, reference: &Reference, probe: IpNet) {
         "prefix_lens"
     );
     let dst = probe.trunc();
-    let theirs = reference.0.iter().filter(|r| r.dst == dst);
+    let theirs = reference.0.iter().filter(|r| r.dst == dst).cloned();
     assert!(table.routes_for(probe).eq(theirs), "routes_for({probe})");
 }
 
