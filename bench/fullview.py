@@ -12,6 +12,7 @@ measure DIR NS ROUTESCOPE DRIVER RUNS
 """
 
 import ipaddress
+import os
 import json
 import random
 import statistics
@@ -160,16 +161,24 @@ def generate(out, v4, v6, rules, queries, changes, seed, batch):
         json.dump({"queries": len(lines), "batch": batch, "changes": 2 * len(added)}, f)
 
 
-def seconds(cmd, allowed=(0, 1)):
-    """Wall time of a command in seconds, its output discarded; it must exit with an `allowed`
-    status (`get` exits 1 for a destination without a route, `ip -force -batch` when a query had
-    none)."""
+def timed(cmd, allowed=(0, 1)):
+    """Wall time of a command in seconds and its peak resident memory in bytes (its own, from
+    wait4's rusage), its output discarded; it must exit with an `allowed` status (`get` exits 1
+    for a destination without a route, `ip -force -batch` when a query had none)."""
     t = time.perf_counter()
-    done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    stderr = child.stderr.read()
+    _, status, usage = os.wait4(child.pid, 0)
     elapsed = time.perf_counter() - t
-    if done.returncode not in allowed or b"routescope:" in done.stderr:
-        sys.exit(f"fullview: {' '.join(cmd)} failed ({done.returncode}): {done.stderr.decode()[:300]}")
-    return elapsed
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode not in allowed or b"routescope:" in stderr:
+        sys.exit(f"fullview: {' '.join(cmd)} failed ({child.returncode}): {stderr.decode()[:300]}")
+    return elapsed, usage.ru_maxrss * 1024
+
+
+def seconds(cmd, allowed=(0, 1)):
+    """Wall time of a command in seconds (see `timed`)."""
+    return timed(cmd, allowed)[0]
 
 
 def measure(out, ns, routescope, driver, runs):
@@ -182,12 +191,12 @@ def measure(out, ns, routescope, driver, runs):
         r = {}
         for fam, q in (("4", q4), ("6", q6)):
             r[f"ip{fam}"] = seconds(["ip", "-n", ns, "-j", f"-{fam}", "route", "show", "table", "all"])
-            r[f"get{fam}"] = seconds(rs + ["get", "--json"] + q)
+            r[f"get{fam}"], r[f"get{fam}_peak"] = timed(rs + ["get", "--json"] + q)
             r[f"get{fam}_nk"] = seconds(rs + ["get", "--json", "--no-kernel"] + q)
         ip_set = "; ".join(f"ip -n {ns} -j {c}" for c in (
             "link", "addr", "-4 rule", "-6 rule", "-4 route show table all", "-6 route show table all"))
         r["ipset"] = seconds(["sh", "-c", ip_set], (0,))
-        r["dump"] = seconds(rs + ["dump", "--json"], (0,))
+        r["dump"], r["dump_peak"] = timed(rs + ["dump", "--json"], (0,))
         batch = rs + ["get", "--no-kernel", "--batch"]
         one = seconds(batch + [f"{out}/one.txt"])
         many = seconds(batch + [f"{out}/batch.txt"])
@@ -224,7 +233,13 @@ def measure(out, ns, routescope, driver, runs):
         return spread([x[a] for x in rows], fmt)
 
     dump = subprocess.run(rs + ["dump", "--json"], capture_output=True, check=True).stdout
-    routes = len(json.loads(dump)["routes"])
+    listed = json.loads(dump)["routes"]
+    routes = len(listed)
+    v6_routes = sum(":" in x["dst"] for x in listed)
+    per_route = {"dump_peak": routes, "get4_peak": routes - v6_routes, "get6_peak": v6_routes}
+    for x in rows:
+        for key, n in per_route.items():
+            x[f"{key}_per_route"] = x[key] / n
     ip_bytes = sum(len(subprocess.run(["ip", "-n", ns, "-j", f"-{fam}", "route", "show", "table", "all"],
                                       capture_output=True, check=True).stdout) for fam in "46")
     print(f"\nJSON bytes per route ({routes} routes): dump --json {len(dump) / routes:.1f} (the whole"
@@ -240,6 +255,9 @@ def measure(out, ns, routescope, driver, runs):
         ("get -6 (kernel check + fib trace), s", figure("get6", "{:.3f}"), "vs ip -j -6 route show table all", ratio("get6", "ip6")),
         ("get -6 --no-kernel, s", figure("get6_nk", "{:.3f}"), "vs ip -j -6 route show table all", ratio("get6_nk", "ip6")),
         ("ip -j -6 route show table all, s", figure("ip6", "{:.3f}"), "", ""),
+        ("dump --json peak memory, bytes/route", figure("dump_peak_per_route", "{:.1f}"), f"of {routes} routes", ""),
+        ("get -4 peak memory, bytes/IPv4 route", figure("get4_peak_per_route", "{:.1f}"), f"of {routes - v6_routes} IPv4 routes", ""),
+        ("get -6 peak memory, bytes/IPv6 route", figure("get6_peak_per_route", "{:.1f}"), f"of {v6_routes} IPv6 routes", ""),
         ("get --batch --no-kernel after the load, q/s", figure("batch_qps", "{:,.0f}"), "vs kernel via ip -batch route get", ratio("batch_qps", "kernel_qps")),
         ("kernel route get via ip -batch, q/s", figure("kernel_qps", "{:,.0f}"), "", ""),
         ("resolve median, µs", figure("resolve_median_us", "{:.2f}"), "vs kernel route get (per query)", ratio("resolve_median_us", "kernel_get_us")),

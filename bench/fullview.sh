@@ -5,10 +5,10 @@
 # bench/fullview.py, loaded with `ip -batch`), then measures each figure against its yardstick in
 # the same run, RUNS times, and prints each run's ratio and the median and spread over runs:
 #   - `dump --json` vs the iproute2 set `ip -j link; ip -j addr; ip -j -4 rule; ip -j -6 rule;
-#     ip -j -4 route show table all; ip -j -6 route show table all`, and the JSON bytes per route
-#     of both;
+#     ip -j -4 route show table all; ip -j -6 route show table all`, the JSON bytes per route
+#     of both, and the peak resident memory per route of `dump --json`;
 #   - one-shot `get` (IPv4, IPv6; with and without the kernel check) vs `ip -j -4|-6 route show
-#     table all`;
+#     table all`, and its peak resident memory per route of the family it loads;
 #   - `get --batch --no-kernel`, queries/s after the load, vs the kernel answering the same
 #     queries through `ip -batch` (`route get` lines);
 #   - in-process (benches/fullview.rs in the namespace): `resolve` and `explain` median per query

@@ -124,8 +124,11 @@ pub fn lookup_merged(state: &State, flow: &Flow) -> Answer {
 fn search(state: &State, flow: &Flow, tables: &[(u32, &RouteTable)]) -> Answer {
     // one table yields its lengths sorted already; the merged pair needs them combined
     let mut lens: Vec<u8> = match tables {
-        [(_, only)] => only.prefix_lens().collect(),
-        _ => tables.iter().flat_map(|(_, t)| t.prefix_lens()).collect(),
+        [(_, only)] => only.prefix_lens_for(flow.dst).collect(),
+        _ => tables
+            .iter()
+            .flat_map(|(_, t)| t.prefix_lens_for(flow.dst))
+            .collect(),
     };
     if tables.len() > 1 {
         lens.sort_unstable_by(|a, b| b.cmp(a));

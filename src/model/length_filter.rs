@@ -7,6 +7,10 @@
 //! prefix's (about one in five). Deleting a route leaves its bit set (still correct, less sharp),
 //! so the filter says it is stale once many routes went or a length outgrew its array, and the
 //! table drops it; the next lookup builds it again.
+//!
+//! For IPv4 it also keeps, per /16 of the address space, which lengths may match an address in
+//! it (`lengths_for`): one read tells a lookup the two or three lengths worth probing, where it
+//! would probe every length present, each a cache miss.
 
 use ipnet::IpNet;
 
@@ -69,9 +73,28 @@ impl LengthBits {
 pub struct LengthFilter {
     /// Indexed by prefix length; `None` for a length the table had no route of.
     lengths: Vec<Option<LengthBits>>,
+    /// For IPv4 filters, per /16 block: bit `len` is set when a route of length `len` may match an
+    /// address of the block (exact for lengths up to 16, which cover whole blocks).
+    blocks: Option<Box<[u64]>>,
     /// How many routes the filter was built from, and how many were removed since.
     built_from: usize,
     removed: usize,
+}
+
+/// The /16 blocks of the IPv4 space.
+const BLOCKS: usize = 1 << 16;
+
+/// Marks the blocks a prefix covers or lies in with its length.
+fn mark_blocks(blocks: &mut [u64], net: IpNet) {
+    let std::net::IpAddr::V4(a) = net.addr() else {
+        return;
+    };
+    let len = u32::from(net.prefix_len());
+    let first = (u32::from(a) >> 16) as usize;
+    let count = 1usize << 16u32.saturating_sub(len);
+    for mask in blocks.iter_mut().skip(first).take(count) {
+        *mask |= 1 << len;
+    }
 }
 
 impl LengthFilter {
@@ -81,18 +104,33 @@ impl LengthFilter {
             .iter()
             .map(|&n| (n > 0).then(|| LengthBits::new(n as usize)))
             .collect();
+        let mut blocks: Option<Box<[u64]>> = None;
         let mut built_from = 0;
         for net in prefixes {
             if let Some(Some(bits)) = lengths.get_mut(usize::from(net.prefix_len())) {
                 bits.set(net);
             }
+            if built_from == 0 && net.addr().is_ipv4() {
+                blocks = Some(vec![0; BLOCKS].into_boxed_slice());
+            }
+            if let Some(blocks) = &mut blocks {
+                mark_blocks(blocks, net);
+            }
             built_from += 1;
         }
         Self {
             lengths,
+            blocks,
             built_from,
             removed: 0,
         }
+    }
+
+    /// For an IPv4 address: the lengths (bit `len`) of the routes that may match it; `None` for
+    /// an IPv6 filter.
+    pub fn lengths_for(&self, addr: std::net::Ipv4Addr) -> Option<u64> {
+        let blocks = self.blocks.as_ref()?;
+        Some(blocks[(u32::from(addr) >> 16) as usize])
     }
 
     /// Whether the table may hold a route of exactly this prefix (`false`: it holds none).
@@ -111,6 +149,9 @@ impl LengthFilter {
         };
         bits.set(net);
         bits.added += 1;
+        if let Some(blocks) = &mut self.blocks {
+            mark_blocks(blocks, net);
+        }
         bits.added <= bits.sized_for
     }
 
@@ -147,5 +188,42 @@ mod tests {
         assert!(!filter.add(slash16), "a new length");
         assert!(filter.add(nets[0]));
         assert!(filter.remove());
+    }
+
+    #[test]
+    fn the_blocks_name_every_length_that_matches_an_address() {
+        let nets: Vec<IpNet> = [
+            "10.1.2.0/24",
+            "10.1.0.0/16",
+            "10.0.0.0/8",
+            "0.0.0.0/0",
+            "10.1.2.128/25",
+        ]
+        .iter()
+        .map(|n| n.parse().unwrap())
+        .collect();
+        let mut counts = vec![0; 33];
+        for n in &nets {
+            counts[usize::from(n.prefix_len())] += 1;
+        }
+        let mut filter = LengthFilter::new(&counts, nets.iter().copied());
+        let at = |f: &LengthFilter, a: &str| f.lengths_for(a.parse().unwrap()).unwrap();
+        let bits = |lens: &[u32]| lens.iter().fold(0u64, |m, l| m | 1 << l);
+        assert_eq!(at(&filter, "10.1.2.3"), bits(&[0, 8, 16, 24, 25]));
+        assert_eq!(
+            at(&filter, "10.1.200.3"),
+            bits(&[0, 8, 16, 24, 25]),
+            "within the /16: may"
+        );
+        assert_eq!(at(&filter, "10.2.0.1"), bits(&[0, 8]));
+        assert_eq!(at(&filter, "11.0.0.1"), bits(&[0]));
+        assert!(filter.add("11.0.0.0/24".parse().unwrap()));
+        assert_eq!(
+            at(&filter, "11.0.0.1"),
+            bits(&[0, 24]),
+            "an added route is marked"
+        );
+        let v6 = LengthFilter::new(&counts, ["2001:db8::/32".parse().unwrap()].into_iter());
+        assert_eq!(v6.lengths_for("10.1.2.3".parse().unwrap()), None);
     }
 }

@@ -193,14 +193,7 @@ impl<A: SlotAddr> Slots<A> {
     /// of the other family.
     pub(super) fn run(&self, dst: IpNet) -> impl Iterator<Item = &Slot<A>> {
         let addr = A::of(dst);
-        let held = addr.is_some()
-            && (self.len < FILTERED
-                || self
-                    .filter
-                    .get_or_init(|| {
-                        LengthFilter::new(&self.prefix_len_counts, self.iter().map(Slot::dst))
-                    })
-                    .may_hold(dst));
+        let held = addr.is_some() && (self.len < FILTERED || self.filter().may_hold(dst));
         let (ci, i) = if held {
             self.prefix_start(dst, true)
         } else {
@@ -214,6 +207,21 @@ impl<A: SlotAddr> Slots<A> {
             .enumerate()
             .flat_map(move |(n, c)| c.get(if n == 0 { i } else { 0 }..).unwrap_or_default())
             .take_while(move |s| addr.is_some_and(|a| s.holds(a, len)))
+    }
+
+    /// For an IPv4 address, in a table big enough to carry a length filter: the lengths (bit
+    /// `len`) of the routes that may match it.
+    pub(super) fn lengths_for(&self, addr: IpAddr) -> Option<u64> {
+        match addr {
+            IpAddr::V4(a) if self.len >= FILTERED => self.filter().lengths_for(a),
+            _ => None,
+        }
+    }
+
+    /// The length filter, built by the first lookup that needs it.
+    fn filter(&self) -> &LengthFilter {
+        self.filter
+            .get_or_init(|| LengthFilter::new(&self.prefix_len_counts, self.iter().map(Slot::dst)))
     }
 
     /// The slot at `at`.

@@ -2,6 +2,8 @@
 //! attribute sets they share (`route_attrs.rs`), with the lookups a longest-prefix match needs.
 //! Routes come out as owned `Route` values, built on the way without allocating.
 
+use std::net::IpAddr;
+
 use ipnet::IpNet;
 
 use super::Family;
@@ -62,6 +64,14 @@ impl RouteTable {
             .rev()
             .filter(|&len| self.v4.count_of(len) + self.v6.count_of(len) > 0)
             .map(|len| u8::try_from(len).unwrap_or(u8::MAX))
+    }
+
+    /// The prefix lengths present that may match `addr`, longest first: `prefix_lens`, narrowed in
+    /// a big IPv4 table to the lengths its length filter holds near the address.
+    pub fn prefix_lens_for(&self, addr: IpAddr) -> impl Iterator<Item = u8> + '_ {
+        let may = self.v4.lengths_for(addr).unwrap_or(u64::MAX);
+        self.prefix_lens()
+            .filter(move |&len| len >= 64 || may >> len & 1 == 1)
     }
 
     /// The routes of exactly this prefix, in kernel order.
