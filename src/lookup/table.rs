@@ -122,20 +122,17 @@ pub fn lookup_merged(state: &State, flow: &Flow) -> Answer {
 
 /// IPv4 longest-prefix search over one table (or the merged pair), first usable alias wins.
 fn search(state: &State, flow: &Flow, tables: &[(u32, &RouteTable)]) -> Answer {
-    // one table yields its lengths sorted already; the merged pair needs them combined
-    let mut lens: Vec<u8> = match tables {
-        [(_, only)] => only.prefix_lens_for(flow.dst).collect(),
-        _ => tables
-            .iter()
-            .flat_map(|(_, t)| t.prefix_lens_for(flow.dst))
-            .collect(),
-    };
-    if tables.len() > 1 {
-        lens.sort_unstable_by(|a, b| b.cmp(a));
-        lens.dedup();
-    }
+    // the lengths of both tables of the merged pair together, tried longest first
+    let mut lens = tables
+        .iter()
+        .fold(0u64, |mask, (_, t)| mask | t.v4_lengths_for(flow.dst));
+    let longest = std::iter::from_fn(move || {
+        let len = 63u32.checked_sub(lens.leading_zeros())?;
+        lens &= !(1 << len);
+        u8::try_from(len).ok()
+    });
     let mut skip_key = None;
-    for len in lens {
+    for len in longest {
         let Ok(net) = IpNet::new(flow.dst, len).map(|n| n.trunc()) else {
             continue;
         };

@@ -66,12 +66,13 @@ impl RouteTable {
             .map(|len| u8::try_from(len).unwrap_or(u8::MAX))
     }
 
-    /// The prefix lengths present that may match `addr`, longest first: `prefix_lens`, narrowed in
-    /// a big IPv4 table to the lengths its length filter holds near the address.
-    pub fn prefix_lens_for(&self, addr: IpAddr) -> impl Iterator<Item = u8> + '_ {
-        let may = self.v4.lengths_for(addr).unwrap_or(u64::MAX);
-        self.prefix_lens()
-            .filter(move |&len| len >= 64 || may >> len & 1 == 1)
+    /// The IPv4 prefix lengths present (bit `len`) that may match `addr`: in a big table, only
+    /// those its length filter holds near the address. No allocation: a lookup's hot path.
+    pub fn v4_lengths_for(&self, addr: IpAddr) -> u64 {
+        let present = (0..self.v4.len_bound().min(33))
+            .filter(|&len| self.v4.count_of(len) > 0)
+            .fold(0u64, |mask, len| mask | 1 << len);
+        present & self.v4.lengths_for(addr).unwrap_or(u64::MAX)
     }
 
     /// The routes of exactly this prefix, in kernel order.
@@ -447,6 +448,62 @@ mod tests {
         assert_eq!(one, two);
         assert!(one.len() > 500, "the tables grew past a few chunks");
         fences_hold(&one);
+    }
+
+    /// In a table big enough for a length filter, every length at which a route matches an
+    /// address is among `v4_lengths_for` it, through additions and removals after the build.
+    #[test]
+    fn the_lengths_for_an_address_hold_every_match() {
+        let mut t = RouteTable::default();
+        let mut x: u64 = 7;
+        let mut next = || {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            x >> 32
+        };
+        let mut nets = Vec::new();
+        let lens = [0u8, 8, 12, 16, 19, 22, 24, 25, 28, 32];
+        for _ in 0..12_000 {
+            let addr = 0x0a00_0000 | (u32::try_from(next()).unwrap() & 0x00ff_ffff);
+            let len = lens[usize::try_from(next()).unwrap() % lens.len()];
+            let net = IpNet::new(IpAddr::V4(addr.into()), len).unwrap().trunc();
+            if !nets.contains(&net) {
+                nets.push(net);
+                t.push(route(&net.to_string(), 0, 1));
+            }
+        }
+        let check = |t: &RouteTable, nets: &[IpNet], rounds: u64, next: &mut dyn FnMut() -> u64| {
+            for _ in 0..rounds {
+                let addr = IpAddr::V4(
+                    (0x0a00_0000 | (u32::try_from(next()).unwrap() & 0x00ff_ffff)).into(),
+                );
+                let may = t.v4_lengths_for(addr);
+                for net in nets.iter().filter(|n| n.contains(&addr)) {
+                    assert_ne!(may >> net.prefix_len() & 1, 0, "{net} matches {addr}");
+                }
+            }
+        };
+        check(&t, &nets, 2000, &mut next);
+        // changes after the filter was built: new prefixes of known lengths, a new length, removals
+        for k in 0..300u32 {
+            let net: IpNet = format!("10.{}.{}.0/24", k % 256, (k * 7) % 256)
+                .parse()
+                .unwrap();
+            if !nets.contains(&net) {
+                nets.push(net);
+                t.push(route(&net.to_string(), 0, 1));
+            }
+        }
+        check(&t, &nets, 2000, &mut next);
+        let odd: IpNet = "10.77.1.0/27".parse().unwrap();
+        nets.push(odd);
+        t.push(route(&odd.to_string(), 0, 1));
+        check(&t, &nets, 2000, &mut next);
+        for net in nets.drain(..5000) {
+            t.remove(&route(&net.to_string(), 0, 1)).unwrap();
+        }
+        check(&t, &nets, 2000, &mut next);
+        let probe: IpAddr = "10.77.1.5".parse().unwrap();
+        assert_ne!(t.v4_lengths_for(probe) >> 27 & 1, 0);
     }
 
     /// IPv6 prefixes far apart and close together: every one is found where it was put.
