@@ -8,7 +8,8 @@
 #     ip -j -4 route show table all; ip -j -6 route show table all`, the JSON bytes per route
 #     of both, and the peak resident memory per route of `dump --json`;
 #   - one-shot `get` (IPv4, IPv6; with and without the kernel check) vs `ip -j -4|-6 route show
-#     table all`, and its peak resident memory per route of the family it loads;
+#     table all`, and its peak resident memory per route of the family it loads, also above the
+#     fixed cost any run has (`get` in an empty namespace);
 #   - `get --batch --no-kernel`, queries/s after the load, vs the kernel answering the same
 #     queries through `ip -batch` (`route get` lines);
 #   - in-process (benches/fullview.rs in the namespace): `resolve` and `explain` median per query
