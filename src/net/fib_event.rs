@@ -153,6 +153,15 @@ impl Asked {
         if e.family == Family::V4 && e.iif == 0 && e.table == table::LOCAL {
             return Purpose::SourceCheck;
         }
+        // an IPv4 input walk has no oif (`ip_route_input_slow`); the second lookup of a loose
+        // source check has the arrival device as oif (`__fib_validate_source`)
+        if e.family == Family::V4 && self.iif.is_some() && e.oif != 0 {
+            return if Some(e.dst) == self.src {
+                Purpose::ReversePath
+            } else {
+                Purpose::Other
+            };
+        }
         let own_iif = self.iif.is_none_or(|i| i64::from(i) == i64::from(e.iif));
         if Some(e.dst) == self.src && (e.dst != self.dst || !own_iif) {
             return Purpose::ReversePath;
@@ -178,33 +187,36 @@ impl KernelTrace {
     /// Sorts the events of one request and reads the walk's results, using the kernel's final
     /// answer where IPv6 prints a miss and an `unreachable` route alike.
     pub fn new(events: Vec<FibEvent>, asked: &Asked, answer: &Answer) -> Self {
-        let mut trace = Self::default();
-        let mut walk = Vec::new();
-        for e in events {
-            match asked.purpose(&e) {
-                Purpose::Walk => walk.push(e),
-                other => trace.other.push((other, e)),
-            }
-        }
-        // an IPv4 packet to its own source, leaving by the device it came in on: the way back is
-        // the same flow, told apart only by coming after the lookup that ended the walk (a route
-        // a suppress rule rejects would be misread as that end)
+        let mut sorted: Vec<(Purpose, FibEvent)> =
+            events.into_iter().map(|e| (asked.purpose(&e), e)).collect();
+        // an IPv4 packet to its own source, leaving by the device it came in on: the way back
+        // has the walk's destination, source and iif, and is told apart only by its place
         let ambiguous = asked.src == Some(asked.dst) && asked.iif.is_some();
         if ambiguous && Family::of(asked.dst) == Family::V4 {
-            if let Some(end) = walk.iter().position(|e| e.err != EAGAIN) {
-                let back = walk.split_off(end + 1);
-                trace
-                    .other
-                    .extend(back.into_iter().map(|e| (Purpose::ReversePath, e)));
+            let walk: Vec<FibEvent> = sorted
+                .iter()
+                .filter(|(p, _)| *p == Purpose::Walk)
+                .map(|(_, e)| e.clone())
+                .collect();
+            if let Some(end) = way_back_starts(&walk, asked, answer) {
+                sorted
+                    .iter_mut()
+                    .filter(|(p, _)| *p == Purpose::Walk)
+                    .skip(end)
+                    .for_each(|(p, _)| *p = Purpose::ReversePath);
             }
         }
+        let (walk, other): (Vec<_>, Vec<_>) =
+            sorted.into_iter().partition(|(p, _)| *p == Purpose::Walk);
         let last = walk.len().saturating_sub(1);
-        trace.walk = walk
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.table, e.err, table_result(e, i == last, answer)))
-            .collect();
-        trace
+        Self {
+            walk: walk
+                .iter()
+                .enumerate()
+                .map(|(i, (_, e))| (e.table, e.err, table_result(e, i == last, answer)))
+                .collect(),
+            other,
+        }
     }
 
     /// The walk as routescope's `Explanation::table_lookups()` gives its own.
@@ -219,6 +231,42 @@ impl KernelTrace {
             .map(|(p, e)| (p.name(), e.table, e.err))
             .collect()
     }
+}
+
+/// Where the way back starts among the lookups of an IPv4 input query to its own source that
+/// look like its walk (same destination, source and iif), or `None` when all are the walk.
+///
+/// The way back is the reverse lookup of `__fib_validate_source`: `fib_lookup` of a flow with
+/// `iif = oif ? : LOOPBACK_IFINDEX`, where `oif` is the device the packet leaves by (0 for local
+/// delivery). Only these can be among the lookups:
+/// * it runs only after a walk that found a route, and once the check passes the request answers
+///   with that route; when it fails, with EINVAL or EXDEV. Any other answer had no way back;
+/// * it looks like the walk only when the device the answer leaves by (lo for local delivery
+///   and broadcast) is the arrival device;
+/// * with the same mark (0, or `src_valid_mark`) and ports, its flow is the walk's own, and the
+///   same rules repeat the same lookups: the lookups are the walk twice. A rule whose suppress
+///   option rejects a route makes the walk go on after a lookup that found one, so the first
+///   route found does not end the walk;
+/// * otherwise (a mark the way back drops, swapped ports) its rule walk may differ: then the
+///   walk is taken to end at the first route found in the answer's table.
+fn way_back_starts(walk: &[FibEvent], asked: &Asked, answer: &Answer) -> Option<usize> {
+    match answer.outcome {
+        Outcome::Route(_) => {
+            if answer.dev.is_some() && answer.dev != asked.iif {
+                return None;
+            }
+        }
+        Outcome::Error(Errno::Einval | Errno::Exdev) => {}
+        Outcome::Error(_) => return None,
+    }
+    let half = walk.len() / 2;
+    if half > 0 && walk.len() % 2 == 0 && walk[..half] == walk[half..] && walk[half - 1].err == 0 {
+        return Some(half);
+    }
+    (1..walk.len()).find(|&end| {
+        let last = &walk[end - 1];
+        last.err == 0 && answer.table.is_none_or(|t| t == last.table)
+    })
 }
 
 /// What one traced lookup means for the walk.
@@ -362,6 +410,108 @@ mod tests {
         assert_eq!(
             trace.other_lookups(),
             [("reverse path", 255, -11), ("reverse path", 254, 0)]
+        );
+    }
+
+    /// `get 10.11.0.203 from 10.11.0.203 iif e0` (seed 11, configuration 99) as 6.18.44 traced
+    /// it: local and 200 miss, main finds the route via e1 and rule 7551
+    /// (`lookup main suppress_ifgroup 0`) rejects it, main finds it again (rule 32766).
+    const SEED11: [&str; 4] = [
+        "ip-2113    [000] ..... 29158.875792: fib_table_lookup: table 255 oif 0 iif 3 proto 17 10.11.0.203/0 -> 10.11.0.203/0 tos 0 scope 0 flags 0 ==> dev - gw 0.0.0.0/:: err -11",
+        "ip-2113    [000] ..... 29158.875795: fib_table_lookup: table 200 oif 0 iif 3 proto 17 10.11.0.203/0 -> 10.11.0.203/0 tos 0 scope 0 flags 0 ==> dev - gw 0.0.0.0/:: err -11",
+        "ip-2113    [000] ..... 29158.875798: fib_table_lookup: table 254 oif 0 iif 3 proto 17 10.11.0.203/0 -> 10.11.0.203/0 tos 0 scope 0 flags 0 ==> dev e1 gw 0.0.0.0/:: err 0",
+        "ip-2113    [000] ..... 29158.875799: fib_table_lookup: table 254 oif 0 iif 3 proto 17 10.11.0.203/0 -> 10.11.0.203/0 tos 0 scope 0 flags 0 ==> dev e1 gw 0.0.0.0/:: err 0",
+    ];
+
+    /// A unicast answer of table `table` out of device `dev`.
+    fn forwarded(dev: u32, table: u32) -> Answer {
+        let mut answer = Answer::of(Outcome::Route(crate::model::RouteKind::Unicast));
+        answer.dev = Some(dev);
+        answer.table = Some(table);
+        answer
+    }
+
+    #[test]
+    fn a_route_a_suppress_rule_rejects_does_not_end_the_walk() {
+        use TableResult::{Found, NotFound};
+        let asked = Asked {
+            dst: ip("10.11.0.203"),
+            src: Some(ip("10.11.0.203")),
+            iif: Some(3),
+        };
+        let walk = [(255, NotFound), (200, NotFound), (254, Found), (254, Found)];
+        let seed11: Vec<FibEvent> = SEED11.iter().map(|l| event(l)).collect();
+        // forwarding off: no source check ran, so no way back, whatever the lookups look like
+        let trace = KernelTrace::new(seed11.clone(), &asked, &Answer::error(Errno::Ehostunreach));
+        assert_eq!(trace.tables(), walk);
+        assert!(trace.other.is_empty(), "{trace:?}");
+        // forwarded out of e1 (5): the way back has iif 5 and is set apart by it
+        let mut back: Vec<FibEvent> = seed11.clone();
+        for e in &mut back {
+            e.iif = 5;
+        }
+        let events: Vec<FibEvent> = seed11.iter().chain(&back).cloned().collect();
+        let trace = KernelTrace::new(events, &asked, &forwarded(5, 254));
+        assert_eq!(trace.tables(), walk);
+        assert_eq!(trace.other.len(), 4);
+        // forwarded back out of e0 (3): the way back is the same flow and repeats the walk
+        let mut out_e0 = seed11;
+        for e in &mut out_e0 {
+            e.dev = e.dev.as_ref().map(|_| "e0".to_owned());
+        }
+        let twice: Vec<FibEvent> = out_e0.iter().chain(&out_e0).cloned().collect();
+        let trace = KernelTrace::new(twice.clone(), &asked, &forwarded(3, 254));
+        assert_eq!(trace.tables(), walk);
+        assert_eq!(
+            trace.other_lookups(),
+            [
+                ("reverse path", 255, -11),
+                ("reverse path", 200, -11),
+                ("reverse path", 254, 0),
+                ("reverse path", 254, 0)
+            ]
+        );
+        // the same lookups when the source check refused the packet
+        let trace = KernelTrace::new(twice, &asked, &Answer::error(Errno::Exdev));
+        assert_eq!(trace.tables(), walk);
+        assert_eq!(trace.other.len(), 4);
+    }
+
+    #[test]
+    fn a_way_back_with_another_rule_walk_starts_after_the_answers_table() {
+        use TableResult::{Found, NotFound};
+        let asked = Asked {
+            dst: ip("10.1.0.9"),
+            src: Some(ip("10.1.0.9")),
+            iif: Some(2),
+        };
+        let line = |table: u32, err: i32| {
+            let dev = if err == 0 { "v1" } else { "-" };
+            event(&format!(
+                "ip-1  [000] .....  1.0: fib_table_lookup: table {table} oif 0 iif 2 proto 0 \
+                 10.1.0.9/0 -> 10.1.0.9/0 tos 0 scope 0 flags 0 ==> dev {dev} gw 0.0.0.0/:: err {err}"
+            ))
+        };
+        // a marked packet: the walk finds table 100 through a fwmark rule, the way back (mark 0
+        // without src_valid_mark) goes on to main; then a loose check's lookup with oif 2
+        let mut loose = line(254, -11);
+        loose.oif = 2;
+        let events = vec![
+            line(255, -11),
+            line(100, 0),
+            line(255, -11),
+            line(254, 0),
+            loose,
+        ];
+        let trace = KernelTrace::new(events, &asked, &forwarded(2, 100));
+        assert_eq!(trace.tables(), [(255, NotFound), (100, Found)]);
+        assert_eq!(
+            trace.other_lookups(),
+            [
+                ("reverse path", 255, -11),
+                ("reverse path", 254, 0),
+                ("reverse path", 254, -11)
+            ]
         );
     }
 
