@@ -10,7 +10,9 @@ CPU (utime + stime of /proc/PID/stat) over the churn as % of one core. The laten
 tmux's own capture time, so they are an upper bound.
 
 Usage: sudo bench/keys.py [ROUTES] [SAMPLES]   (default 1000000 100)
-       RATE=50000 WRITERS=2 WATCH=32 RUNS=3
+       RATE=50000 WRITERS=2 WATCH=32 RUNS=3 BIN=path[,path…] (builds to compare, each a binary
+       named `routescope`, run in turn in every round on the same namespace; given, nothing is
+       built)
 """
 import os, re, statistics, subprocess, sys, tempfile, threading, time
 
@@ -22,7 +24,7 @@ watched = int(os.environ.get("WATCH", "32"))
 runs = int(os.environ.get("RUNS", "3"))
 ns, session = f"rs-keys-{os.getpid()}", f"rs-keys-{os.getpid()}"
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-binary = os.path.join(root, "target/release/routescope")
+binaries = os.environ.get("BIN", os.path.join(root, "target/release/routescope")).split(",")
 sh = lambda *a: subprocess.run(a, check=True, capture_output=True)
 tick = os.sysconf("SC_CLK_TCK")
 HELP = " help · "  # the help overlay's title; `?` opens it and Esc closes it
@@ -79,7 +81,7 @@ def churn(stop, written):
         p.wait()
 
 
-def one_run(xdg):
+def one_run(xdg, binary):
     """Starts the TUI, waits for the full view, churns, presses keys; returns the figures."""
     watch = " ".join(f"--watch '{1 + (i * 997 % routes >> 16)}.{(i * 997 % routes >> 8) & 255}.{i * 997 % routes & 255}.9'"
                      for i in range(watched))
@@ -121,7 +123,8 @@ def one_run(xdg):
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
 
 
-subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=root, check=True)
+if "BIN" not in os.environ:
+    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=root, check=True)
 sh("ip", "netns", "add", ns)
 try:
     for line in ["link set lo up", "link add v0 type veth peer name v1", "link set v0 up", "link set v1 up",
@@ -131,16 +134,18 @@ try:
         for i in range(routes):
             f.write(route_line(i))
     sh("ip", "-n", ns, "-batch", f"/tmp/{ns}.load")
-    results = []
+    results = {binary: [] for binary in binaries}
     for run in range(runs):
-        with tempfile.TemporaryDirectory() as xdg:
-            r = one_run(xdg)
-        results.append(r)
-        print(f"run {run + 1}: {r['rate']:,.0f} changes/s written, TUI CPU {r['cpu']:.0f} % of a core, "
-              f"key to screen median {r['median']:.1f} ms, p99 {r['p99']:.1f} ms", flush=True)
-    spread = lambda k: f"{statistics.median(x[k] for x in results):.1f} ({min(x[k] for x in results):.1f}–{max(x[k] for x in results):.1f})"
-    print(f"{routes} routes, {watched} watched flows, {runs} runs, load {os.getloadavg()[0]:.1f}: "
-          f"changes/s {spread('rate')}; TUI CPU % {spread('cpu')}; key p99 ms {spread('p99')}; median ms {spread('median')}")
+        for binary in binaries:
+            with tempfile.TemporaryDirectory() as xdg:
+                r = one_run(xdg, binary)
+            results[binary].append(r)
+            print(f"run {run + 1} ({binary}): {r['rate']:,.0f} changes/s written, TUI CPU {r['cpu']:.0f} % of a core, "
+                  f"key to screen median {r['median']:.1f} ms, p99 {r['p99']:.1f} ms", flush=True)
+    for binary, rows in results.items():
+        spread = lambda k: f"{statistics.median(x[k] for x in rows):.1f} ({min(x[k] for x in rows):.1f}–{max(x[k] for x in rows):.1f})"
+        print(f"{binary}: {routes} routes, {watched} watched flows, {runs} runs, load {os.getloadavg()[0]:.1f}: "
+              f"changes/s {spread('rate')}; TUI CPU % {spread('cpu')}; key p99 ms {spread('p99')}; median ms {spread('median')}")
 finally:
     subprocess.run(["ip", "netns", "del", ns], capture_output=True)
     try:

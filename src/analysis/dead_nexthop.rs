@@ -40,7 +40,11 @@ fn route_dead(state: &State, r: &Route) -> bool {
 /// Finds dead routes (grouped by table and first device) and dead nexthop groups.
 pub fn check(state: &State) -> Vec<Finding> {
     let mut groups: BTreeMap<(Family, u32, u32), Vec<Route>> = BTreeMap::new();
-    for r in state.routes().filter(|r| route_dead(state, r)) {
+    let dead = state
+        .tables
+        .values()
+        .flat_map(|t| t.select_shared(|r| route_dead(state, r)));
+    for (_, r) in dead {
         groups
             .entry((r.family(), r.table, r.dev()))
             .or_default()

@@ -147,6 +147,11 @@ impl AttrPool {
         }
     }
 
+    /// One more than the largest id given out (ids index a per-set array of this length).
+    pub(super) fn id_bound(&self) -> usize {
+        self.sets.len()
+    }
+
     /// How many distinct sets are in use.
     #[cfg(test)]
     pub(super) fn sets(&self) -> usize {

@@ -82,6 +82,29 @@ impl RouteTable {
         v4.chain(self.v6.run(dst).map(|s| route_of(&self.pool, s)))
     }
 
+    /// The routes, with their positions, for which `keep` holds, where `keep` looks only at what
+    /// routes share (table, type, protocol, scope, flags, source, nexthops), never at the prefix,
+    /// tos or metric: it is asked once per attribute set, so a pass over a full view reads each
+    /// route's slot and copies out only the routes that pass.
+    pub fn select_shared(&self, keep: impl Fn(&Route) -> bool) -> Vec<(usize, Route)> {
+        let mut verdicts = vec![None; self.pool.id_bound()];
+        let mut out = Vec::new();
+        let mut pick = |at: usize, slot_attrs: u32, route: &dyn Fn() -> Route| {
+            let verdict = &mut verdicts[slot_attrs as usize];
+            if *verdict.get_or_insert_with(|| keep(&route())) {
+                out.push((at, route()));
+            }
+        };
+        for (i, s) in self.v4.iter().enumerate() {
+            pick(i, s.attrs, &|| route_of(&self.pool, s));
+        }
+        let before = self.v4.len();
+        for (i, s) in self.v6.iter().enumerate() {
+            pick(before + i, s.attrs, &|| route_of(&self.pool, s));
+        }
+        out
+    }
+
     /// Appends a route after the routes of its slot, as a dump lists them.
     pub fn push(&mut self, route: Route) {
         self.insert(route, Placement::Last);
@@ -504,6 +527,29 @@ mod tests {
         check(&t, &nets, 2000, &mut next);
         let probe: IpAddr = "10.77.1.5".parse().unwrap();
         assert_ne!(t.v4_lengths_for(probe) >> 27 & 1, 0);
+    }
+
+    /// A pass that asks once per attribute set picks the routes a pass over every route picks.
+    #[test]
+    fn select_shared_picks_what_a_whole_pass_picks() {
+        let mut t = RouteTable::default();
+        for k in 0..3000u32 {
+            let dst = if k % 3 == 0 {
+                format!("2001:db8:{k:x}::/48")
+            } else {
+                format!("10.{}.{}.0/24", k / 256, k % 256)
+            };
+            let mut r = route(&dst, k % 4, k % 5);
+            if k % 7 == 0 {
+                r.kind = RouteKind::Unreachable;
+                r.hops = Hop::None;
+            }
+            t.push(r);
+        }
+        let keep = |r: &Route| r.kind == RouteKind::Unicast && r.dev() % 2 == 1;
+        let whole: Vec<(usize, Route)> = t.iter().enumerate().filter(|(_, r)| keep(r)).collect();
+        assert!(whole.len() > 500);
+        assert_eq!(t.select_shared(keep), whole);
     }
 
     /// IPv6 prefixes far apart and close together: every one is found where it was put.
