@@ -78,11 +78,41 @@ pub struct TraceComparison {
     /// dumps routes, not tables, so a table that was emptied, or created by a `route add` that
     /// failed, is invisible; they are left out of the kernel's walk before comparing.
     pub unseen_empty: Vec<u32>,
+    /// Tables our walk looks up, with no routes in the dump, that the kernel did not look up at
+    /// all: an IPv4 table exists only once a route was added to it (`fib_new_table`), and the
+    /// kernel passes over a missing one untraced; they are left out of our walk before comparing.
+    /// Never for IPv6, whose main and local always exist and whose rules create their tables.
+    pub absent_empty: Vec<u32>,
 }
 
-/// Compares the kernel's walk with ours; `known` says which tables routescope sees.
+impl TraceComparison {
+    /// Whether the walks agree only once tables no dump can tell exist or not are set aside.
+    pub fn agrees_but_for_empty_tables(&self) -> bool {
+        self.differences.is_empty()
+            && !(self.unseen_empty.is_empty() && self.absent_empty.is_empty())
+    }
+}
+
+/// Which tables of `family` routescope knows the kernel has, for `compare_trace`: those with
+/// routes in the dump, and IPv4 main while local and main are one trie and local has routes (a
+/// route in the merged local table made main first: `fib_new_table()` creates local as main's
+/// alias). Any other table may exist empty, or not at all.
+pub fn known_tables(state: &State, family: Family) -> impl Fn(u32) -> bool + '_ {
+    let merged_main = family == Family::V4
+        && state.ipv4_tables_merged == Some(true)
+        && state.table(family, table::LOCAL).is_some();
+    move |id| state.table(family, id).is_some() || (merged_main && id == table::MAIN)
+}
+
+/// Compares the kernel's walk with ours; `known` says which tables routescope knows exist
+/// (`known_tables`).
 ///
-/// IPv4 traces a `throw` route and a miss alike (EAGAIN), so for IPv4 they compare equal.
+/// IPv4 traces a `throw` route and a miss alike (EAGAIN), so for IPv4 they compare equal. A
+/// table the dump shows no route in may or may not exist in the kernel: a lookup of it finds
+/// nothing, and is traced only if it exists. So a table only one side looks up, every time with
+/// nothing found, and that routescope has no routes in, is set aside: on the kernel's side
+/// (`unseen_empty`), or for IPv4 on ours (`absent_empty`). A table both sides look up is
+/// compared lookup by lookup, as is every table with routes.
 pub fn compare_trace(
     family: Family,
     ours: &[(u32, TableResult)],
@@ -101,14 +131,23 @@ pub fn compare_trace(
     if a == b {
         return TraceComparison::default();
     }
-    let unseen = |&(t, r): &(u32, TableResult)| r == TableResult::NotFound && !known(t);
-    let seen: Vec<(u32, TableResult)> = b.iter().filter(|l| !unseen(l)).copied().collect();
-    if a == seen {
-        let mut unseen_empty: Vec<u32> = b.iter().filter(|l| unseen(l)).map(|l| l.0).collect();
-        unseen_empty.dedup();
+    let unseen_empty = one_sided_empty(&b, &a, known);
+    let absent_empty = if family == Family::V4 {
+        one_sided_empty(&a, &b, known)
+    } else {
+        Vec::new()
+    };
+    let without = |seq: &[(u32, TableResult)], aside: &[u32]| -> Vec<(u32, TableResult)> {
+        seq.iter()
+            .filter(|l| !aside.contains(&l.0))
+            .copied()
+            .collect()
+    };
+    if without(&a, &absent_empty) == without(&b, &unseen_empty) {
         return TraceComparison {
             differences: Vec::new(),
             unseen_empty,
+            absent_empty,
         };
     }
     let at = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
@@ -119,8 +158,29 @@ pub fn compare_trace(
             sequence(&a),
             sequence(&b)
         )],
-        unseen_empty: Vec::new(),
+        ..TraceComparison::default()
     }
+}
+
+/// The tables, in order of first lookup, that `side` looks up and `other` never does, each time
+/// finding nothing, and that routescope has no routes in: whether they exist no dump shows.
+fn one_sided_empty(
+    side: &[(u32, TableResult)],
+    other: &[(u32, TableResult)],
+    known: &dyn Fn(u32) -> bool,
+) -> Vec<u32> {
+    let mut tables: Vec<u32> = Vec::new();
+    for &(t, _) in side {
+        let aside = !known(t)
+            && !other.iter().any(|l| l.0 == t)
+            && side
+                .iter()
+                .all(|&(u, r)| u != t || r == TableResult::NotFound);
+        if aside && !tables.contains(&t) {
+            tables.push(t);
+        }
+    }
+    tables
 }
 
 /// A sequence of table lookups as `255 no route, 254 found`.
@@ -212,6 +272,72 @@ mod tests {
                 .differences
                 .len(),
             1
+        );
+    }
+
+    #[test]
+    fn an_ipv4_table_the_kernel_does_not_have_is_set_apart() {
+        // a new namespace: the merged walk looks up main, which no route ever created
+        let empty = |_: u32| false;
+        let c = compare_trace(Family::V4, &[(254, NotFound)], &[], &empty);
+        assert!(c.differences.is_empty(), "{c:?}");
+        assert!(c.agrees_but_for_empty_tables());
+        assert_eq!((c.absent_empty, c.unseen_empty), (vec![254], vec![]));
+        // main exists (lo is up), default was emptied: both sides look up main, the kernel
+        // also default
+        let c = compare_trace(
+            Family::V4,
+            &[(254, NotFound)],
+            &[(254, NotFound), (253, NotFound)],
+            &empty,
+        );
+        assert_eq!((c.differences.len(), c.unseen_empty), (0, vec![253]));
+        assert!(c.absent_empty.is_empty());
+        // set aside on both sides at once, in the middle of a walk
+        let known = |t: u32| t == 255 || t == 100;
+        let ours = [(255, NotFound), (300, NotFound), (100, Found)];
+        let kernel = [(255, NotFound), (400, NotFound), (100, Found)];
+        let c = compare_trace(Family::V4, &ours, &kernel, &known);
+        assert_eq!(
+            (c.differences.len(), c.absent_empty, c.unseen_empty),
+            (0, vec![300], vec![400])
+        );
+    }
+
+    #[test]
+    fn only_empty_lookups_of_one_side_are_set_apart() {
+        let empty = |_: u32| false;
+        let known = |t: u32| t == 254;
+        // IPv6 has main, local and every rule's table: a lookup the kernel lacks is a difference
+        let c = compare_trace(Family::V6, &[(254, NotFound)], &[], &empty);
+        assert_eq!(c.differences.len(), 1);
+        // a table with routes, or one that answered, stays in the comparison
+        let c = compare_trace(Family::V4, &[(254, NotFound)], &[], &known);
+        assert_eq!(c.differences.len(), 1);
+        let c = compare_trace(Family::V4, &[(300, Found)], &[], &empty);
+        assert_eq!(c.differences.len(), 1);
+        // a table both sides look up is compared lookup by lookup: the kernel traces every
+        // lookup of a table that exists
+        let twice = [(300, NotFound), (254, Found), (300, NotFound)];
+        let c = compare_trace(Family::V4, &twice, &[(300, NotFound), (254, Found)], &known);
+        assert_eq!(c.differences.len(), 1);
+        // and the order of the tables with routes still counts
+        let ours = [
+            (300, NotFound),
+            (100, NotFound),
+            (200, NotFound),
+            (254, Found),
+        ];
+        let kernel = [(200, NotFound), (100, NotFound), (254, Found)];
+        let known = |t: u32| t != 300;
+        let c = compare_trace(Family::V4, &ours, &kernel, &known);
+        assert_eq!(c.differences.len(), 1);
+        assert_eq!(
+            c,
+            TraceComparison {
+                differences: c.differences.clone(),
+                ..Default::default()
+            }
         );
     }
 }

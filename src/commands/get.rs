@@ -76,7 +76,7 @@ pub fn run(
         .as_ref()
         .map(KernelTrace::other_lookups)
         .unwrap_or_default();
-    let known = |id: u32| state.table(family, id).is_some();
+    let known = verify::known_tables(&state, family);
     let compared = recorded
         .as_ref()
         .map(|t| verify::compare_trace(family, &ours, &t.tables(), &known))
@@ -88,6 +88,7 @@ pub fn run(
             other: &other,
             differences: &compared.differences,
             unseen_empty: &compared.unseen_empty,
+            absent_empty: &compared.absent_empty,
         },
         Err(why) => TraceCheck::Unavailable(why),
     };

@@ -229,6 +229,24 @@ pub fn loopback() -> State {
     s
 }
 
+/// A brand-new namespace as the kernel shows it: lo down with no address, no route, the default
+/// rules, and IPv4 local and main one trie (the kernel has no IPv4 table at all yet).
+pub fn fresh() -> State {
+    let mut s = State::default();
+    s.links.insert(1, link(1, "lo", LinkFlags::LOOPBACK, None));
+    for (family, prio, table) in [
+        (Family::V4, 0, 255),
+        (Family::V4, 32766, 254),
+        (Family::V4, 32767, 253),
+        (Family::V6, 0, 255),
+        (Family::V6, 32766, 254),
+    ] {
+        s.rules.push(Rule::lookup(family, prio, table));
+    }
+    s.ipv4_tables_merged = Some(true);
+    s
+}
+
 /// The server with sixteen rules: ten more IPv4 policy rules to table 100 (from, fwmark, to)
 /// between 100 and 32766, so that the rules pane has more rows than a small screen shows.
 pub fn many_rules() -> State {

@@ -1,9 +1,10 @@
 //! The kernel's fib tracepoint lines read into typed events, and sorted into the request's own
 //! rule walk and the other lookups the request causes.
 //!
-//! `fib:fib_table_lookup` fires once per IPv4 table consulted (a rule to a missing table fires
-//! nothing; while local and main are merged the one trie reports as 254), with `err` 0 for a
-//! route, -11 (EAGAIN) for nothing or a `throw`, or the error of a reject route.
+//! `fib:fib_table_lookup` fires once per IPv4 table consulted (a missing table fires nothing, and
+//! an IPv4 table exists only once a route was added to it: a new namespace has none; while local
+//! and main are merged the one trie reports as 254), with `err` 0 for a route, -11 (EAGAIN) for
+//! nothing or a `throw`, or the error of a reject route.
 //! `fib6:fib6_table_lookup` fires once per IPv6 table after backtracking: -11 is a `throw`, and
 //! a miss is the null entry, `dev lo gw :: err -113`. The same request may also look up the
 //! `from` address in table local (iif 0) and, for `iif` queries with `rp_filter`, the way back
@@ -513,6 +514,62 @@ mod tests {
                 ("reverse path", 254, -11)
             ]
         );
+    }
+
+    /// `ip route get 8.8.8.8` as 6.18.44 traced it where tables lost their only route: table 300
+    /// (`rule add pref 100 lookup 300`, in a new namespace), and default (lo up, so main exists
+    /// through the merged local table). In a new namespace, and for tables no route was ever added
+    /// to, nothing at all is traced.
+    const EMPTIED_300: &str = "ip-20529   [001] ..... 32409.400931: fib_table_lookup: table 300 oif 0 iif 1 proto 17 0.0.0.0/0 -> 8.8.8.8/0 tos 0 scope 0 flags 0 ==> dev - gw 0.0.0.0/:: err -11";
+    const MAIN_NOTHING: &str = "ip-20541   [001] ..... 32409.458157: fib_table_lookup: table 254 oif 0 iif 1 proto 17 0.0.0.0/0 -> 8.8.8.8/0 tos 0 scope 0 flags 0 ==> dev - gw 0.0.0.0/:: err -11";
+    const EMPTIED_DEFAULT: &str = "ip-20541   [001] ..... 32409.458158: fib_table_lookup: table 253 oif 0 iif 1 proto 17 0.0.0.0/0 -> 8.8.8.8/0 tos 0 scope 0 flags 0 ==> dev - gw 0.0.0.0/:: err -11";
+
+    #[test]
+    fn tables_whose_existence_no_dump_shows_are_set_apart_from_the_walk() {
+        use crate::lookup::{Query, explain};
+        use crate::model::{Rule, State, fixtures};
+        use crate::verify::compare_trace;
+        use TableResult::NotFound;
+        let asked = Asked {
+            dst: ip("8.8.8.8"),
+            src: None,
+            iif: None,
+        };
+        let query = Query::parse(&["8.8.8.8"]).expect("parses");
+        let walk = |state: &State| explain(state, &query).table_lookups();
+        let compare = |state: &State, lines: &[&str]| {
+            let events = lines.iter().map(|l| event(l)).collect();
+            let trace = KernelTrace::new(events, &asked, &Answer::error(Errno::Enetunreach));
+            let known = crate::verify::known_tables(state, Family::V4);
+            compare_trace(Family::V4, &walk(state), &trace.tables(), &known)
+        };
+        // a new namespace: the merged walk looks up main, which the kernel does not have
+        let mut fresh = fixtures::fresh();
+        assert_eq!(walk(&fresh), [(254, NotFound)]);
+        let c = compare(&fresh, &[]);
+        assert!(c.differences.is_empty(), "{c:?}");
+        assert_eq!((c.absent_empty, c.unseen_empty), (vec![254], vec![]));
+        // a rule to table 300: no table exists, neither side looks one up...
+        fresh.rules.insert(1, Rule::lookup(Family::V4, 100, 300));
+        fresh.ipv4_tables_merged = Some(false);
+        assert_eq!(walk(&fresh), []);
+        assert_eq!(
+            compare(&fresh, &[]),
+            crate::verify::TraceComparison::default()
+        );
+        // ...until a route was added to 300 and deleted: the kernel looks the empty table up
+        let c = compare(&fresh, &[EMPTIED_300]);
+        assert!(c.differences.is_empty(), "{c:?}");
+        assert_eq!((c.absent_empty, c.unseen_empty), (vec![], vec![300]));
+        // lo up (main exists, without routes) and default emptied: main is compared, default set
+        // apart
+        let lo = fixtures::loopback();
+        assert_eq!(walk(&lo), [(254, NotFound)]);
+        let c = compare(&lo, &[MAIN_NOTHING, EMPTIED_DEFAULT]);
+        assert!(c.differences.is_empty(), "{c:?}");
+        assert_eq!((c.absent_empty, c.unseen_empty), (vec![], vec![253]));
+        // local has routes there, so main exists: a trace without it is a disagreement
+        assert_eq!(compare(&lo, &[EMPTIED_DEFAULT]).differences.len(), 1);
     }
 
     #[test]

@@ -108,6 +108,9 @@ pub enum TraceCheck<'a> {
         differences: &'a [String],
         /// Empty tables the kernel consulted that routescope cannot see (left out of the check).
         unseen_empty: &'a [u32],
+        /// IPv4 tables the rule walk consults, with no routes, that the kernel does not have
+        /// (left out of the check).
+        absent_empty: &'a [u32],
     },
     Unavailable(&'a str),
 }
@@ -145,14 +148,15 @@ fn err_word(err: i32) -> String {
 
 /// The `Trace` lines: what the kernel looked up, and whether our rule walk agrees.
 fn write_trace(out: &mut impl Write, state: &State, trace: &TraceCheck) -> io::Result<()> {
-    let (kernel, ours, other, differences, unseen) = match trace {
+    let (kernel, ours, other, differences, unseen, absent) = match trace {
         TraceCheck::Recorded {
             kernel,
             ours,
             other,
             differences,
             unseen_empty,
-        } => (kernel, ours, other, differences, unseen_empty),
+            absent_empty,
+        } => (kernel, ours, other, differences, unseen_empty, absent_empty),
         TraceCheck::Unavailable(why) => return writeln!(out, "Trace    not recorded: {why}"),
     };
     let seen = lookups_text(
@@ -175,6 +179,14 @@ fn write_trace(out: &mut impl Write, state: &State, trace: &TraceCheck) -> io::R
             out,
             "         table {name} exists but is empty: netlink lists routes, not tables, so the \
              rule walk cannot see it"
+        )?;
+    }
+    for &t in *absent {
+        let name = state.table_names.name(t);
+        writeln!(
+            out,
+            "         table {name} has no routes and the kernel has no such table (an IPv4 \
+             table exists only once a route was added to it): nothing to look up"
         )?;
     }
     let mut purposes: Vec<&str> = Vec::new();
@@ -453,13 +465,19 @@ pub fn to_json(
         }
         answer
     });
-    let (trace_differences, unseen, trace_unavailable) = match trace {
+    let (trace_differences, unseen, absent, trace_unavailable) = match trace {
         TraceCheck::Recorded {
             differences,
             unseen_empty,
+            absent_empty,
             ..
-        } => (Some(differences), Some(unseen_empty), None),
-        TraceCheck::Unavailable(why) => (None, None, Some(why)),
+        } => (
+            Some(differences),
+            Some(unseen_empty),
+            Some(absent_empty),
+            None,
+        ),
+        TraceCheck::Unavailable(why) => (None, None, None, Some(why)),
     };
     json!({
         "version": 2,
@@ -471,6 +489,7 @@ pub fn to_json(
         "trace_agree": trace.agrees(),
         "trace_differences": trace_differences,
         "trace_unseen_tables": unseen,
+        "trace_absent_tables": absent,
         "trace_unavailable": trace_unavailable,
         "steps": e.steps.iter().map(|s| step_json(state, s)).collect::<Vec<_>>(),
     })

@@ -248,7 +248,7 @@ async fn ask(words: Vec<Vec<String>>, tracer: &Result<net::Tracer, String>) -> V
         };
         let kernel = traced.answer;
         let family = Family::of(query.destination());
-        let known = |id: u32| state.table(family, id).is_some();
+        let known = verify::known_tables(&state, family);
         let trace = traced
             .trace
             .map(|t| verify::compare_trace(family, &e.table_lookups(), &t.tables(), &known));
