@@ -18,6 +18,7 @@ import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 # Share of each IPv4 prefix length in the Internet's default-free zone, per mille. Approximate,
@@ -162,18 +163,20 @@ def generate(out, v4, v6, rules, queries, changes, seed, batch):
 
 
 def timed(cmd, allowed=(0, 1)):
-    """Wall time of a command in seconds and its peak resident memory in bytes (its own, from
-    wait4's rusage), its output discarded; it must exit with an `allowed` status (`get` exits 1
-    for a destination without a route, `ip -force -batch` when a query had none)."""
-    t = time.perf_counter()
-    child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    stderr = child.stderr.read()
-    _, status, usage = os.wait4(child.pid, 0)
-    elapsed = time.perf_counter() - t
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode not in allowed or b"routescope:" in stderr:
-        sys.exit(f"fullview: {' '.join(cmd)} failed ({child.returncode}): {stderr.decode()[:300]}")
-    return elapsed, usage.ru_maxrss * 1024
+    """Wall time of a command in seconds and its peak resident memory in bytes, its output
+    discarded; it must exit with an `allowed` status (`get` exits 1 for a destination without a
+    route, `ip -force -batch` when a query had none). The peak comes from GNU time, a small
+    process: a child forked from this script would report the script's own size (Linux carries
+    the pre-exec peak into `ru_maxrss`)."""
+    with tempfile.NamedTemporaryFile(mode="r") as peak:
+        t = time.perf_counter()
+        done = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", peak.name, *cmd],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        elapsed = time.perf_counter() - t
+        kib = peak.read().split()
+    if done.returncode not in allowed or b"routescope:" in done.stderr:
+        sys.exit(f"fullview: {' '.join(cmd)} failed ({done.returncode}): {done.stderr.decode()[:300]}")
+    return elapsed, int(kib[-1]) * 1024 if kib and kib[-1].isdigit() else 0
 
 
 def seconds(cmd, allowed=(0, 1)):
