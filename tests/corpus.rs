@@ -86,10 +86,10 @@ fn record_corpus() {
     for index in 0..CONFIGS {
         let mut rng = differential::Rng::new(SEED.wrapping_add(index as u64 * 7919));
         let config = differential::config(&mut rng);
-        let words: Vec<Vec<String>> = (0..QUERIES)
-            .map(|_| differential::query(&mut rng, &config))
-            .collect();
-        let ns = TestNetns::new(&format!("corpus{index}")).expect("recording needs root");
+        let words = differential::queries(&mut rng, &config, QUERIES);
+        let ns =
+            TestNetns::new_with_lo(&format!("corpus{index}"), config.lo == differential::Lo::Up)
+                .expect("recording needs root");
         let helper = config
             .needs_helper()
             .then(|| TestNetns::new(&format!("corpus{index}h")).expect("recording needs root"));

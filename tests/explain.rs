@@ -180,6 +180,8 @@ fn the_explainer_agrees_with_the_kernel_on_random_configurations() {
     let mut report = String::new();
     let tracer = Arc::new(net::Tracer::start());
     let mut trace = TraceTally::default();
+    // the configurations with lo left down, their queries, approximate ones, trace set-asides
+    let mut lo_down = [0; 5];
     for index in 0..configs {
         let Some(run) = differential::run::run_config(seed, index, queries, &tracer) else {
             return;
@@ -190,10 +192,21 @@ fn the_explainer_agrees_with_the_kernel_on_random_configurations() {
             }
         }
         let (mut this_config, mut this_trace) = (0, 0);
+        lo_down[0] += usize::from(run.lo_down);
         for o in &run.outcomes {
             total += 1;
             approximate += usize::from(o.approximate);
             this_trace += usize::from(trace.add(seed, index, o, &mut report));
+            if run.lo_down {
+                lo_down[1] += 1;
+                lo_down[2] += usize::from(o.approximate);
+                if let Ok(c) = &o.trace
+                    && c.agrees_but_for_empty_tables()
+                {
+                    lo_down[3] += 1;
+                    lo_down[4] += usize::from(!c.absent_empty.is_empty());
+                }
+            }
             if o.differences.is_empty() {
                 continue;
             }
@@ -227,6 +240,10 @@ fn the_explainer_agrees_with_the_kernel_on_random_configurations() {
         "differential: {configs} configurations, {total} queries: {agree} agree ({approximate} approximate), {disagree} disagree; {}",
         trace.summary()
     );
+    println!(
+        "differential: lo left down in {} configurations: {} queries ({} approximate), {} agree with the fib trace but for empty tables ({} on the walk's side)",
+        lo_down[0], lo_down[1], lo_down[2], lo_down[3], lo_down[4]
+    );
     print!("{report}");
     assert!(
         disagree == 0,
@@ -251,6 +268,9 @@ struct TraceTally {
     /// Agree once empty tables are left out: the kernel has them but no dump shows them, or
     /// (IPv4) the walk looks one up that the kernel does not have.
     unseen_empty: usize,
+    /// Of those, the queries with such a table on the kernel's side, and on the walk's.
+    kernel_side: usize,
+    walk_side: usize,
     disagree: usize,
     unrecorded: Option<String>,
 }
@@ -275,7 +295,11 @@ impl TraceTally {
                 );
                 return true;
             }
-            Ok(c) if c.agrees_but_for_empty_tables() => self.unseen_empty += 1,
+            Ok(c) if c.agrees_but_for_empty_tables() => {
+                self.unseen_empty += 1;
+                self.kernel_side += usize::from(!c.unseen_empty.is_empty());
+                self.walk_side += usize::from(!c.absent_empty.is_empty());
+            }
             Ok(_) => self.agree += 1,
             Err(why) => self.unrecorded = Some(why.clone()),
         }
@@ -287,8 +311,8 @@ impl TraceTally {
         match &self.unrecorded {
             Some(why) => format!("kernel trace not recorded: {why}"),
             None => format!(
-                "kernel trace: {} agree, {} agree but for empty tables no dump shows, {} disagree",
-                self.agree, self.unseen_empty, self.disagree
+                "kernel trace: {} agree, {} agree but for empty tables no dump shows ({} on the kernel's side, {} on the walk's), {} disagree",
+                self.agree, self.unseen_empty, self.kernel_side, self.walk_side, self.disagree
             ),
         }
     }

@@ -50,6 +50,12 @@ impl TestNetns {
     /// here. `None` means the test cannot run (not root, no namespaces) and was counted as
     /// skipped; under CI that panics instead.
     pub fn new(tag: &str) -> Option<Self> {
+        Self::new_with_lo(tag, true)
+    }
+
+    /// As `new`, but lo is set up only if `lo_up` (otherwise the namespace is as the kernel made
+    /// it: lo down, no address, and no IPv4 table).
+    pub fn new_with_lo(tag: &str, lo_up: bool) -> Option<Self> {
         // a counter keeps tests of one binary that share a tag apart when they run in parallel
         let n = NAMESPACES.fetch_add(1, Ordering::SeqCst);
         let name = format!("rs-test-{}-{n}-{tag}", std::process::id());
@@ -57,7 +63,9 @@ impl TestNetns {
         match out {
             Ok(o) if o.status.success() => {
                 let ns = Self { name };
-                ns.ip("link set lo up");
+                if lo_up {
+                    ns.ip("link set lo up");
+                }
                 Some(ns)
             }
             Ok(o) => {

@@ -112,6 +112,16 @@ const PROBES: &[Probe] = &[
     ("rule l3mdev", |l, _| line_has(l, &["rule add", "l3mdev"])),
     ("rule tun_id", |l, _| line_has(l, &["rule add", "tun_id"])),
     ("rule as raw netlink", |l, _| line_has(l, &["raw netlink"])),
+    ("lo left down", |l, _| !line_has(l, &["link set lo up"])),
+    ("new namespace (lo down, nothing added)", |l, _| {
+        !line_has(l, &["link set lo up"])
+            && !line_has(l, &["addr add"])
+            && !line_has(l, &["route add"])
+            && !line_has(l, &["link add"])
+    }),
+    ("127.0.0.1 asked with lo down, iif", |l, q| {
+        !line_has(l, &["link set lo up"]) && query_has(q, |d| d == "127.0.0.1", &[" iif "])
+    }),
     ("IPv6 query from", |_, q| query_has(q, is_v6, &[" from "])),
     ("IPv6 query iif", |_, q| query_has(q, is_v6, &[" iif "])),
     ("IPv6 query oif", |_, q| query_has(q, is_v6, &[" oif "])),
@@ -156,8 +166,9 @@ pub fn count(seed: u64, configs: usize, queries: usize) -> Vec<(&'static str, us
     for index in 0..configs {
         let mut rng = Rng::new(seed.wrapping_add(index as u64 * 7919));
         let config = super::config(&mut rng);
-        let asked: Vec<String> = (0..queries)
-            .map(|_| super::query(&mut rng, &config).join(" "))
+        let asked: Vec<String> = super::queries(&mut rng, &config, queries)
+            .iter()
+            .map(|q| q.join(" "))
             .collect();
         let script = lines(&config);
         for (slot, (_, probe)) in counts.iter_mut().zip(PROBES) {

@@ -4,6 +4,9 @@
 //! configuration is an ordered list of steps (`ip` lines, sysctls, lines run in a helper
 //! namespace, rules sent as raw netlink), printed as a shell script with any disagreement.
 //!
+//! lo is set up first, except in a few configurations (`Lo`), which leave it down, some of them
+//! with nothing else either (a new namespace).
+//!
 //! The parts: `links` (devices, addresses, neighbours), `sysctls`, `routes` (routes and nexthop
 //! objects), `rules`, `queries`; `netlink` writes the rules iproute2 6.1 cannot, and `run`
 //! builds a configuration in a namespace and compares every answer with the kernel's.
@@ -20,7 +23,7 @@ mod sysctls;
 
 use std::fmt::Write;
 
-pub use queries::query;
+pub use queries::queries;
 
 /// A small deterministic generator (splitmix64): tests need reproducibility, not statistics.
 pub struct Rng(u64);
@@ -89,9 +92,25 @@ impl Dev {
     }
 }
 
+/// The state of lo in a configuration.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum Lo {
+    /// Set up first, as in nearly every namespace in use.
+    #[default]
+    Up,
+    /// Never set up: no 127.0.0.1, no `::1`, and (IPv4) no local or main table until a route
+    /// goes into one; the rest of the configuration as usual.
+    Down,
+    /// Never set up, and nothing else either: a new namespace, maybe with one rule to a table
+    /// that never has a route.
+    Fresh,
+}
+
 /// One generated configuration: what to run and what to ask about.
 #[derive(Debug, Default)]
 pub struct Config {
+    /// Whether lo is set up (the test namespace must then be made without setting it up).
+    pub lo: Lo,
     /// What builds it, in order (`ip` errors are tolerated: the kernel's state is dumped after).
     pub steps: Vec<Step>,
     /// Devices other than lo, in creation order.
@@ -135,7 +154,8 @@ impl Config {
 
     /// The configuration as a shell script that rebuilds it, for failure reports.
     pub fn script(&self, ns: &str, helper: &str) -> String {
-        let mut out = format!("ip netns add {ns}\nip -n {ns} link set lo up\n");
+        // lo is set up by the first step, or left down
+        let mut out = format!("ip netns add {ns}\n");
         if self.needs_helper() {
             let _ = writeln!(out, "ip netns add {helper}");
         }
@@ -165,8 +185,17 @@ pub const TABLES: [&str; 5] = ["main", "100", "200", "1000", "4000000000"];
 
 /// A random configuration: devices, addresses, neighbours, sysctls, nexthops, routes, rules.
 pub fn config(rng: &mut Rng) -> Config {
-    let mut c = Config::default();
-    c.ip("link set lo up");
+    let mut c = Config {
+        lo: lo_state(rng),
+        ..Config::default()
+    };
+    if c.lo == Lo::Fresh {
+        fresh(rng, &mut c);
+        return c;
+    }
+    if c.lo == Lo::Up {
+        c.ip("link set lo up");
+    }
     sysctls::global(rng, &mut c);
     links::devices(rng, &mut c);
     sysctls::per_device(rng, &mut c);
@@ -184,4 +213,30 @@ pub fn config(rng: &mut Rng) -> Config {
     }
     queries::fixed_targets(&mut c);
     c
+}
+
+/// Whether lo is left down (7 % of configurations), and of those whether nothing else is made
+/// (40 %), drawn from a side generator seeded by `rng`'s state without advancing it: every other
+/// configuration stays exactly what it was before lo could be left down.
+fn lo_state(rng: &Rng) -> Lo {
+    let mut side = Rng::new(rng.0 ^ 0x10d0_4e10_d04e_10d0);
+    if !side.chance(7) {
+        Lo::Up
+    } else if side.chance(40) {
+        Lo::Fresh
+    } else {
+        Lo::Down
+    }
+}
+
+/// A new namespace: lo down, no device, address or route; maybe one rule to table 300, which
+/// never has a route (so, in IPv4, never exists).
+fn fresh(rng: &mut Rng, c: &mut Config) {
+    match rng.below(4) {
+        0 => c.ip("rule add pref 100 lookup 300"),
+        1 => c.ip("rule add pref 100 to 192.0.2.0/24 lookup 300"),
+        2 => c.ip("-6 rule add pref 100 lookup 300"),
+        _ => {}
+    }
+    queries::fixed_targets(c);
 }

@@ -5,7 +5,7 @@
 //! `RTM_GETROUTE` takes neither: IPv6 lookups get flow label 0 and no tunnel id), so a
 //! `flowlabel` rule is only exercised through the flow label 0 every query carries.
 
-use super::{Config, Rng};
+use super::{Config, Lo, Rng};
 
 /// Destinations every configuration is asked about, whatever it contains.
 pub fn fixed_targets(c: &mut Config) {
@@ -139,4 +139,50 @@ pub fn query(rng: &mut Rng, c: &Config) -> Vec<String> {
         words.extend(["tos".into(), tos.into()]);
     }
     words
+}
+
+/// The queries asked of a configuration: `n` random ones and, when lo is down, the fixed ones
+/// of `lo_down_queries` after them (so the random ones are those of the same draws with lo up).
+pub fn queries(rng: &mut Rng, c: &Config, n: usize) -> Vec<Vec<String>> {
+    let mut all: Vec<Vec<String>> = (0..n).map(|_| query(rng, c)).collect();
+    if c.lo != Lo::Up {
+        all.extend(lo_down_queries(c));
+    }
+    all
+}
+
+/// With lo down: 127.0.0.1, 127.0.0.2, a device's address and a remote address (and `::1`,
+/// a device's IPv6 address, a remote one), each asked as output (plain and `oif lo`) and as
+/// input from a remote source through lo and through the first device.
+fn lo_down_queries(c: &Config) -> Vec<Vec<String>> {
+    let v4 = ["127.0.0.1", "127.0.0.2"]
+        .into_iter()
+        .chain(c.v4_local.first().map(String::as_str))
+        .chain(["192.0.2.1"]);
+    let v6 = ["::1"]
+        .into_iter()
+        .chain(c.v6_local.first().map(String::as_str))
+        .chain(["2001:db8:99::1"]);
+    let devices: Vec<&str> = std::iter::once("lo")
+        .chain(c.devs.first().map(|d| d.name.as_str()))
+        .collect();
+    let mut out = Vec::new();
+    let mut ask = |dst: &str, remote: &str| {
+        out.push(vec![dst.to_owned()]);
+        out.push(vec![dst.to_owned(), "oif".into(), "lo".into()]);
+        for dev in &devices {
+            out.push(
+                [dst, "from", remote, "iif", dev]
+                    .map(str::to_owned)
+                    .to_vec(),
+            );
+        }
+    };
+    for dst in v4 {
+        ask(dst, "198.51.100.7");
+    }
+    for dst in v6 {
+        ask(dst, "2001:db8:77::5");
+    }
+    out
 }

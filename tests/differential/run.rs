@@ -8,7 +8,7 @@ use routescope::lookup::{Confidence, Query, explain, resolve};
 use routescope::model::Family;
 use routescope::{net, verify};
 
-use super::{Config, Rng, Step, netlink, rules::Rule};
+use super::{Config, Lo, Rng, Step, netlink, rules::Rule};
 use crate::common::{TestNetns, runtime};
 
 /// The namespace names rebuild scripts use.
@@ -29,6 +29,8 @@ pub struct Outcome {
 /// One configuration's run: its rebuild script, what the kernel refused, and every outcome.
 pub struct ConfigRun {
     pub script: String,
+    /// Whether lo was left down (a new namespace or not).
+    pub lo_down: bool,
     /// Commands of the configuration the kernel refused (the generator tolerates these).
     pub refused: Vec<String>,
     pub outcomes: Vec<Outcome>,
@@ -150,10 +152,8 @@ pub fn run_config(
 ) -> Option<ConfigRun> {
     let mut rng = Rng::new(seed.wrapping_add(index as u64 * 7919));
     let config = super::config(&mut rng);
-    let words: Vec<Vec<String>> = (0..queries)
-        .map(|_| super::query(&mut rng, &config))
-        .collect();
-    let ns = TestNetns::new(&format!("diff{index}"))?;
+    let words = super::queries(&mut rng, &config, queries);
+    let ns = TestNetns::new_with_lo(&format!("diff{index}"), config.lo == Lo::Up)?;
     let helper = if config.needs_helper() {
         Some(TestNetns::new(&format!("diff{index}h"))?)
     } else {
@@ -178,6 +178,7 @@ pub fn run_config(
     drop(helper);
     Some(ConfigRun {
         script,
+        lo_down: config.lo != Lo::Up,
         refused,
         outcomes,
     })
