@@ -87,9 +87,8 @@ fn record_corpus() {
         let mut rng = differential::Rng::new(SEED.wrapping_add(index as u64 * 7919));
         let config = differential::config(&mut rng);
         let words = differential::queries(&mut rng, &config, QUERIES);
-        let ns =
-            TestNetns::new_with_lo(&format!("corpus{index}"), config.lo == differential::Lo::Up)
-                .expect("recording needs root");
+        let ns = TestNetns::new_with_lo(&format!("corpus{index}"), config.lo.up_first())
+            .expect("recording needs root");
         let helper = config
             .needs_helper()
             .then(|| TestNetns::new(&format!("corpus{index}h")).expect("recording needs root"));

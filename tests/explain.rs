@@ -180,8 +180,7 @@ fn the_explainer_agrees_with_the_kernel_on_random_configurations() {
     let mut report = String::new();
     let tracer = Arc::new(net::Tracer::start());
     let mut trace = TraceTally::default();
-    // the configurations with lo left down, their queries, approximate ones, trace set-asides
-    let mut lo_down = [0; 5];
+    let mut lo = LoTally::default();
     for index in 0..configs {
         let Some(run) = differential::run::run_config(seed, index, queries, &tracer) else {
             return;
@@ -192,21 +191,11 @@ fn the_explainer_agrees_with_the_kernel_on_random_configurations() {
             }
         }
         let (mut this_config, mut this_trace) = (0, 0);
-        lo_down[0] += usize::from(run.lo_down);
+        lo.add(&run);
         for o in &run.outcomes {
             total += 1;
             approximate += usize::from(o.approximate);
             this_trace += usize::from(trace.add(seed, index, o, &mut report));
-            if run.lo_down {
-                lo_down[1] += 1;
-                lo_down[2] += usize::from(o.approximate);
-                if let Ok(c) = &o.trace
-                    && c.agrees_but_for_empty_tables()
-                {
-                    lo_down[3] += 1;
-                    lo_down[4] += usize::from(!c.absent_empty.is_empty());
-                }
-            }
             if o.differences.is_empty() {
                 continue;
             }
@@ -240,10 +229,7 @@ fn the_explainer_agrees_with_the_kernel_on_random_configurations() {
         "differential: {configs} configurations, {total} queries: {agree} agree ({approximate} approximate), {disagree} disagree; {}",
         trace.summary()
     );
-    println!(
-        "differential: lo left down in {} configurations: {} queries ({} approximate), {} agree with the fib trace but for empty tables ({} on the walk's side)",
-        lo_down[0], lo_down[1], lo_down[2], lo_down[3], lo_down[4]
-    );
+    lo.print();
     print!("{report}");
     assert!(
         disagree == 0,
@@ -314,6 +300,47 @@ impl TraceTally {
                 "kernel trace: {} agree, {} agree but for empty tables no dump shows ({} on the kernel's side, {} on the walk's), {} disagree",
                 self.agree, self.unseen_empty, self.kernel_side, self.walk_side, self.disagree
             ),
+        }
+    }
+}
+
+/// The configurations with lo left down and those with lo set down at the end: for each, how
+/// many, their queries, approximate ones, and trace set-asides (all, and on the walk's side).
+#[derive(Default)]
+struct LoTally {
+    down: [usize; 5],
+    cycle: [usize; 5],
+}
+
+impl LoTally {
+    fn add(&mut self, run: &differential::run::ConfigRun) {
+        let t = match run.lo {
+            differential::Lo::Up => return,
+            differential::Lo::Cycle => &mut self.cycle,
+            differential::Lo::Down | differential::Lo::Fresh => &mut self.down,
+        };
+        t[0] += 1;
+        for o in &run.outcomes {
+            t[1] += 1;
+            t[2] += usize::from(o.approximate);
+            if let Ok(c) = &o.trace
+                && c.agrees_but_for_empty_tables()
+            {
+                t[3] += 1;
+                t[4] += usize::from(!c.absent_empty.is_empty());
+            }
+        }
+    }
+
+    fn print(&self) {
+        for (what, t) in [
+            ("lo left down", &self.down),
+            ("lo set down at the end", &self.cycle),
+        ] {
+            println!(
+                "differential: {what} in {} configurations: {} queries ({} approximate), {} agree with the fib trace but for empty tables ({} on the walk's side)",
+                t[0], t[1], t[2], t[3], t[4]
+            );
         }
     }
 }

@@ -113,6 +113,22 @@ const PROBES: &[Probe] = &[
     ("rule tun_id", |l, _| line_has(l, &["rule add", "tun_id"])),
     ("rule as raw netlink", |l, _| line_has(l, &["raw netlink"])),
     ("lo left down", |l, _| !line_has(l, &["link set lo up"])),
+    ("lo set down at the end", |l, _| {
+        line_has(l, &["link set lo down"])
+    }),
+    ("lo down at the end with an address on lo", |l, _| {
+        line_has(l, &["link set lo down"]) && line_has(l, &["addr add", "dev lo"])
+    }),
+    ("lo down at the end, IPv6 keeping addresses", |l, _| {
+        line_has(l, &["link set lo down"]) && line_has(l, &["keep_addr_on_down=1"])
+    }),
+    ("device down after its routes", |l, _| {
+        l.iter()
+            .any(|x| x.starts_with("link set ") && x.ends_with(" down") && x != "link set lo down")
+    }),
+    ("127.0.0.1 asked with lo down at the end, iif", |l, q| {
+        line_has(l, &["link set lo down"]) && query_has(q, |d| d == "127.0.0.1", &[" iif "])
+    }),
     ("new namespace (lo down, nothing added)", |l, _| {
         !line_has(l, &["link set lo up"])
             && !line_has(l, &["addr add"])

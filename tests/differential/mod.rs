@@ -5,7 +5,8 @@
 //! namespace, rules sent as raw netlink), printed as a shell script with any disagreement.
 //!
 //! lo is set up first, except in a few configurations (`Lo`), which leave it down, some of them
-//! with nothing else either (a new namespace).
+//! with nothing else either (a new namespace), and a few others set it down again at the end
+//! (maybe with another device, after its routes were added).
 //!
 //! The parts: `links` (devices, addresses, neighbours), `sysctls`, `routes` (routes and nexthop
 //! objects), `rules`, `queries`; `netlink` writes the rules iproute2 6.1 cannot, and `run`
@@ -104,6 +105,17 @@ pub enum Lo {
     /// Never set up, and nothing else either: a new namespace, maybe with one rule to a table
     /// that never has a route.
     Fresh,
+    /// Set up first, the configuration built as with `Up`, then (maybe after an address on lo
+    /// and another device set down) set down at the end: IPv4 keeps lo's local routes and
+    /// tables, IPv6 drops `::1` and the routes of lo's addresses.
+    Cycle,
+}
+
+impl Lo {
+    /// Whether lo is set up before the configuration is built.
+    pub fn up_first(self) -> bool {
+        matches!(self, Lo::Up | Lo::Cycle)
+    }
 }
 
 /// One generated configuration: what to run and what to ask about.
@@ -193,7 +205,7 @@ pub fn config(rng: &mut Rng) -> Config {
         fresh(rng, &mut c);
         return c;
     }
-    if c.lo == Lo::Up {
+    if c.lo.up_first() {
         c.ip("link set lo up");
     }
     sysctls::global(rng, &mut c);
@@ -211,17 +223,57 @@ pub fn config(rng: &mut Rng) -> Config {
     for _ in 0..rng.below(7) {
         rules::rule(rng, &mut c);
     }
+    if c.lo == Lo::Cycle {
+        lo_cycle(rng, &mut c);
+    }
     queries::fixed_targets(&mut c);
     c
 }
 
+/// Where a `Cycle` configuration sets lo down: maybe an address on lo first (11.22.33.44/32 in
+/// 60 % of those without it, `2001:db8:ff::1/128` in 30 %), maybe IPv6 told to keep addresses
+/// on down (30 %: lo's kept addresses turn tentative, their routes go), maybe another device
+/// down (50 %, before or after lo), then lo down. The draws come from a side generator, so the queries drawn
+/// after are those of the same configuration with lo left up.
+fn lo_cycle(rng: &Rng, c: &mut Config) {
+    let mut side = Rng::new(rng.0 ^ 0x1c7c_1e10_c7c1_e10c);
+    if !c.v4_local.iter().any(|a| a == LO_V4) && side.chance(60) {
+        c.ip(format!("addr add {LO_V4}/32 dev lo"));
+        c.v4_local.push(LO_V4.into());
+    }
+    if !c.v6_local.iter().any(|a| a == LO_V6) && side.chance(30) {
+        c.ip(format!("addr add {LO_V6}/128 dev lo"));
+        c.v6_local.push(LO_V6.into());
+    }
+    if side.chance(30) {
+        let on = *side.pick(&["all", "lo"]);
+        c.sysctl(format!("net.ipv6.conf.{on}.keep_addr_on_down=1"));
+    }
+    let other = side.chance(50).then(|| side.pick(&c.devs).name.clone());
+    let other_first = side.chance(50);
+    if let Some(dev) = other.as_ref().filter(|_| other_first) {
+        c.ip(format!("link set {dev} down"));
+    }
+    c.ip("link set lo down");
+    if let Some(dev) = other.as_ref().filter(|_| !other_first) {
+        c.ip(format!("link set {dev} down"));
+    }
+}
+
+/// The addresses the generator may put on lo.
+pub const LO_V4: &str = "11.22.33.44";
+pub const LO_V6: &str = "2001:db8:ff::1";
+
 /// Whether lo is left down (7 % of configurations), and of those whether nothing else is made
 /// (40 %), drawn from a side generator seeded by `rng`'s state without advancing it: every other
-/// configuration stays exactly what it was before lo could be left down.
+/// configuration stays exactly what it was before lo could be left down. Of the rest, 5 % set lo
+/// down at the end (`Cycle`), drawn from another side generator, so the lo-down ones are also
+/// unchanged.
 fn lo_state(rng: &Rng) -> Lo {
     let mut side = Rng::new(rng.0 ^ 0x10d0_4e10_d04e_10d0);
     if !side.chance(7) {
-        Lo::Up
+        let mut cycle = Rng::new(rng.0 ^ 0x10c7_c1e0_10c7_c1e0);
+        if cycle.chance(5) { Lo::Cycle } else { Lo::Up }
     } else if side.chance(40) {
         Lo::Fresh
     } else {

@@ -5,7 +5,7 @@
 //! `RTM_GETROUTE` takes neither: IPv6 lookups get flow label 0 and no tunnel id), so a
 //! `flowlabel` rule is only exercised through the flow label 0 every query carries.
 
-use super::{Config, Lo, Rng};
+use super::{Config, LO_V4, LO_V6, Lo, Rng};
 
 /// Destinations every configuration is asked about, whatever it contains.
 pub fn fixed_targets(c: &mut Config) {
@@ -141,8 +141,9 @@ pub fn query(rng: &mut Rng, c: &Config) -> Vec<String> {
     words
 }
 
-/// The queries asked of a configuration: `n` random ones and, when lo is down, the fixed ones
-/// of `lo_down_queries` after them (so the random ones are those of the same draws with lo up).
+/// The queries asked of a configuration: `n` random ones and, when lo is down (never up, or set
+/// down at the end), the fixed ones of `lo_down_queries` after them (so the random ones are those
+/// of the same draws with lo up).
 pub fn queries(rng: &mut Rng, c: &Config, n: usize) -> Vec<Vec<String>> {
     let mut all: Vec<Vec<String>> = (0..n).map(|_| query(rng, c)).collect();
     if c.lo != Lo::Up {
@@ -151,21 +152,40 @@ pub fn queries(rng: &mut Rng, c: &Config, n: usize) -> Vec<Vec<String>> {
     all
 }
 
-/// With lo down: 127.0.0.1, 127.0.0.2, a device's address and a remote address (and `::1`,
-/// a device's IPv6 address, a remote one), each asked as output (plain and `oif lo`) and as
-/// input from a remote source through lo and through the first device.
+/// The address of lo a `Cycle` configuration is asked about besides the others (lo-down ones
+/// are asked what they were before `Cycle` existed).
+fn lo_address<'a>(c: &'a Config, lo: &str, locals: &'a [String]) -> Option<&'a str> {
+    (c.lo == Lo::Cycle)
+        .then(|| locals.iter().find(|a| *a == lo).map(String::as_str))
+        .flatten()
+}
+
+/// With lo down: 127.0.0.1, 127.0.0.2, a device's address, (`Cycle`) lo's own address, and a
+/// remote address (and `::1`, a device's IPv6 address, lo's, a remote one), each asked as output
+/// (plain and `oif lo`) and as input from a remote source through lo, through the first device
+/// and (`Cycle`) through the other device set down.
 fn lo_down_queries(c: &Config) -> Vec<Vec<String>> {
     let v4 = ["127.0.0.1", "127.0.0.2"]
         .into_iter()
         .chain(c.v4_local.first().map(String::as_str))
+        .chain(lo_address(c, LO_V4, &c.v4_local))
         .chain(["192.0.2.1"]);
     let v6 = ["::1"]
         .into_iter()
         .chain(c.v6_local.first().map(String::as_str))
+        .chain(lo_address(c, LO_V6, &c.v6_local))
         .chain(["2001:db8:99::1"]);
-    let devices: Vec<&str> = std::iter::once("lo")
+    let mut devices: Vec<&str> = std::iter::once("lo")
         .chain(c.devs.first().map(|d| d.name.as_str()))
         .collect();
+    if c.lo == Lo::Cycle {
+        let down = c.devs.iter().map(|d| d.name.as_str()).find(|name| {
+            c.steps
+                .iter()
+                .any(|s| matches!(s, super::Step::Ip(l) if *l == format!("link set {name} down")))
+        });
+        devices.extend(down.filter(|d| !devices.contains(d)));
+    }
     let mut out = Vec::new();
     let mut ask = |dst: &str, remote: &str| {
         out.push(vec![dst.to_owned()]);

@@ -29,8 +29,8 @@ pub struct Outcome {
 /// One configuration's run: its rebuild script, what the kernel refused, and every outcome.
 pub struct ConfigRun {
     pub script: String,
-    /// Whether lo was left down (a new namespace or not).
-    pub lo_down: bool,
+    /// What lo went through (left down, a new namespace, set down at the end).
+    pub lo: Lo,
     /// Commands of the configuration the kernel refused (the generator tolerates these).
     pub refused: Vec<String>,
     pub outcomes: Vec<Outcome>,
@@ -153,7 +153,7 @@ pub fn run_config(
     let mut rng = Rng::new(seed.wrapping_add(index as u64 * 7919));
     let config = super::config(&mut rng);
     let words = super::queries(&mut rng, &config, queries);
-    let ns = TestNetns::new_with_lo(&format!("diff{index}"), config.lo == Lo::Up)?;
+    let ns = TestNetns::new_with_lo(&format!("diff{index}"), config.lo.up_first())?;
     let helper = if config.needs_helper() {
         Some(TestNetns::new(&format!("diff{index}h"))?)
     } else {
@@ -178,7 +178,7 @@ pub fn run_config(
     drop(helper);
     Some(ConfigRun {
         script,
-        lo_down: config.lo != Lo::Up,
+        lo: config.lo,
         refused,
         outcomes,
     })
