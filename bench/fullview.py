@@ -186,6 +186,8 @@ def seconds(cmd, allowed=(0, 1)):
 
 def measure(out, ns, routescope, driver, runs):
     """Every figure against its yardstick, `runs` times; prints each run and the summary."""
+    if not os.access("/usr/bin/time", os.X_OK):
+        sys.exit("fullview: GNU time (/usr/bin/time, Debian package `time`) measures peak memory; install it")
     counts = json.load(open(f"{out}/counts.json"))
     q4, q6 = open(f"{out}/one4.txt").read().split(), open(f"{out}/one6.txt").read().split()
     rs = [routescope, "-n", ns]
