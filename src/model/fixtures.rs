@@ -198,15 +198,7 @@ pub fn loopback() -> State {
     );
     s.addresses.push(address(1, "127.0.0.1", 8, Scope::HOST));
     s.addresses.push(address(1, "::1", 128, Scope::HOST));
-    for (family, prio, table) in [
-        (Family::V4, 0, 255),
-        (Family::V4, 32766, 254),
-        (Family::V4, 32767, 253),
-        (Family::V6, 0, 255),
-        (Family::V6, 32766, 254),
-    ] {
-        s.rules.push(Rule::lookup(family, prio, table));
-    }
+    push_default_rules(&mut s);
     for (dst, kind) in [
         ("127.0.0.0/8", RouteKind::Local),
         ("127.0.0.1/32", RouteKind::Local),
@@ -229,11 +221,8 @@ pub fn loopback() -> State {
     s
 }
 
-/// A brand-new namespace as the kernel shows it: lo down with no address, no route, the default
-/// rules, and IPv4 local and main one trie (the kernel has no IPv4 table at all yet).
-pub fn fresh() -> State {
-    let mut s = State::default();
-    s.links.insert(1, link(1, "lo", LinkFlags::LOOPBACK, None));
+/// Adds the rules every namespace starts with: IPv4 local, main, default; IPv6 local, main.
+fn push_default_rules(s: &mut State) {
     for (family, prio, table) in [
         (Family::V4, 0, 255),
         (Family::V4, 32766, 254),
@@ -243,6 +232,14 @@ pub fn fresh() -> State {
     ] {
         s.rules.push(Rule::lookup(family, prio, table));
     }
+}
+
+/// A brand-new namespace as the kernel shows it: lo down with no address, no route, the default
+/// rules, and IPv4 local and main one trie (the kernel has no IPv4 table at all yet).
+pub fn fresh() -> State {
+    let mut s = State::default();
+    s.links.insert(1, link(1, "lo", LinkFlags::LOOPBACK, None));
+    push_default_rules(&mut s);
     s.ipv4_tables_merged = Some(true);
     s
 }
