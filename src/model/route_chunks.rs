@@ -194,19 +194,12 @@ impl<A: SlotAddr> Slots<A> {
     pub(super) fn run(&self, dst: IpNet) -> impl Iterator<Item = &Slot<A>> {
         let addr = A::of(dst);
         let held = addr.is_some() && (self.len < FILTERED || self.filter().may_hold(dst));
-        let (ci, i) = if held {
+        let start = if held {
             self.prefix_start(dst, true)
         } else {
             (self.chunks.len(), 0)
         };
-        let len = dst.prefix_len();
-        self.chunks
-            .get(ci..)
-            .unwrap_or_default()
-            .iter()
-            .enumerate()
-            .flat_map(move |(n, c)| c.get(if n == 0 { i } else { 0 }..).unwrap_or_default())
-            .take_while(move |s| addr.is_some_and(|a| s.holds(a, len)))
+        self.positions_from(start, dst).map(|at| self.get(at))
     }
 
     /// For an IPv4 address, in a table big enough to carry a length filter: the lengths (bit
