@@ -24,14 +24,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/namespaces.sh
-v4=${1:-1100000}
-v6=${2:-$((v4 * 2 / 11))}
+view_size "$@"
 runs=${RUNS:-5}
-rules=${RULES:-1000}
 queries=${QUERIES:-100000}
 batch=${BATCH:-1000000}
 changes=${CHANGES:-100000}
-seed=${SEED:-1}
 ns="rs-fullview-$$"
 tmp=$(mktemp -d /tmp/rs-fullview.XXXXXX)
 bin=target/release/routescope
@@ -49,10 +46,8 @@ driver=$(cargo bench --bench fullview --no-run 2>&1 | grep -o 'target/release/de
 echo "generating the view (seed $seed): $v4 IPv4 routes, $v6 IPv6 routes, $rules rules per family"
 python3 bench/fullview.py generate "$tmp" "$v4" "$v6" "$rules" "$queries" "$changes" "$seed" "$batch"
 
-uplinks "$ns"
 t0=$(date +%s.%N)
-ip -n "$ns" -batch "$tmp/v4.batch"
-ip -n "$ns" -6 -batch "$tmp/v6.batch"
+load_view "$ns" "$tmp"
 t1=$(date +%s.%N)
 echo "loaded in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s:" \
   "$(ip -n "$ns" -4 route show table all | wc -l) IPv4 routes," \

@@ -29,3 +29,21 @@ uplinks() {
     ip -n "$ns" neigh add "2001:db8:0:$((i + 1))::1" lladdr "02:00:00:00:0$i:01" dev "up$i" nud permanent
   done
 }
+
+# `view_size V4 V6`: the synthetic full view's size and mix from a script's arguments and the
+# environment, as bench/fullview.py generates it: v4, v6 (V4 × 2/11 by default), rules (RULES a
+# family) and seed (SEED).
+view_size() {
+  v4=${1:-1100000}
+  v6=${2:-$((v4 * 2 / 11))}
+  rules=${RULES:-1000}
+  seed=${SEED:-1}
+}
+
+# `load_view NS DIR`: namespace NS with the uplinks, holding the view bench/fullview.py generated
+# into DIR.
+load_view() {
+  uplinks "$1"
+  ip -n "$1" -batch "$2/v4.batch"
+  ip -n "$1" -6 -batch "$2/v6.batch"
+}

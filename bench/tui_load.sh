@@ -15,11 +15,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/namespaces.sh
-v4=${1:-1100000}
-v6=${2:-$((v4 * 2 / 11))}
+view_size "$@"
 runs=${RUNS:-5}
-rules=${RULES:-1000}
-seed=${SEED:-1}
 bin=${BIN:-target/release/routescope}
 ns=${NS:-rs-tuiload-$$}
 keep=${NS:+yes}
@@ -37,9 +34,7 @@ if [ -z "$keep" ]; then
   echo "generating the view (seed $seed): $v4 IPv4 routes, $v6 IPv6 routes, $rules rules per family"
   python3 bench/fullview.py generate "$tmp" "$v4" "$v6" "$rules" 10 10 "$seed" 10
 
-  uplinks "$ns"
-  ip -n "$ns" -batch "$tmp/v4.batch"
-  ip -n "$ns" -6 -batch "$tmp/v6.batch"
+  load_view "$ns" "$tmp"
 fi
 count() { ip -n "$ns" -j "$1" route show table all | python3 -c 'import json, sys; print(len(json.load(sys.stdin)))'; }
 total=$(( $(count -4) + $(count -6) ))
