@@ -132,28 +132,21 @@ impl Requester {
         let mut req = RouteMessage::default();
         req.header.address_family = af(family);
         let msg = RtMsg::request(RouteNetlinkMessage::GetRoute(req));
-        let (tables, _) = self
+        let filled = self
             .dump(
                 &msg,
-                || (BTreeMap::new(), 0),
-                |(tables, count): &mut (BTreeMap<(Family, u32), RouteTable>, usize), m| {
+                || route_dump::Filling::new(family, progress),
+                |filling, m| {
                     if let RtMsg::Route(RouteNetlinkMessage::NewRoute(r), _) = m {
                         if let Some(route) = convert::route(&r) {
-                            tables
-                                .entry((route.family(), route.table))
-                                .or_default()
-                                .push(route);
-                            *count += 1;
-                            if *count % PROGRESS_STEP == 0 {
-                                progress(family, *count);
-                            }
+                            filling.add(route);
                         }
                     }
                 },
             )
             .await
             .map_err(|e| e.into_report(&format!("dumping {} routes", family.name())))?;
-        Ok(tables)
+        Ok(filled.tables)
     }
 
     /// Every address of every device, in the kernel's order.

@@ -36,6 +36,40 @@ pub type Tables = BTreeMap<(Family, u32), RouteTable>;
 /// `dump::Progress`, which the dump threads share).
 pub type Told<'a> = &'a (dyn Fn(Family, usize) + Sync);
 
+/// The tables one family's dump fills, its count of routes told to `progress` every
+/// `PROGRESS_STEP` routes: what both ways of dumping routes share.
+pub struct Filling<'a> {
+    /// The tables so far.
+    pub tables: Tables,
+    family: Family,
+    count: usize,
+    progress: Told<'a>,
+}
+
+impl<'a> Filling<'a> {
+    /// Empty tables for a dump of `family`.
+    pub fn new(family: Family, progress: Told<'a>) -> Self {
+        Self {
+            tables: Tables::new(),
+            family,
+            count: 0,
+            progress,
+        }
+    }
+
+    /// Adds a route as the dump lists it, and counts it.
+    pub fn add(&mut self, route: Route) {
+        self.tables
+            .entry((route.family(), route.table))
+            .or_default()
+            .push(route);
+        self.count += 1;
+        if self.count % PROGRESS_STEP == 0 {
+            (self.progress)(self.family, self.count);
+        }
+    }
+}
+
 /// Every route of every table of `family`, dumped in the calling thread's namespace; the count
 /// read so far is told to `progress` every `PROGRESS_STEP` routes.
 pub fn routes(family: Family, progress: Told<'_>) -> Result<Tables, NetlinkError> {
@@ -117,28 +151,20 @@ fn parse_all(
     family: Family,
     progress: Told<'_>,
 ) -> Result<(Tables, bool), NetlinkError> {
-    let mut tables = Tables::new();
+    let mut filling = Filling::new(family, progress);
     let mut interrupted = false;
-    let mut count = 0;
     for buffer in buffers {
         for message in messages(&buffer) {
             let (kind, flags, payload) = message?;
             interrupted |= flags & NLM_F_DUMP_INTR != 0;
             match kind {
-                NLMSG_DONE => return Ok((tables, interrupted)),
+                NLMSG_DONE => return Ok((filling.tables, interrupted)),
                 NLMSG_ERROR if code(payload) != 0 => {
                     return Err(NetlinkError::Kernel(code(payload)));
                 }
                 RTM_NEWROUTE => {
                     if let Some(route) = route_of(kind, flags, payload) {
-                        tables
-                            .entry((route.family(), route.table))
-                            .or_default()
-                            .push(route);
-                        count += 1;
-                        if count % PROGRESS_STEP == 0 {
-                            progress(family, count);
-                        }
+                        filling.add(route);
                     }
                 }
                 _ => {}
